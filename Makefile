@@ -1,0 +1,32 @@
+# The two commands of the README, from nothing: `make demo` and `make test`.
+# Each creates the virtual environment and the (editable) build it needs.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.gilfree-installed
+BUILD   := build/editable
+
+.PHONY: demo test bench info clean lint
+
+$(STAMP): pyproject.toml meson.build
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python tools/build_requires.py > $(VENV)/build-requires.txt
+	$(BIN)/python -m pip install -q -r $(VENV)/build-requires.txt
+	$(BIN)/python -m pip install -q --no-build-isolation -Cbuild-dir=$(BUILD) -e ".[test,bench]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python -m gilfree demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/run_all.py
+
+info: $(STAMP)
+	$(BIN)/python -m gilfree info
+
+clean:
+	rm -rf $(VENV) build

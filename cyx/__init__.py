@@ -1,0 +1,1 @@
+"""Private Cython bindings of gilfree's C++ kernels. Use the gilfree package."""

@@ -1,0 +1,44 @@
+# Shared helpers of the binding modules (textually included; no policy here).
+cimport numpy as cnp
+from cpp_runtime cimport CancelToken, ExecContext
+from cpp_strided cimport NdOperand, NdShape
+
+cnp.import_array()
+
+
+cdef inline ExecContext make_ctx(int nthreads, size_t token) noexcept:
+    cdef ExecContext ctx
+    ctx.nthreads = nthreads if nthreads > 0 else 1
+    ctx.token = <CancelToken*>token
+    return ctx
+
+
+cdef inline void set_shape(NdShape& s, cnp.ndarray arr) noexcept:
+    cdef int d
+    s.ndim = cnp.PyArray_NDIM(arr)
+    for d in range(s.ndim):
+        s.shape[d] = cnp.PyArray_DIMS(arr)[d]
+
+
+cdef inline int set_operand(NdOperand& op, cnp.ndarray arr, cnp.ndarray like, str name) except -1:
+    """Points op at arr, which must have like's shape and dtype."""
+    cdef int d
+    if not cnp.PyArray_SAMESHAPE(arr, like):
+        raise ValueError(f"{name}: expected shape {(<object>like).shape}, got {(<object>arr).shape}")
+    if cnp.PyArray_TYPE(arr) != cnp.PyArray_TYPE(like):
+        raise TypeError(f"{name}: expected dtype {(<object>like).dtype}, got {(<object>arr).dtype}")
+    if not cnp.PyArray_ISALIGNED(arr):
+        raise ValueError(f"{name}: array data must be aligned")
+    op.data = <char*>cnp.PyArray_DATA(arr)
+    for d in range(cnp.PyArray_NDIM(arr)):
+        op.strides[d] = cnp.PyArray_STRIDES(arr)[d]
+    return 0
+
+
+cdef inline int check_float(cnp.ndarray arr, str name) except -1:
+    cdef int t = cnp.PyArray_TYPE(arr)
+    if t != cnp.NPY_FLOAT64 and t != cnp.NPY_FLOAT32:
+        raise TypeError(f"{name}: expected float32 or float64, got {(<object>arr).dtype}")
+    if not cnp.PyArray_ISALIGNED(arr):
+        raise ValueError(f"{name}: array data must be aligned")
+    return 0

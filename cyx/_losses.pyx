@@ -1,0 +1,150 @@
+"""Bindings of kernels/losses.hpp.
+
+Callers (gilfree.losses) pass validated arrays: float32/float64 inputs,
+operands of the input's dtype and shape (broadcast views allowed). This
+layer only re-checks what could crash, allocates outputs, and calls the
+kernel with the GIL released.
+"""
+from libc.stdint cimport int64_t
+
+from cpp_losses cimport (
+    ElementwiseArgs,
+    LossKind,
+    LossParams,
+    Reduction,
+    RowsArgs,
+    cross_entropy,
+    elementwise_loss,
+    nll_loss,
+)
+
+include "_common.pxi"
+
+ctypedef fused real:
+    float
+    double
+
+
+cdef double _run_elementwise(real tag, LossKind kind, const LossParams& prm,
+                             ElementwiseArgs& args, const ExecContext& ctx) except * nogil:
+    if real is double:
+        return elementwise_loss[double](kind, prm, args, ctx)
+    else:
+        return elementwise_loss[float](kind, prm, args, ctx)
+
+
+cdef double _run_rows(real tag, int which, const RowsArgs& args, const ExecContext& ctx) except * nogil:
+    if real is double:
+        return cross_entropy[double](args, ctx) if which == 0 else nll_loss[double](args, ctx)
+    else:
+        return cross_entropy[float](args, ctx) if which == 0 else nll_loss[float](args, ctx)
+
+
+def elementwise(int kind, cnp.ndarray input, cnp.ndarray target, object weight, object extra,
+                int reduction, double batch, bint want_grad, double p0, int flag0, int flag1,
+                int nthreads, size_t token):
+    """Returns (value, per-element losses or None, grad or None)."""
+    cdef ElementwiseArgs args
+    cdef LossParams prm
+    cdef cnp.ndarray out = None, grad = None
+    cdef ExecContext ctx = make_ctx(nthreads, token)
+    cdef double value
+    cdef bint is64
+    check_float(input, "input")
+    set_shape(args.shape, input)
+    set_operand(args.input, input, input, "input")
+    set_operand(args.target, target, input, "target")
+    if weight is not None:
+        set_operand(args.weight, <cnp.ndarray?>weight, input, "sample_weight")
+    if extra is not None:
+        set_operand(args.extra, <cnp.ndarray?>extra, input, "pos_weight")
+    if reduction == 0:
+        out = cnp.PyArray_EMPTY(input.ndim, input.shape, cnp.PyArray_TYPE(input), 0)
+        set_operand(args.out, out, input, "out")
+    if want_grad:
+        grad = cnp.PyArray_EMPTY(input.ndim, input.shape, cnp.PyArray_TYPE(input), 0)
+        set_operand(args.grad, grad, input, "grad")
+    args.reduction = <Reduction>reduction
+    args.batch = batch
+    prm.p0 = p0
+    prm.flag0 = flag0
+    prm.flag1 = flag1
+    is64 = cnp.PyArray_TYPE(input) == cnp.NPY_FLOAT64
+    with nogil:
+        if is64:
+            value = _run_elementwise[double](0.0, <LossKind>kind, prm, args, ctx)
+        else:
+            value = _run_elementwise[float](0.0, <LossKind>kind, prm, args, ctx)
+    return value, out, grad
+
+
+def rows(int which, cnp.ndarray input, object target_index, object target_prob,
+         object class_weight, object sample_weight, int64_t ignore_index,
+         double label_smoothing, int reduction, bint want_grad, int nthreads, size_t token):
+    """cross_entropy (which=0) or nll_loss (which=1) on (N, C) input.
+
+    Returns (value, per-row losses or None, grad or None).
+    """
+    cdef RowsArgs a
+    cdef cnp.ndarray ti, tp, cw, sw, out = None, grad = None
+    cdef ExecContext ctx = make_ctx(nthreads, token)
+    cdef double value
+    cdef bint is64
+    cdef cnp.npy_intp n
+    check_float(input, "input")
+    if input.ndim != 2:
+        raise ValueError(f"input: expected a 2-d array, got {input.ndim}-d")
+    n = input.shape[0]
+    a.input = <char*>cnp.PyArray_DATA(input)
+    a.n = input.shape[0]
+    a.c = input.shape[1]
+    a.in_rs = input.strides[0]
+    a.in_cs = input.strides[1]
+    if target_index is not None:
+        ti = <cnp.ndarray?>target_index
+        if ti.ndim != 1 or ti.shape[0] != n or cnp.PyArray_TYPE(ti) != cnp.NPY_INT64:
+            raise ValueError(f"target: expected int64 of shape ({n},)")
+        if ti.strides[0] % 8:
+            raise ValueError("target: unaligned strides")
+        a.target_index = <const int64_t*>cnp.PyArray_DATA(ti)
+        a.target_index_stride = ti.strides[0] // 8
+    elif which == 0 and target_prob is not None:
+        tp = <cnp.ndarray?>target_prob
+        if not cnp.PyArray_SAMESHAPE(tp, input) or cnp.PyArray_TYPE(tp) != cnp.PyArray_TYPE(input):
+            raise ValueError(f"target: expected probabilities of shape {(<object>input).shape} and dtype {(<object>input).dtype}")
+        a.target_prob = <char*>cnp.PyArray_DATA(tp)
+        a.tp_rs = tp.strides[0]
+        a.tp_cs = tp.strides[1]
+    else:
+        raise ValueError("target: missing")
+    if class_weight is not None:
+        cw = <cnp.ndarray?>class_weight
+        if (cw.ndim != 1 or cw.shape[0] != a.c or cnp.PyArray_TYPE(cw) != cnp.NPY_FLOAT64
+                or not cnp.PyArray_IS_C_CONTIGUOUS(cw)):
+            raise ValueError(f"class_weight: expected contiguous float64 of shape ({a.c},)")
+        a.class_weight = <const double*>cnp.PyArray_DATA(cw)
+    if sample_weight is not None:
+        sw = <cnp.ndarray?>sample_weight
+        if sw.ndim != 1 or sw.shape[0] != n or cnp.PyArray_TYPE(sw) != cnp.PyArray_TYPE(input):
+            raise ValueError(f"sample_weight: expected shape ({n},) and dtype {(<object>input).dtype}")
+        a.sample_weight = <char*>cnp.PyArray_DATA(sw)
+        a.sw_stride = sw.strides[0]
+    a.ignore_index = ignore_index
+    a.label_smoothing = label_smoothing
+    a.reduction = <Reduction>reduction
+    if reduction == 0:
+        out = cnp.PyArray_EMPTY(1, input.shape, cnp.PyArray_TYPE(input), 0)
+        a.out = <char*>cnp.PyArray_DATA(out)
+        a.out_stride = out.strides[0]
+    if want_grad:
+        grad = cnp.PyArray_ZEROS(2, input.shape, cnp.PyArray_TYPE(input), 0)
+        a.grad = <char*>cnp.PyArray_DATA(grad)
+        a.g_rs = grad.strides[0]
+        a.g_cs = grad.strides[1]
+    is64 = cnp.PyArray_TYPE(input) == cnp.NPY_FLOAT64
+    with nogil:
+        if is64:
+            value = _run_rows[double](0.0, which, a, ctx)
+        else:
+            value = _run_rows[float](0.0, which, a, ctx)
+    return value, out, grad

@@ -1,0 +1,85 @@
+# cython: embedsignature=True
+"""Bindings of kernels/runtime.hpp: the compute pool and the cancel token."""
+from libc.stdint cimport int64_t
+
+from cpp_runtime cimport (
+    CancelToken,
+    abort_requested as _abort_requested,
+    available_cpus as _available_cpus,
+    compiler_version as _compiler_version,
+    eigen_version_major,
+    eigen_version_minor,
+    eigen_version_patch,
+    get_num_threads as _get_num_threads,
+    get_parallel_threshold as _get_parallel_threshold,
+    request_abort_all as _request_abort_all,
+    set_num_threads as _set_num_threads,
+    set_parallel_threshold as _set_parallel_threshold,
+    simd_instruction_sets as _simd_instruction_sets,
+)
+
+
+cdef class Token:
+    """Owns one C++ CancelToken; `addr` is handed to kernels."""
+    cdef CancelToken* ptr
+
+    def __cinit__(self):
+        self.ptr = new CancelToken()
+
+    def __dealloc__(self):
+        del self.ptr
+
+    def cancel(self):
+        self.ptr.cancel()
+
+    @property
+    def cancelled(self):
+        return self.ptr.cancelled()
+
+    @property
+    def chunks_done(self):
+        return self.ptr.chunks_done()
+
+    @property
+    def chunks_total(self):
+        return self.ptr.chunks_total()
+
+    @property
+    def addr(self):
+        return <size_t>self.ptr
+
+
+def get_num_threads():
+    return _get_num_threads()
+
+
+def set_num_threads(int n):
+    _set_num_threads(n)
+
+
+def available_cpus():
+    return _available_cpus()
+
+
+def get_parallel_threshold():
+    return _get_parallel_threshold()
+
+
+def set_parallel_threshold(int64_t items):
+    _set_parallel_threshold(items)
+
+
+def request_abort_all():
+    _request_abort_all()
+
+
+def abort_requested():
+    return _abort_requested()
+
+
+def build_info():
+    return {
+        "eigen": f"{eigen_version_major()}.{eigen_version_minor()}.{eigen_version_patch()}",
+        "compiler": _compiler_version().decode(),
+        "simd_in_use": _simd_instruction_sets().decode(),
+    }

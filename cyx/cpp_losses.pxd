@@ -1,0 +1,50 @@
+# Declarations mirroring kernels/losses.hpp.
+from libc.stdint cimport int64_t
+
+from cpp_runtime cimport ExecContext
+from cpp_strided cimport NdOperand, NdShape
+
+
+cdef extern from "losses.hpp" namespace "gilfree" nogil:
+    cdef enum class Reduction(int):
+        none
+        mean
+        sum
+        batchmean
+
+    cdef enum class LossKind(int):
+        mse
+
+    cdef cppclass LossParams:
+        double p0
+        int flag0
+        int flag1
+
+    cdef cppclass ElementwiseArgs:
+        NdShape shape
+        NdOperand input, target, weight, extra, out, grad
+        Reduction reduction
+        double batch
+
+    cdef cppclass RowsArgs:
+        char* input
+        int64_t n, c, in_rs, in_cs
+        const int64_t* target_index
+        int64_t target_index_stride
+        char* target_prob
+        int64_t tp_rs, tp_cs
+        const double* class_weight
+        char* sample_weight
+        int64_t sw_stride
+        int64_t ignore_index
+        double label_smoothing
+        Reduction reduction
+        char* out
+        int64_t out_stride
+        char* grad
+        int64_t g_rs, g_cs
+
+    double elementwise_loss[T](LossKind kind, const LossParams& prm, ElementwiseArgs a,
+                               const ExecContext& ctx) except +
+    double cross_entropy[T](const RowsArgs& a, const ExecContext& ctx) except +
+    double nll_loss[T](const RowsArgs& a, const ExecContext& ctx) except +

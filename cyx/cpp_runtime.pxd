@@ -1,0 +1,29 @@
+# Declarations mirroring kernels/runtime.hpp.
+from libc.stdint cimport int64_t
+from libcpp.string cimport string
+
+
+cdef extern from "runtime.hpp" namespace "gilfree" nogil:
+    cdef cppclass CancelToken:
+        void cancel() noexcept
+        bint cancelled() noexcept
+        void reset() noexcept
+        int64_t chunks_done() noexcept
+        int64_t chunks_total() noexcept
+
+    cdef cppclass ExecContext:
+        int nthreads
+        CancelToken* token
+
+    int get_num_threads() noexcept
+    void set_num_threads(int n) except +
+    int available_cpus() noexcept
+    int64_t get_parallel_threshold() noexcept
+    void set_parallel_threshold(int64_t items) except +
+    void request_abort_all() noexcept
+    bint abort_requested() noexcept
+    string simd_instruction_sets() except +
+    string compiler_version() except +
+    int eigen_version_major() noexcept
+    int eigen_version_minor() noexcept
+    int eigen_version_patch() noexcept

@@ -1,0 +1,465 @@
+// Loss functions: fused single-pass value (+ gradient) kernels.
+//
+// Every kernel reads each input element once, evaluates the loss on blocks
+// of doubles with Eigen's vectorised array math, and reduces per fixed-size
+// chunk; chunk partials are combined pairwise in chunk order, so the result
+// is bitwise identical for any thread count. float32 and float64 inputs both
+// accumulate in float64.
+#pragma once
+
+#include <Eigen/Core>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "runtime.hpp"
+#include "strided.hpp"
+
+namespace gilfree {
+
+enum class Reduction : int { none = 0, mean = 1, sum = 2, batchmean = 3 };
+
+enum class LossKind : int {
+  mse = 0,
+  mae,
+  huber,
+  smooth_l1,
+  log_cosh,
+  pinball,
+  poisson_nll,
+  binary_cross_entropy,
+  binary_cross_entropy_with_logits,
+  kl_div,
+  hinge,
+  squared_hinge,
+};
+
+/// Scalar parameters of the elementwise losses (meaning depends on the kind).
+struct LossParams {
+  double p0 = 0.0;  // delta, beta, quantile, eps
+  int flag0 = 0;    // log_input, log_target
+  int flag1 = 0;    // full
+};
+
+/// Operands of an elementwise loss over one shared shape. weight and extra
+/// (pos_weight) may be broadcast views (zero strides); out receives the
+/// per-element losses for Reduction::none; grad receives d value / d input.
+struct ElementwiseArgs {
+  NdShape shape;
+  NdOperand input, target, weight, extra, out, grad;
+  Reduction reduction = Reduction::mean;
+  double batch = 1.0;  // divisor for Reduction::batchmean
+};
+
+/// Row-wise (N, C) losses: cross_entropy and nll_loss. Byte strides.
+struct RowsArgs {
+  char* input = nullptr;
+  int64_t n = 0, c = 0, in_rs = 0, in_cs = 0;
+  const int64_t* target_index = nullptr;  // class indices, element stride
+  int64_t target_index_stride = 1;
+  char* target_prob = nullptr;  // probabilities, same dtype as input
+  int64_t tp_rs = 0, tp_cs = 0;
+  const double* class_weight = nullptr;  // contiguous, length c
+  char* sample_weight = nullptr;         // length n, same dtype as input
+  int64_t sw_stride = 0;
+  int64_t ignore_index = -100;
+  double label_smoothing = 0.0;
+  Reduction reduction = Reduction::mean;
+  char* out = nullptr;  // length n, for Reduction::none
+  int64_t out_stride = 0;
+  char* grad = nullptr;  // (n, c); must be zero-filled for nll_loss
+  int64_t g_rs = 0, g_cs = 0;
+};
+
+namespace detail {
+
+using Arr = Eigen::ArrayXd;
+using Vec = Eigen::Map<Arr, Eigen::Aligned64>;
+using CVec = Eigen::Map<const Arr, Eigen::Aligned64>;
+
+constexpr int64_t kChunk = 1 << 15;  // elements per chunk: fixes the summation order
+constexpr int kBlock = 256;          // doubles per vectorised block
+
+/// log1p(t) for t in [0, 1], vectorised: log(u) corrected for u = 1 + t rounding.
+template <class E>
+inline Arr log1p_unit(const E& t) {
+  Arr u = 1.0 + t;
+  return u.log() - ((u - 1.0) - t) / u;
+}
+
+struct Block {
+  alignas(64) double x[kBlock];
+  alignas(64) double y[kBlock];
+  alignas(64) double p[kBlock];
+  alignas(64) double w[kBlock];
+  alignas(64) double l[kBlock];
+  alignas(64) double g[kBlock];
+};
+
+// Each op fills l (loss) and, when want_grad, g (d loss / d input) for m elements.
+inline void eval_loss(LossKind kind, const LossParams& prm, int m, Block& b, bool has_extra, bool want_grad) {
+  CVec x(b.x, m), y(b.y, m), p(b.p, m);
+  Vec l(b.l, m), g(b.g, m);
+  switch (kind) {
+    case LossKind::mse: {
+      Arr d = x - y;
+      l = d.square();
+      if (want_grad) g = 2.0 * d;
+      break;
+    }
+    case LossKind::mae: {
+      Arr d = x - y;
+      l = d.abs();
+      if (want_grad) g = d.sign();
+      break;
+    }
+    case LossKind::huber: {
+      const double delta = prm.p0;
+      Arr d = x - y, a = d.abs();
+      l = (a < delta).select(0.5 * d.square(), delta * (a - 0.5 * delta));
+      if (want_grad) g = (a < delta).select(d, delta * d.sign());
+      break;
+    }
+    case LossKind::smooth_l1: {
+      const double beta = prm.p0;
+      Arr d = x - y, a = d.abs();
+      if (beta == 0.0) {
+        l = a;
+        if (want_grad) g = d.sign();
+      } else {
+        l = (a < beta).select(0.5 * d.square() / beta, a - 0.5 * beta);
+        if (want_grad) g = (a < beta).select(d / beta, d.sign());
+      }
+      break;
+    }
+    case LossKind::log_cosh: {
+      // log(cosh(d)) = |d| + log1p(exp(-2|d|)) - log(2); d/dd = tanh(d)
+      Arr d = x - y, a = d.abs(), e = (-2.0 * a).exp();
+      l = a + log1p_unit(e) - M_LN2;
+      if (want_grad) g = d.sign() * (1.0 - e) / (1.0 + e);
+      break;
+    }
+    case LossKind::pinball: {
+      const double q = prm.p0;
+      Arr diff = y - x;
+      l = (diff >= 0.0).select(q * diff, (q - 1.0) * diff);
+      if (want_grad) g = (diff >= 0.0).select(Arr::Constant(m, -q), Arr::Constant(m, 1.0 - q));
+      break;
+    }
+    case LossKind::poisson_nll: {
+      if (prm.flag0) {  // log_input
+        Arr ex = x.exp();
+        l = ex - y * x;
+        if (want_grad) g = ex - y;
+      } else {
+        Arr xe = x + prm.p0;
+        l = x - y * xe.log();
+        if (want_grad) g = 1.0 - y / xe;
+      }
+      if (prm.flag1) {  // full: Stirling term where target > 1
+        Arr st = y * y.log() - y + 0.5 * (2.0 * M_PI * y).log();
+        l += (y > 1.0).select(st, 0.0);
+      }
+      break;
+    }
+    case LossKind::binary_cross_entropy: {
+      if (!((x >= 0.0) && (x <= 1.0)).all())
+        throw std::domain_error("input: binary_cross_entropy needs probabilities in [0, 1]");
+      if (!((y >= 0.0) && (y <= 1.0)).all())
+        throw std::domain_error("target: binary_cross_entropy needs targets in [0, 1]");
+      // torch clamps each log term at -100
+      Arr lx = x.log().max(-100.0);
+      // log1p(-x) = log(u), corrected for the rounding of u = 1 - x
+      Arr u = 1.0 - x;
+      Arr l1x = (u > 0.0).select(u.log() - ((u - 1.0) + x) / u, Arr::Constant(m, -100.0)).max(-100.0);
+      l = -(y * lx + (1.0 - y) * l1x);
+      if (want_grad) g = (x - y) / ((1.0 - x) * x).max(1e-12);
+      break;
+    }
+    case LossKind::binary_cross_entropy_with_logits: {
+      // softplus(-x) = max(-x, 0) + log1p(exp(-|x|))
+      Arr e = (-x.abs()).exp();
+      Arr sp = (-x).max(0.0) + log1p_unit(e);
+      Arr sig_neg = (x >= 0.0).select(e / (1.0 + e), 1.0 / (1.0 + e));  // sigmoid(-x)
+      if (has_extra) {
+        Arr lw = 1.0 + (p - 1.0) * y;
+        l = (1.0 - y) * x + lw * sp;
+        if (want_grad) g = (1.0 - y) - lw * sig_neg;
+      } else {
+        l = (1.0 - y) * x + sp;
+        if (want_grad) g = (1.0 - sig_neg) - y;
+      }
+      break;
+    }
+    case LossKind::kl_div: {
+      if (prm.flag0) {  // log_target
+        Arr ey = y.exp();
+        l = ey * (y - x);
+        if (want_grad) g = -ey;
+      } else {
+        if ((y < 0.0).any()) throw std::domain_error("target: kl_div needs non-negative targets (log_target=False)");
+        // xlogy(y, y) - y * x, with 0 * log 0 = 0
+        l = (y > 0.0).select(y * y.log(), 0.0) - y * x;
+        if (want_grad) g = -y;
+      }
+      break;
+    }
+    case LossKind::hinge: {
+      Arr mg = 1.0 - y * x;
+      l = mg.max(0.0);
+      if (want_grad) g = (mg > 0.0).select(-y, 0.0);
+      break;
+    }
+    case LossKind::squared_hinge: {
+      Arr mg = 1.0 - y * x;
+      l = mg.max(0.0).square();
+      if (want_grad) g = (mg > 0.0).select(-2.0 * y * mg, 0.0);
+      break;
+    }
+  }
+}
+
+template <class T>
+double sum_weights(const NdShape& s, NdOperand& w, const ExecContext& ctx) {
+  NdOperand* ops[1] = {&w};
+  const int64_t n = s.size(), nchunks = (n + kChunk - 1) / kChunk;
+  std::vector<double> part(nchunks, 0.0);
+  parallel_for(nchunks, n / 8, ctx, [&](int64_t c) {
+    alignas(64) double buf[kBlock];
+    double acc = 0.0;
+    for_segments(s, ops, c * kChunk, std::min(n, (c + 1) * kChunk), [&](char* const* ptr, int64_t cnt) {
+      for (int64_t o = 0; o < cnt; o += kBlock) {
+        int m = static_cast<int>(std::min<int64_t>(kBlock, cnt - o));
+        gather<T>(ptr[0] + o * w.strides[s.ndim - 1], w.strides[s.ndim - 1], m, buf);
+        acc += Eigen::Map<Arr, Eigen::Aligned64>(buf, m).sum();
+      }
+    });
+    part[c] = acc;
+  });
+  return pairwise_sum(part.data(), nchunks);
+}
+
+}  // namespace detail
+
+/// Elementwise loss over any shape and strides. Returns the reduced value
+/// (sum, mean, batchmean); for Reduction::none the per-element losses go to
+/// args.out and the return value is their sum.
+template <class T>
+double elementwise_loss(LossKind kind, const LossParams& prm, ElementwiseArgs a, const ExecContext& ctx) {
+  using namespace detail;
+  NdShape& s = a.shape;
+  const int64_t n = s.size();
+  if (n == 0) throw std::invalid_argument("input: must not be empty");
+  NdOperand* ops[6] = {&a.input, &a.target, &a.weight, &a.extra, &a.out, &a.grad};
+  coalesce(s, ops);
+  const bool has_w = a.weight.data != nullptr, has_p = a.extra.data != nullptr;
+  const bool want_grad = a.grad.data != nullptr, want_out = a.out.data != nullptr;
+
+  // Gradient scale: known before the pass, except for a weighted mean.
+  double gscale = 1.0;
+  double wsum = static_cast<double>(n);
+  bool wsum_known = true;
+  if (a.reduction == Reduction::mean) {
+    if (has_w) {
+      wsum_known = want_grad;
+      if (want_grad) wsum = sum_weights<T>(s, a.weight, ctx);
+    }
+    gscale = 1.0 / wsum;
+  } else if (a.reduction == Reduction::batchmean) {
+    gscale = 1.0 / a.batch;
+  }
+
+  const int64_t nchunks = (n + kChunk - 1) / kChunk;
+  std::vector<double> part(nchunks, 0.0), wpart(has_w && !wsum_known ? nchunks : 0, 0.0);
+  const int ax = s.ndim - 1;
+  parallel_for(nchunks, n, ctx, [&](int64_t c) {
+    Block b;
+    double acc = 0.0, wacc = 0.0;
+    for_segments(s, ops, c * kChunk, std::min(n, (c + 1) * kChunk), [&](char* const* ptr, int64_t cnt) {
+      for (int64_t o = 0; o < cnt; o += kBlock) {
+        const int m = static_cast<int>(std::min<int64_t>(kBlock, cnt - o));
+        gather<T>(ptr[0] + o * a.input.strides[ax], a.input.strides[ax], m, b.x);
+        gather<T>(ptr[1] + o * a.target.strides[ax], a.target.strides[ax], m, b.y);
+        if (has_p) gather<T>(ptr[3] + o * a.extra.strides[ax], a.extra.strides[ax], m, b.p);
+        eval_loss(kind, prm, m, b, has_p, want_grad);
+        Vec l(b.l, m), g(b.g, m);
+        if (has_w) {
+          gather<T>(ptr[2] + o * a.weight.strides[ax], a.weight.strides[ax], m, b.w);
+          CVec w(b.w, m);
+          l *= w;
+          if (want_grad) g *= w;
+          if (!wsum_known) wacc += w.sum();
+        }
+        if (want_out) scatter<T>(b.l, m, ptr[4] + o * a.out.strides[ax], a.out.strides[ax]);
+        acc += l.sum();
+        if (want_grad) {
+          if (gscale != 1.0) g *= gscale;
+          scatter<T>(b.g, m, ptr[5] + o * a.grad.strides[ax], a.grad.strides[ax]);
+        }
+      }
+    });
+    part[c] = acc;
+    if (!wpart.empty()) wpart[c] = wacc;
+  });
+  const double total = pairwise_sum(part.data(), nchunks);
+  if (!wpart.empty()) wsum = pairwise_sum(wpart.data(), nchunks);
+  switch (a.reduction) {
+    case Reduction::mean:
+      return total / wsum;
+    case Reduction::batchmean:
+      return total / a.batch;
+    default:
+      return total;
+  }
+}
+
+namespace detail {
+
+constexpr int64_t kRowChunkElems = 1 << 15;
+
+inline int64_t rows_per_chunk(int64_t c) { return std::max<int64_t>(1, kRowChunkElems / std::max<int64_t>(c, 1)); }
+
+template <class T>
+inline double sample_w(const RowsArgs& a, int64_t i) {
+  return a.sample_weight ? static_cast<double>(*reinterpret_cast<const T*>(a.sample_weight + i * a.sw_stride)) : 1.0;
+}
+
+/// Validates class-index targets and returns the mean's divisor:
+/// sum over non-ignored rows of sample_weight * class_weight[target].
+template <class T>
+double index_denominator(const RowsArgs& a, const ExecContext& ctx) {
+  const int64_t rpc = 1 << 16, nchunks = (a.n + rpc - 1) / rpc;
+  std::vector<double> part(nchunks, 0.0);
+  parallel_for(nchunks, a.n, ctx, [&](int64_t ch) {
+    double acc = 0.0;
+    for (int64_t i = ch * rpc, e = std::min(a.n, (ch + 1) * rpc); i < e; ++i) {
+      const int64_t t = a.target_index[i * a.target_index_stride];
+      if (t == a.ignore_index) continue;
+      if (t < 0 || t >= a.c)
+        throw std::invalid_argument("target: class index " + std::to_string(t) + " out of range [0, " +
+                                    std::to_string(a.c) + ") at position " + std::to_string(i));
+      acc += sample_w<T>(a, i) * (a.class_weight ? a.class_weight[t] : 1.0);
+    }
+    part[ch] = acc;
+  });
+  return pairwise_sum(part.data(), nchunks);
+}
+
+template <class T>
+double finish_rows(const RowsArgs& a, std::vector<double>& part, double denom) {
+  const double total = pairwise_sum(part.data(), static_cast<int64_t>(part.size()));
+  return a.reduction == Reduction::mean ? total / denom : total;
+}
+
+}  // namespace detail
+
+/// torch.nn.functional.cross_entropy on (N, C) logits, in one pass per row:
+/// log-sum-exp, loss and softmax gradient together.
+template <class T>
+double cross_entropy(const RowsArgs& a, const ExecContext& ctx) {
+  using namespace detail;
+  if (a.n == 0 || a.c == 0) throw std::invalid_argument("input: must not be empty");
+  const int64_t C = a.c;
+  const double eps = a.label_smoothing;
+  double denom = 0.0;
+  if (a.target_index) {
+    denom = index_denominator<T>(a, ctx);
+  } else if (a.reduction == Reduction::mean) {
+    if (a.sample_weight) {
+      for (int64_t i = 0; i < a.n; ++i) denom += sample_w<T>(a, i);
+    } else {
+      denom = static_cast<double>(a.n);
+    }
+  }
+  const double gscale = a.reduction == Reduction::mean ? 1.0 / denom : 1.0;
+
+  const int64_t rpc = rows_per_chunk(C), nchunks = (a.n + rpc - 1) / rpc;
+  std::vector<double> part(nchunks, 0.0);
+  parallel_for(nchunks, a.n * C, ctx, [&](int64_t ch) {
+    Arr z(C), coef(C), q(C);
+    double acc = 0.0;
+    for (int64_t i = ch * rpc, e = std::min(a.n, (ch + 1) * rpc); i < e; ++i) {
+      const double sw = sample_w<T>(a, i);
+      int64_t t = -1;
+      if (a.target_index) {
+        t = a.target_index[i * a.target_index_stride];
+        if (t == a.ignore_index) {
+          if (a.out) *reinterpret_cast<T*>(a.out + i * a.out_stride) = T(0);
+          if (a.grad)
+            for (int64_t j = 0; j < C; ++j) *reinterpret_cast<T*>(a.grad + i * a.g_rs + j * a.g_cs) = T(0);
+          continue;
+        }
+      }
+      gather<T>(a.input + i * a.in_rs, a.in_cs, C, z.data());
+      const double mx = z.maxCoeff<Eigen::PropagateNaN>();
+      Arr ez = (z - mx).exp();
+      const double se = ez.sum();
+      const double lse = mx + std::log(se);
+      // coef_j: weight of -log p_j in this row's loss
+      if (a.target_index) {
+        const double wt = a.class_weight ? a.class_weight[t] : 1.0;
+        if (eps > 0.0) {
+          if (a.class_weight)
+            coef = (eps / C) * Eigen::Map<const Arr>(a.class_weight, C);
+          else
+            coef.setConstant(eps / C);
+        } else {
+          coef.setZero();
+        }
+        coef[t] += (1.0 - eps) * wt;
+      } else {
+        gather<T>(a.target_prob + i * a.tp_rs, a.tp_cs, C, q.data());
+        if (!((q >= 0.0) && (q <= 1.0)).all())
+          throw std::domain_error("target: class probabilities must lie in [0, 1] (row " + std::to_string(i) + ")");
+        if (eps > 0.0) q = q * (1.0 - eps) + eps / C;
+        if (a.class_weight)
+          coef = q * Eigen::Map<const Arr>(a.class_weight, C);
+        else
+          coef = q;
+      }
+      const double loss = sw * (coef * (lse - z)).sum();
+      if (a.out) *reinterpret_cast<T*>(a.out + i * a.out_stride) = static_cast<T>(loss);
+      acc += loss;
+      if (a.grad) {
+        const double A = coef.sum();
+        const double k = sw * gscale;
+        Arr g = (A / se) * ez - coef;
+        for (int64_t j = 0; j < C; ++j) *reinterpret_cast<T*>(a.grad + i * a.g_rs + j * a.g_cs) = static_cast<T>(k * g[j]);
+      }
+    }
+    part[ch] = acc;
+  });
+  return finish_rows<T>(a, part, denom);
+}
+
+/// torch.nn.functional.nll_loss on (N, C) log-probabilities. a.grad, when
+/// given, must be zero-filled: only the target entries are written.
+template <class T>
+double nll_loss(const RowsArgs& a, const ExecContext& ctx) {
+  using namespace detail;
+  if (a.n == 0 || a.c == 0) throw std::invalid_argument("input: must not be empty");
+  const double denom = index_denominator<T>(a, ctx);
+  const double gscale = a.reduction == Reduction::mean ? 1.0 / denom : 1.0;
+  const int64_t rpc = 1 << 15, nchunks = (a.n + rpc - 1) / rpc;
+  std::vector<double> part(nchunks, 0.0);
+  parallel_for(nchunks, a.n, ctx, [&](int64_t ch) {
+    double acc = 0.0;
+    for (int64_t i = ch * rpc, e = std::min(a.n, (ch + 1) * rpc); i < e; ++i) {
+      const int64_t t = a.target_index[i * a.target_index_stride];
+      double loss = 0.0;
+      if (t != a.ignore_index) {
+        const double wt = sample_w<T>(a, i) * (a.class_weight ? a.class_weight[t] : 1.0);
+        loss = -wt * static_cast<double>(*reinterpret_cast<const T*>(a.input + i * a.in_rs + t * a.in_cs));
+        if (a.grad) *reinterpret_cast<T*>(a.grad + i * a.g_rs + t * a.g_cs) = static_cast<T>(-wt * gscale);
+      }
+      if (a.out) *reinterpret_cast<T*>(a.out + i * a.out_stride) = static_cast<T>(loss);
+      acc += loss;
+    }
+    part[ch] = acc;
+  });
+  return finish_rows<T>(a, part, denom);
+}
+
+}  // namespace gilfree

@@ -1,0 +1,214 @@
+// The process-wide compute pool: Eigen's ThreadPool, created lazily, resized by
+// set_num_threads, abandoned (never joined) in a forked child.
+#include "runtime.hpp"
+
+#define EIGEN_USE_THREADS
+#include <pthread.h>
+#include <sched.h>
+
+#include <Eigen/Core>
+#include <condition_variable>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unsupported/Eigen/CXX11/ThreadPool>
+
+namespace gilfree {
+namespace {
+
+std::atomic<bool> g_abort{false};
+std::atomic<int64_t> g_parallel_threshold{1 << 16};
+
+// Held on the heap and never destroyed: no static destructor joins threads at
+// exit, and a forked child simply drops its parent's pool.
+struct PoolHolder {
+  std::mutex mu;
+  std::shared_ptr<Eigen::ThreadPool> pool;  // (nthreads - 1) workers
+  int nthreads = 0;                         // 0: not decided yet
+};
+
+void atfork_prepare();
+void atfork_parent();
+void atfork_child();
+
+PoolHolder& holder() {
+  static PoolHolder* h = [] {
+    auto* p = new PoolHolder;
+    pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+    return p;
+  }();
+  return *h;
+}
+
+void atfork_prepare() { holder().mu.lock(); }
+void atfork_parent() { holder().mu.unlock(); }
+void atfork_child() {
+  PoolHolder& h = holder();
+  // The parent's worker threads do not exist here: leak the pool object
+  // rather than run a destructor that would wait for them.
+  if (h.pool) new std::shared_ptr<Eigen::ThreadPool>(std::move(h.pool));
+  h.pool.reset();
+  g_abort.store(false);
+  h.mu.unlock();
+}
+
+int default_threads() {
+  if (const char* env = std::getenv("GILFREE_NUM_THREADS")) {
+    try {
+      int n = std::stoi(env);
+      if (n >= 1) return n;
+    } catch (...) {
+    }
+  }
+  return available_cpus();
+}
+
+// Returns a pool with at least `workers` threads (grows it if needed).
+std::shared_ptr<Eigen::ThreadPool> pool_with(int workers) {
+  PoolHolder& h = holder();
+  std::lock_guard<std::mutex> lock(h.mu);
+  if (h.nthreads == 0) h.nthreads = default_threads();
+  if (!h.pool || h.pool->NumThreads() < workers) {
+    int n = std::max(workers, h.nthreads - 1);
+    h.pool = std::make_shared<Eigen::ThreadPool>(n);
+  }
+  return h.pool;
+}
+
+// Shared by the caller and the helper tasks of one run_chunks call. Helpers
+// that start after the caller closed it touch nothing but this state.
+struct RunState {
+  std::mutex mu;
+  std::condition_variable cv;
+  int active = 0;
+  bool closed = false;
+  std::atomic<int64_t> next{0};
+  std::atomic<bool> stop{false};
+  std::exception_ptr error;
+};
+
+}  // namespace
+
+bool CancelToken::cancelled() const noexcept {
+  return flag_.load(std::memory_order_relaxed) || g_abort.load(std::memory_order_relaxed);
+}
+
+int available_cpus() noexcept {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+    int n = CPU_COUNT(&set);
+    if (n >= 1) return n;
+  }
+  unsigned hc = std::thread::hardware_concurrency();
+  return hc ? static_cast<int>(hc) : 1;
+}
+
+int get_num_threads() noexcept {
+  PoolHolder& h = holder();
+  std::lock_guard<std::mutex> lock(h.mu);
+  if (h.nthreads == 0) h.nthreads = default_threads();
+  return h.nthreads;
+}
+
+void set_num_threads(int n) {
+  if (n < 1) throw std::invalid_argument("n: number of threads must be >= 1, got " + std::to_string(n));
+  PoolHolder& h = holder();
+  std::lock_guard<std::mutex> lock(h.mu);
+  h.nthreads = n;
+  // Calls in flight keep the old pool alive through their shared_ptr.
+  if (h.pool && h.pool->NumThreads() != n - 1) h.pool.reset();
+}
+
+int64_t get_parallel_threshold() noexcept { return g_parallel_threshold.load(); }
+void set_parallel_threshold(int64_t items) {
+  if (items < 0) throw std::invalid_argument("items: threshold must be >= 0");
+  g_parallel_threshold.store(items);
+}
+
+void request_abort_all() noexcept { g_abort.store(true); }
+bool abort_requested() noexcept { return g_abort.load(); }
+
+namespace detail {
+
+void run_chunks(int64_t nchunks, int64_t items, const ExecContext& ctx,
+                const std::function<void(int64_t)>& body) {
+  CancelToken* tok = ctx.token;
+  if (nchunks <= 0) return;
+  if (tok) tok->add_total(nchunks);
+  int64_t width = std::min<int64_t>(std::max(ctx.nthreads, 1), nchunks);
+  if (items < g_parallel_threshold.load(std::memory_order_relaxed)) width = 1;
+
+  if (width == 1) {
+    for (int64_t i = 0; i < nchunks; ++i) {
+      if (tok ? tok->cancelled() : g_abort.load(std::memory_order_relaxed)) throw cancelled_error();
+      body(i);
+      if (tok) tok->add_done(1);
+    }
+    return;
+  }
+
+  auto state = std::make_shared<RunState>();
+  auto work = [&body, tok, nchunks](RunState& st) {
+    for (;;) {
+      if (st.stop.load(std::memory_order_relaxed)) return;
+      if (tok ? tok->cancelled() : g_abort.load(std::memory_order_relaxed)) {
+        st.stop.store(true);
+        return;
+      }
+      int64_t i = st.next.fetch_add(1, std::memory_order_relaxed);
+      if (i >= nchunks) return;
+      try {
+        body(i);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(st.mu);
+        if (!st.error) st.error = std::current_exception();
+        st.stop.store(true);
+        return;
+      }
+      if (tok) tok->add_done(1);
+    }
+  };
+
+  auto pool = pool_with(static_cast<int>(width - 1));
+  for (int64_t k = 0; k < width - 1; ++k) {
+    pool->Schedule([state, work]() {
+      {
+        std::lock_guard<std::mutex> lock(state->mu);
+        if (state->closed) return;  // the caller finished without us
+        ++state->active;
+      }
+      work(*state);
+      std::lock_guard<std::mutex> lock(state->mu);
+      if (--state->active == 0) state->cv.notify_all();
+    });
+  }
+  work(*state);
+  {
+    std::unique_lock<std::mutex> lock(state->mu);
+    state->closed = true;
+    state->cv.wait(lock, [&] { return state->active == 0; });
+  }
+  if (state->error) std::rethrow_exception(state->error);
+  if (state->stop.load() || state->next.load() < nchunks) throw cancelled_error();
+}
+
+}  // namespace detail
+
+std::string simd_instruction_sets() { return Eigen::SimdInstructionSetsInUse(); }
+
+std::string compiler_version() {
+#if defined(__clang__)
+  return std::string("clang ") + __clang_version__;
+#elif defined(__GNUC__)
+  return std::string("gcc ") + __VERSION__;
+#else
+  return "unknown";
+#endif
+}
+
+int eigen_version_major() { return EIGEN_WORLD_VERSION; }
+int eigen_version_minor() { return EIGEN_MAJOR_VERSION; }
+int eigen_version_patch() { return EIGEN_MINOR_VERSION; }
+
+}  // namespace gilfree

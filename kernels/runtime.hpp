@@ -1,0 +1,81 @@
+// gilfree runtime: the process-wide compute pool, the chunked parallel-for and
+// the cancel token. Pure C++17: no Python, no NumPy.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <string>
+
+namespace gilfree {
+
+/// Thrown by a kernel that stopped early because its token was cancelled.
+struct cancelled_error : std::runtime_error {
+  cancelled_error() : std::runtime_error("gilfree: kernel cancelled") {}
+};
+
+/// Cancellation flag and progress counter shared between a kernel and its caller.
+/// The kernel checks it between chunks; another thread may cancel() at any time.
+class CancelToken {
+ public:
+  void cancel() noexcept { flag_.store(true, std::memory_order_relaxed); }
+  bool cancelled() const noexcept;
+  void reset() noexcept {
+    flag_.store(false);
+    done_.store(0);
+    total_.store(0);
+  }
+  int64_t chunks_done() const noexcept { return done_.load(std::memory_order_relaxed); }
+  int64_t chunks_total() const noexcept { return total_.load(std::memory_order_relaxed); }
+  void add_done(int64_t n) noexcept { done_.fetch_add(n, std::memory_order_relaxed); }
+  void add_total(int64_t n) noexcept { total_.fetch_add(n, std::memory_order_relaxed); }
+
+ private:
+  std::atomic<bool> flag_{false};
+  std::atomic<int64_t> done_{0};
+  std::atomic<int64_t> total_{0};
+};
+
+/// How one kernel call may run: its width (threads, the caller included) and token.
+struct ExecContext {
+  int nthreads = 1;
+  CancelToken* token = nullptr;  // may be null
+};
+
+/// Number of threads the pool serves (the calling thread counted), >= 1.
+int get_num_threads() noexcept;
+/// Resize the process-wide pool to n threads (caller included); n >= 1.
+void set_num_threads(int n);
+/// CPUs this process may run on (sched affinity), >= 1.
+int available_cpus() noexcept;
+/// Work below this many items runs inline on the calling thread.
+int64_t get_parallel_threshold() noexcept;
+void set_parallel_threshold(int64_t items);
+/// Make every running and future kernel stop at its next chunk (interpreter exit).
+void request_abort_all() noexcept;
+bool abort_requested() noexcept;
+
+namespace detail {
+void run_chunks(int64_t nchunks, int64_t items, const ExecContext& ctx,
+                const std::function<void(int64_t)>& body);
+}  // namespace detail
+
+/// Run body(i) for i in [0, nchunks). Chunks are independent; the caller
+/// combines per-chunk results in index order, so results do not depend on
+/// ctx.nthreads. `items` (the work size) decides inline vs pool execution.
+/// Checks the token between chunks and throws cancelled_error when set; the
+/// first exception thrown by a chunk is rethrown here after all workers stop.
+template <class F>
+void parallel_for(int64_t nchunks, int64_t items, const ExecContext& ctx, F&& body) {
+  detail::run_chunks(nchunks, items, ctx, std::function<void(int64_t)>(std::forward<F>(body)));
+}
+
+/// Compile-time facts about this build, for show_config().
+std::string simd_instruction_sets();
+std::string compiler_version();
+int eigen_version_major();
+int eigen_version_minor();
+int eigen_version_patch();
+
+}  // namespace gilfree

@@ -1,0 +1,112 @@
+"""Argument normalisation shared by the kernel families.
+
+Every error names the argument, what was expected and what was given.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+_F64 = np.dtype(np.float64)
+_F32 = np.dtype(np.float32)
+_NDARRAY = np.ndarray
+
+
+def _describe(x: object) -> str:
+    if isinstance(x, np.ndarray):
+        return f"array of dtype {x.dtype}"
+    return type(x).__name__
+
+
+def as_array(x: object, name: str) -> np.ndarray:
+    """x as an ndarray (no copy for an ndarray); TypeError for non-arrays."""
+    if type(x) is _NDARRAY:
+        return x
+    if x is None or isinstance(x, (str, bytes, dict, set)):
+        raise TypeError(f"{name}: expected an array-like of real numbers, got {type(x).__name__}")
+    try:
+        arr = np.asarray(x)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name}: expected an array-like of real numbers, got {type(x).__name__} ({exc})") from None
+    return arr
+
+
+def as_float(x: object, name: str) -> np.ndarray:
+    """A float32/float64 array: those dtypes kept, other real numbers -> float64.
+
+    complex, bool, object, str and datetime dtypes are a TypeError.
+    """
+    arr = as_array(x, name)
+    dt = arr.dtype
+    if dt is _F64 or dt is _F32 or dt == _F64 or dt == _F32:
+        if not arr.flags.aligned:
+            arr = arr.copy()
+        return arr
+    if dt.kind in "iuf":
+        return arr.astype(np.float64)
+    raise TypeError(
+        f"{name}: expected real numbers (float32 or float64; integers are converted to float64), "
+        f"got {_describe(arr)}"
+    )
+
+
+def as_float_like(x: object, name: str, like: np.ndarray) -> np.ndarray:
+    """x as a float array of like's dtype and shape."""
+    arr = as_float(x, name)
+    if arr.shape != like.shape:
+        raise ValueError(f"{name}: expected shape {like.shape} (the shape of input), got {arr.shape}")
+    if arr.dtype != like.dtype:
+        arr = arr.astype(like.dtype)
+    return arr
+
+
+def broadcast_float(x: object, name: str, like: np.ndarray) -> np.ndarray:
+    """x (scalar or array) broadcast to like's shape, as like's dtype (a view)."""
+    arr = as_float(x, name)
+    if arr.dtype != like.dtype:
+        arr = arr.astype(like.dtype)
+    try:
+        return np.broadcast_to(arr, like.shape)
+    except ValueError:
+        raise ValueError(
+            f"{name}: shape {arr.shape} does not broadcast to the input's shape {like.shape}"
+        ) from None
+
+
+def real(x: object, name: str, *, low: float | None = None, high: float | None = None,
+         low_open: bool = False, high_open: bool = False) -> float:
+    """A finite real scalar within [low, high] (ends open on request)."""
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{name}: expected a real number, got {type(x).__name__}")
+    v = float(x)
+    if v != v or v in (float("inf"), float("-inf")):
+        raise ValueError(f"{name}: expected a finite number, got {v}")
+    if low is not None and (v < low or (low_open and v == low)):
+        raise ValueError(f"{name}: expected a value {'>' if low_open else '>='} {low}, got {v}")
+    if high is not None and (v > high or (high_open and v == high)):
+        raise ValueError(f"{name}: expected a value {'<' if high_open else '<='} {high}, got {v}")
+    return v
+
+
+def integer(x: object, name: str) -> int:
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Integral):
+        raise TypeError(f"{name}: expected an int, got {type(x).__name__}")
+    return int(x)
+
+
+def flag(x: object, name: str) -> bool:
+    if isinstance(x, (bool, np.bool_)) or (isinstance(x, (int, np.integer)) and x in (0, 1)):
+        return bool(x)
+    raise TypeError(f"{name}: expected a bool, got {type(x).__name__}")
+
+
+def choice(x: object, name: str, table: dict[str, int]) -> int:
+    """Maps a string option to its code."""
+    if type(x) is not str:
+        raise TypeError(f"{name}: expected a str, one of {sorted(table)}, got {type(x).__name__}")
+    code = table.get(x)
+    if code is None:
+        raise ValueError(f"{name}: expected one of {sorted(table)}, got {x!r}")
+    return code

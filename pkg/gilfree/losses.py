@@ -1,0 +1,390 @@
+"""Loss functions: value and gradient in one fused pass, without the GIL.
+
+Every loss takes ``(input, target, *, sample_weight=None, reduction="mean",
+return_grad=False, **params)``:
+
+- ``input``, ``target``: float32 or float64 arrays of any shape and strides
+  (other real numbers are converted to float64; complex, bool, object and
+  str are a TypeError). The result has the input's dtype; sums are
+  accumulated in float64 whatever the dtype.
+- ``reduction``: ``"mean"``, ``"sum"`` or ``"none"`` (per-element losses).
+  With ``sample_weight`` (the shape of the per-sample losses), ``"mean"`` is
+  ``sum(w * l) / sum(w)``.
+- ``return_grad=True`` returns ``(value, grad)``: ``grad`` is d value / d
+  input, the input's shape and dtype, computed in the same pass. For
+  ``reduction="none"`` it is the gradient of ``value.sum()``.
+
+Results are bitwise identical for any number of threads.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _validate as v
+from ._cyx import _losses as _k
+from ._registry import kernel
+from .runtime import _exec_args, _translate
+
+__all__ = [
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "hinge",
+    "huber",
+    "kl_div",
+    "log_cosh",
+    "mae",
+    "mse",
+    "nll_loss",
+    "pinball",
+    "poisson_nll",
+    "smooth_l1",
+    "squared_hinge",
+]
+
+_REDUCTIONS = {"none": 0, "mean": 1, "sum": 2}
+_REDUCTIONS_KL = {"none": 0, "mean": 1, "sum": 2, "batchmean": 3}
+
+# LossKind codes of kernels/losses.hpp
+(_MSE, _MAE, _HUBER, _SMOOTH_L1, _LOG_COSH, _PINBALL, _POISSON, _BCE, _BCE_LOGITS, _KL_DIV,
+ _HINGE, _SQ_HINGE) = range(12)
+
+
+def _finish(value, arr, grad, dtype, return_grad):
+    result = dtype.type(value) if arr is None else arr
+    return (result, grad) if return_grad else result
+
+
+def _elementwise(kind, input, target, sample_weight, reduction, return_grad,
+                 p0=0.0, flag0=0, flag1=0, extra=None, reductions=_REDUCTIONS):
+    x = v.as_float(input, "input")
+    y = v.as_float_like(target, "target", x)
+    if x.size == 0:
+        raise ValueError("input: must not be empty")
+    red = v.choice(reduction, "reduction", reductions)
+    w = None if sample_weight is None else v.as_float_like(sample_weight, "sample_weight", x)
+    if extra is not None:
+        extra = v.broadcast_float(extra, "pos_weight", x)
+    grad = v.flag(return_grad, "return_grad")
+    batch = float(x.shape[0]) if x.ndim else 1.0
+    nthreads, token = _exec_args()
+    try:
+        value, arr, g = _k.elementwise(kind, x, y, w, extra, red, batch, grad, p0, flag0, flag1,
+                                       nthreads, token)
+    except RuntimeError as exc:
+        raise _translate(exc) from None
+    return _finish(value, arr, g, x.dtype, grad)
+
+
+@kernel
+def mse(input, target, *, sample_weight=None, reduction="mean", return_grad=False):
+    """Mean squared error, ``(input - target)**2``; torch ``mse_loss``.
+
+    Examples
+    --------
+    >>> import numpy as np, gilfree
+    >>> gilfree.mse(np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 5.0]))
+    np.float64(1.3333333333333333)
+    >>> value, grad = gilfree.mse([1.0, 3.0], [0.0, 0.0], reduction="sum", return_grad=True)
+    >>> float(value), grad.tolist()
+    (10.0, [2.0, 6.0])
+    """
+    return _elementwise(_MSE, input, target, sample_weight, reduction, return_grad)
+
+
+@kernel
+def mae(input, target, *, sample_weight=None, reduction="mean", return_grad=False):
+    """Mean absolute error, ``|input - target|``; torch ``l1_loss``.
+
+    The gradient at ``input == target`` is 0, as in torch.
+
+    Examples
+    --------
+    >>> import numpy as np, gilfree
+    >>> gilfree.mae(np.array([1.0, -2.0]), np.array([0.0, 0.0]))
+    np.float64(1.5)
+    """
+    return _elementwise(_MAE, input, target, sample_weight, reduction, return_grad)
+
+
+@kernel
+def huber(input, target, *, sample_weight=None, reduction="mean", return_grad=False, delta=1.0):
+    """Huber loss; torch ``huber_loss``.
+
+    ``0.5 d**2`` where ``|d| < delta``, else ``delta * (|d| - 0.5 delta)``,
+    with ``d = input - target``. ``delta`` must be > 0.
+
+    Examples
+    --------
+    >>> import numpy as np, gilfree
+    >>> gilfree.huber(np.array([0.5, 3.0]), np.zeros(2), reduction="none").tolist()
+    [0.125, 2.5]
+    """
+    delta = v.real(delta, "delta", low=0.0, low_open=True)
+    return _elementwise(_HUBER, input, target, sample_weight, reduction, return_grad, delta)
+
+
+@kernel
+def smooth_l1(input, target, *, sample_weight=None, reduction="mean", return_grad=False, beta=1.0):
+    """Smooth L1 loss; torch ``smooth_l1_loss``.
+
+    ``0.5 d**2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta``;
+    ``beta=0`` is the L1 loss. ``beta`` must be >= 0.
+
+    Examples
+    --------
+    >>> import numpy as np, gilfree
+    >>> gilfree.smooth_l1(np.array([0.5, 3.0]), np.zeros(2), reduction="none").tolist()
+    [0.125, 2.5]
+    """
+    beta = v.real(beta, "beta", low=0.0)
+    return _elementwise(_SMOOTH_L1, input, target, sample_weight, reduction, return_grad, beta)
+
+
+@kernel
+def log_cosh(input, target, *, sample_weight=None, reduction="mean", return_grad=False):
+    """``log(cosh(input - target))``, evaluated as
+    ``|d| + log1p(exp(-2|d|)) - log 2``: exact for residuals of 1e30.
+
+    Examples
+    --------
+    >>> import numpy as np, gilfree
+    >>> gilfree.log_cosh(np.array([1e30]), np.array([0.0]))
+    np.float64(1e+30)
+    """
+    return _elementwise(_LOG_COSH, input, target, sample_weight, reduction, return_grad)
+
+
+@kernel
+def pinball(input, target, *, sample_weight=None, reduction="mean", return_grad=False, quantile=0.5):
+    """Pinball (quantile) loss; scikit-learn ``PinballLoss``.
+
+    With ``d = target - input``: ``quantile * d`` where ``d >= 0``, else
+    ``(quantile - 1) * d``. ``quantile`` must lie in (0, 1).
+
+    Examples
+    --------
+    >>> import numpy as np, gilfree
+    >>> gilfree.pinball(np.array([0.0, 0.0]), np.array([1.0, -1.0]), quantile=0.9, reduction="none").tolist()
+    [0.9, 0.09999999999999998]
+    """
+    q = v.real(quantile, "quantile", low=0.0, high=1.0, low_open=True, high_open=True)
+    return _elementwise(_PINBALL, input, target, sample_weight, reduction, return_grad, q)
+
+
+@kernel
+def poisson_nll(input, target, *, sample_weight=None, reduction="mean", return_grad=False,
+                log_input=True, full=False, eps=1e-8):
+    """Poisson negative log-likelihood; torch ``poisson_nll_loss``.
+
+    ``exp(input) - target * input`` when ``log_input``, else
+    ``input - target * log(input + eps)``; ``full`` adds Stirling's term
+    ``target*log(target) - target + 0.5*log(2*pi*target)`` where target > 1.
+
+    Examples
+    --------
+    >>> import numpy as np, gilfree
+    >>> gilfree.poisson_nll(np.array([0.0]), np.array([2.0]))
+    np.float64(1.0)
+    """
+    log_input = v.flag(log_input, "log_input")
+    full = v.flag(full, "full")
+    eps = v.real(eps, "eps", low=0.0)
+    return _elementwise(_POISSON, input, target, sample_weight, reduction, return_grad, eps,
+                        int(log_input), int(full))
+
+
+@kernel
+def binary_cross_entropy(input, target, *, sample_weight=None, reduction="mean", return_grad=False):
+    """Binary cross-entropy on probabilities; torch ``binary_cross_entropy``.
+
+    ``-(target*log(input) + (1-target)*log(1-input))`` with each log clamped
+    at -100 as torch does, so ``input`` of exactly 0 or 1 gives a finite
+    loss. ``input`` and ``target`` must lie in [0, 1] (a ValueError
+    otherwise; torch checks only ``input``). The gradient is torch's,
+    ``(input - target) / max(input*(1-input), 1e-12)``.
+
+    Examples
+    --------
+    >>> import numpy as np, gilfree
+    >>> gilfree.binary_cross_entropy(np.array([0.5, 1.0]), np.array([1.0, 0.0]), reduction="none").tolist()
+    [0.6931471805599453, 100.0]
+    """
+    return _elementwise(_BCE, input, target, sample_weight, reduction, return_grad)
+
+
+@kernel
+def binary_cross_entropy_with_logits(input, target, *, sample_weight=None, reduction="mean",
+                                     return_grad=False, pos_weight=None):
+    """Binary cross-entropy on logits; torch ``binary_cross_entropy_with_logits``.
+
+    ``(1-target)*input + (1 + (pos_weight-1)*target) * softplus(-input)``,
+    with softplus in its stable form: finite for logits of +-1e30.
+    ``pos_weight`` (scalar or broadcastable to the input, typically one per
+    class along the last axis) weighs the positive term.
+
+    Examples
+    --------
+    >>> import numpy as np, gilfree
+    >>> gilfree.binary_cross_entropy_with_logits(np.array([0.0, -1e4]), np.array([1.0, 1.0]), reduction="none").tolist()
+    [0.6931471805599453, 10000.0]
+    """
+    return _elementwise(_BCE_LOGITS, input, target, sample_weight, reduction, return_grad,
+                        extra=pos_weight)
+
+
+@kernel
+def kl_div(input, target, *, sample_weight=None, reduction="mean", return_grad=False,
+           log_target=False):
+    """Kullback-Leibler divergence; torch ``kl_div`` (``input`` is log-probabilities).
+
+    ``xlogy(target, target) - target * input``, or with ``log_target``,
+    ``exp(target) * (target - input)``. ``reduction="batchmean"`` divides
+    the sum by ``input.shape[0]`` (the mathematical KL divergence, as torch
+    recommends). Negative targets are a ValueError when ``log_target`` is False.
+
+    Examples
+    --------
+    >>> import numpy as np, gilfree
+    >>> p = np.array([[0.5, 0.5]]); q = np.array([[0.25, 0.75]])
+    >>> round(float(gilfree.kl_div(np.log(q), p, reduction="batchmean")), 6)
+    0.143841
+    """
+    log_target = v.flag(log_target, "log_target")
+    return _elementwise(_KL_DIV, input, target, sample_weight, reduction, return_grad,
+                        flag0=int(log_target), reductions=_REDUCTIONS_KL)
+
+
+@kernel
+def hinge(input, target, *, sample_weight=None, reduction="mean", return_grad=False):
+    """Hinge loss ``max(0, 1 - target * input)`` (targets usually +-1).
+
+    Examples
+    --------
+    >>> import numpy as np, gilfree
+    >>> gilfree.hinge(np.array([0.3, 2.0]), np.array([1.0, 1.0]), reduction="none").tolist()
+    [0.7, 0.0]
+    """
+    return _elementwise(_HINGE, input, target, sample_weight, reduction, return_grad)
+
+
+@kernel
+def squared_hinge(input, target, *, sample_weight=None, reduction="mean", return_grad=False):
+    """Squared hinge loss ``max(0, 1 - target * input)**2``.
+
+    Examples
+    --------
+    >>> import numpy as np, gilfree
+    >>> gilfree.squared_hinge(np.array([0.5, 2.0]), np.array([1.0, 1.0]), reduction="none").tolist()
+    [0.25, 0.0]
+    """
+    return _elementwise(_SQ_HINGE, input, target, sample_weight, reduction, return_grad)
+
+
+# ---------------------------------------------------------------- (N, C) losses
+
+
+def _class_targets(target, n, c, unbatched):
+    t = v.as_array(target, "target")
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"target: expected integer class indices, got {t.dtype}")
+    want = () if unbatched else (n,)
+    if t.shape != want:
+        raise ValueError(f"target: expected class indices of shape {want}, got {t.shape}")
+    return t.reshape(n).astype(np.int64, copy=False)
+
+
+def _rows(which, input, target, sample_weight, reduction, return_grad, class_weight,
+          ignore_index, label_smoothing):
+    x = v.as_float(input, "input")
+    if x.ndim not in (1, 2):
+        raise ValueError(f"input: expected shape (N, C) or (C,), got {x.ndim}-d shape {x.shape}")
+    unbatched = x.ndim == 1
+    x2 = x.reshape(1, -1) if unbatched else x
+    n, c = x2.shape
+    if x.size == 0:
+        raise ValueError(f"input: must not be empty, got shape {x.shape}")
+    red = v.choice(reduction, "reduction", _REDUCTIONS)
+    grad = v.flag(return_grad, "return_grad")
+    ignore_index = v.integer(ignore_index, "ignore_index")
+    ti = tp = None
+    t = v.as_array(target, "target")
+    if which == 0 and t.dtype.kind == "f":
+        tp = v.as_float_like(t, "target", x).reshape(n, c)
+    else:
+        ti = _class_targets(t, n, c, unbatched)
+    cw = None
+    if class_weight is not None:
+        cw = v.as_float(class_weight, "class_weight")
+        if cw.shape != (c,):
+            raise ValueError(f"class_weight: expected shape ({c},) (one per class), got {cw.shape}")
+        cw = np.ascontiguousarray(cw, dtype=np.float64)
+    sw = None
+    if sample_weight is not None:
+        sw = v.as_float(sample_weight, "sample_weight")
+        if sw.shape != x.shape[:-1]:
+            raise ValueError(f"sample_weight: expected shape {x.shape[:-1]} (one per sample), got {sw.shape}")
+        sw = sw.reshape(n).astype(x.dtype, copy=False)
+    nthreads, token = _exec_args()
+    try:
+        value, arr, g = _k.rows(which, x2, ti, tp, cw, sw, ignore_index, label_smoothing, red, grad,
+                                nthreads, token)
+    except RuntimeError as exc:
+        raise _translate(exc) from None
+    if unbatched:
+        arr = None if arr is None else arr.reshape(())
+        g = None if g is None else g.reshape(c)
+    return _finish(value, arr, g, x.dtype, grad)
+
+
+@kernel
+def cross_entropy(input, target, *, sample_weight=None, reduction="mean", return_grad=False,
+                  class_weight=None, ignore_index=-100, label_smoothing=0.0):
+    """Cross-entropy of logits; torch ``cross_entropy``, fused in one pass.
+
+    Parameters
+    ----------
+    input : array (N, C) or (C,)
+        Unnormalised logits.
+    target : int array (N,) or ()
+        Class indices in [0, C) (or ``ignore_index``), or float array of
+        ``input``'s shape with class probabilities in [0, 1].
+    class_weight : array (C,), optional
+        torch's ``weight``: a weight per class. With class indices and
+        ``reduction="mean"`` the sum is divided by the summed weight of the
+        non-ignored targets (times ``sample_weight`` where given).
+    ignore_index : int
+        Rows whose target is this index contribute nothing (class indices only).
+    label_smoothing : float in [0, 1]
+        Mixes the target with the uniform distribution, as torch does.
+
+    Examples
+    --------
+    >>> import numpy as np, gilfree
+    >>> logits = np.array([[2.0, 0.0, 0.0], [0.0, 0.0, 0.0]])
+    >>> round(float(gilfree.cross_entropy(logits, np.array([0, 2]))), 6)
+    0.613005
+    """
+    ls = v.real(label_smoothing, "label_smoothing", low=0.0, high=1.0)
+    return _rows(0, input, target, sample_weight, reduction, return_grad, class_weight,
+                 ignore_index, ls)
+
+
+@kernel
+def nll_loss(input, target, *, sample_weight=None, reduction="mean", return_grad=False,
+             class_weight=None, ignore_index=-100):
+    """Negative log-likelihood of log-probabilities; torch ``nll_loss``.
+
+    ``input`` (N, C) or (C,) holds log-probabilities, ``target`` class
+    indices; ``class_weight`` and ``ignore_index`` as in :func:`cross_entropy`.
+
+    Examples
+    --------
+    >>> import numpy as np, gilfree
+    >>> logp = np.log(np.array([[0.5, 0.5], [0.25, 0.75]]))
+    >>> round(float(gilfree.nll_loss(logp, np.array([0, 1]))), 6)
+    0.490415
+    """
+    return _rows(1, input, target, sample_weight, reduction, return_grad, class_weight,
+                 ignore_index, 0.0)
