@@ -82,11 +82,36 @@ using CVec = Eigen::Map<const Arr, Eigen::Aligned64>;
 constexpr int64_t kChunk = 1 << 15;  // elements per chunk: fixes the summation order
 constexpr int kBlock = 256;          // doubles per vectorised block
 
-/// log1p(t) for t in [0, 1], vectorised: log(u) corrected for u = 1 + t rounding.
+/// log1p(t) for t in [-0.5, 1], vectorised and accurate to a few ulps relative
+/// (Eigen's vectorised log has absolute, not relative, error near 1):
+/// log1p(t) = 2 atanh(s), s = t / (2 + t), |s| <= 1/3, by its odd series.
 template <class E>
-inline Arr log1p_unit(const E& t) {
-  Arr u = 1.0 + t;
-  return u.log() - ((u - 1.0) - t) / u;
+inline Arr log1p_series(const E& t) {
+  Arr s = t / (2.0 + t);
+  Arr s2 = s.square();
+  constexpr int kTerms = 18;  // (1/9)^18 / 37 < 1e-19
+  Arr p = Arr::Constant(s.size(), 1.0 / (2 * kTerms + 1));
+  for (int k = kTerms - 1; k >= 0; --k) p = p * s2 + 1.0 / (2 * k + 1);
+  return 2.0 * s * p;
+}
+
+/// sinh(h) for |h| <= 0.5 by its Taylor series (relative error < 1e-19).
+template <class E>
+inline Arr sinh_series(const E& h) {
+  Arr h2 = h.square();
+  constexpr int kTerms = 10;  // 0.25^10 / 21! ~ 2e-26
+  double c[kTerms + 1];
+  c[0] = 1.0;
+  for (int k = 1; k <= kTerms; ++k) c[k] = c[k - 1] / ((2.0 * k) * (2.0 * k + 1.0));
+  Arr p = Arr::Constant(h.size(), c[kTerms]);
+  for (int k = kTerms - 1; k >= 0; --k) p = p * h2 + c[k];
+  return h * p;
+}
+
+/// c * x with 0 * inf taken as 0 (the limit of the losses' linear terms).
+template <class C, class X>
+inline Arr times_or_zero(const C& c, const X& x) {
+  return (c == 0.0).select(Arr::Zero(x.size()), c * x);
 }
 
 struct Block {
@@ -135,10 +160,18 @@ inline void eval_loss(LossKind kind, const LossParams& prm, int m, Block& b, boo
       break;
     }
     case LossKind::log_cosh: {
-      // log(cosh(d)) = |d| + log1p(exp(-2|d|)) - log(2); d/dd = tanh(d)
-      Arr d = x - y, a = d.abs(), e = (-2.0 * a).exp();
-      l = a + log1p_unit(e) - M_LN2;
-      if (want_grad) g = d.sign() * (1.0 - e) / (1.0 + e);
+      // |d| > 1: |d| + log1p(exp(-2|d|)) - log 2 (no cancellation, exact for 1e30);
+      // |d| <= 1: log1p(2 sinh^2(d/2)), accurate to a few ulps relative.
+      Arr d = x - y, a = d.abs();
+      Arr sh = sinh_series((0.5 * a).min(0.5));
+      Arr t = 2.0 * sh.square();
+      Arr e = (-2.0 * a).exp();
+      l = (a <= 1.0).select(log1p_series(t), a + log1p_series(e) - M_LN2);
+      if (want_grad) {
+        // tanh(a) = 2 sh sqrt(1 + sh^2) / (1 + 2 sh^2) for small a
+        Arr th = (a <= 1.0).select(2.0 * sh * (1.0 + sh.square()).sqrt() / (1.0 + t), (1.0 - e) / (1.0 + e));
+        g = d.sign() * th;
+      }
       break;
     }
     case LossKind::pinball: {
@@ -171,25 +204,30 @@ inline void eval_loss(LossKind kind, const LossParams& prm, int m, Block& b, boo
         throw std::domain_error("target: binary_cross_entropy needs targets in [0, 1]");
       // torch clamps each log term at -100
       Arr lx = x.log().max(-100.0);
-      // log1p(-x) = log(u), corrected for the rounding of u = 1 - x
-      Arr u = 1.0 - x;
-      Arr l1x = (u > 0.0).select(u.log() - ((u - 1.0) + x) / u, Arr::Constant(m, -100.0)).max(-100.0);
+      // log1p(-x): the series up to x = 0.5; beyond, 1 - x is exact (Sterbenz)
+      Arr l1x = (x <= 0.5).select(log1p_series(-x.min(0.5)), (1.0 - x).log()).max(-100.0);
       l = -(y * lx + (1.0 - y) * l1x);
       if (want_grad) g = (x - y) / ((1.0 - x) * x).max(1e-12);
       break;
     }
     case LossKind::binary_cross_entropy_with_logits: {
-      // softplus(-x) = max(-x, 0) + log1p(exp(-|x|))
+      // (1-y) x + lw softplus(-x), softplus(-x) = max(-x, 0) + log1p(exp(-|x|)).
+      // The large terms are added first, so y = 0, x << 0 cancels exactly
+      // (torch's order loses ~1e-10 relative there).
       Arr e = (-x.abs()).exp();
-      Arr sp = (-x).max(0.0) + log1p_unit(e);
+      Arr l1p = log1p_series(e);
+      Arr sig_pos = (x >= 0.0).select(1.0 / (1.0 + e), e / (1.0 + e));  // sigmoid(x)
       Arr sig_neg = (x >= 0.0).select(e / (1.0 + e), 1.0 / (1.0 + e));  // sigmoid(-x)
+      // gradient (1-y) - lw sigmoid(-x), written as (1-y) sigmoid(x) - pw y sigmoid(-x):
+      // no cancellation for targets 0 and 1
+      // (1-y) x + lw max(-x, 0) = c x with c = 1-y (x >= 0) or 1-y-lw (x < 0)
       if (has_extra) {
         Arr lw = 1.0 + (p - 1.0) * y;
-        l = (1.0 - y) * x + lw * sp;
-        if (want_grad) g = (1.0 - y) - lw * sig_neg;
+        l = times_or_zero((x >= 0.0).select(1.0 - y, 1.0 - y - lw), x) + lw * l1p;
+        if (want_grad) g = (1.0 - y) * sig_pos - p * y * sig_neg;
       } else {
-        l = (1.0 - y) * x + sp;
-        if (want_grad) g = (1.0 - sig_neg) - y;
+        l = times_or_zero((x >= 0.0).select(1.0 - y, -y), x) + l1p;
+        if (want_grad) g = (1.0 - y) * sig_pos - y * sig_neg;
       }
       break;
     }

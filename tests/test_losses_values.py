@@ -1,0 +1,199 @@
+"""Every loss against an independent NumPy formula: both dtypes, every
+reduction, weighted and not, contiguous and strided views."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import gilfree
+import loss_reference as ref
+
+ELEMENTWISE = {
+    "mse": {},
+    "mae": {},
+    "huber": {"delta": 0.7},
+    "smooth_l1": {"beta": 0.6},
+    "log_cosh": {},
+    "pinball": {"quantile": 0.3},
+    "poisson_nll": {},
+    "binary_cross_entropy": {},
+    "binary_cross_entropy_with_logits": {},
+    "kl_div": {},
+    "hinge": {},
+    "squared_hinge": {},
+}
+
+
+def draw_inputs(name, rng, shape, dtype):
+    x = rng.normal(size=shape)
+    y = rng.normal(size=shape)
+    if name == "binary_cross_entropy":
+        x = rng.uniform(0.001, 0.999, size=shape)
+        y = rng.uniform(0, 1, size=shape)
+    elif name == "binary_cross_entropy_with_logits":
+        y = rng.uniform(0, 1, size=shape)
+    elif name == "kl_div":
+        x = np.log(rng.uniform(0.01, 1, size=shape))
+        y = rng.uniform(0, 1, size=shape)
+        y.flat[0] = 0.0  # xlogy(0, 0) = 0
+    elif name in ("hinge", "squared_hinge"):
+        y = np.sign(y)
+    elif name == "poisson_nll":
+        y = rng.poisson(2.0, size=shape).astype(np.float64)
+    return x.astype(dtype), y.astype(dtype)
+
+
+def tolerance(dtype):
+    return {"rtol": 1e-12, "atol": 1e-14} if dtype == np.float64 else {"rtol": 2e-6, "atol": 1e-7}
+
+
+@pytest.mark.parametrize("name", sorted(ELEMENTWISE))
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("layout", ["contiguous", "strided"])
+def test_elementwise_against_numpy(name, dtype, reduction, weighted, layout, rng):
+    params = ELEMENTWISE[name]
+    x, y = draw_inputs(name, rng, (13, 9), dtype)
+    w = rng.uniform(0.1, 2.0, size=x.shape).astype(dtype) if weighted else None
+    if layout == "strided":  # non-contiguous views: transposed and every other column
+        x, y = x.T[::2], y.T[::2]
+        w = None if w is None else w.T[::2]
+        assert not x.flags.c_contiguous
+    want_v, want_g = ref.reduce(*ref.elementwise(name, x, y, **params), reduction,
+                                None if w is None else w.astype(np.float64))
+    fn = getattr(gilfree, name)
+    value, grad = fn(x, y, sample_weight=w, reduction=reduction, return_grad=True, **params)
+    assert np.asarray(value).dtype == dtype
+    assert grad.dtype == dtype and grad.shape == x.shape
+    np.testing.assert_allclose(value, want_v, **tolerance(dtype))
+    np.testing.assert_allclose(grad, want_g, **tolerance(dtype))
+    # value alone equals the value of the fused call
+    alone = fn(x, y, sample_weight=w, reduction=reduction, **params)
+    np.testing.assert_array_equal(alone, value)
+
+
+@pytest.mark.parametrize("params", [{"log_input": False}, {"full": True},
+                                    {"log_input": False, "full": True, "eps": 1e-3}])
+def test_poisson_options(params, rng):
+    x = rng.uniform(0.1, 3, size=50)
+    y = rng.poisson(3.0, size=50).astype(float)
+    want_v, want_g = ref.reduce(*ref.elementwise("poisson_nll", x, y, **params), "mean")
+    v, g = gilfree.poisson_nll(x, y, return_grad=True, **params)
+    np.testing.assert_allclose(v, want_v, rtol=1e-12)
+    np.testing.assert_allclose(g, want_g, rtol=1e-12, atol=1e-15)
+
+
+def test_kl_div_log_target_and_batchmean(rng):
+    x = np.log(rng.dirichlet(np.ones(5), size=8))
+    y = np.log(rng.dirichlet(np.ones(5), size=8))
+    want_v, want_g = ref.reduce(*ref.elementwise("kl_div", x, y, log_target=True), "batchmean",
+                                batch=8)
+    v, g = gilfree.kl_div(x, y, log_target=True, reduction="batchmean", return_grad=True)
+    np.testing.assert_allclose(v, want_v, rtol=1e-12)
+    np.testing.assert_allclose(g, want_g, rtol=1e-12)
+
+
+def test_pos_weight_broadcasts_over_last_axis(rng):
+    x = rng.normal(size=(20, 4))
+    y = rng.uniform(size=(20, 4))
+    pw = np.array([0.5, 1.0, 2.0, 3.0])
+    want_v, want_g = ref.reduce(*ref.elementwise("binary_cross_entropy_with_logits", x, y,
+                                                 pos_weight=pw), "mean")
+    v, g = gilfree.binary_cross_entropy_with_logits(x, y, pos_weight=pw, return_grad=True)
+    np.testing.assert_allclose(v, want_v, rtol=1e-12)
+    np.testing.assert_allclose(g, want_g, rtol=1e-12, atol=1e-16)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("targets", ["index", "prob"])
+@pytest.mark.parametrize("options", [
+    {},
+    {"class_weight": "random"},
+    {"label_smoothing": 0.15},
+    {"class_weight": "random", "label_smoothing": 0.3, "sample_weight": "random"},
+])
+def test_cross_entropy_against_numpy(dtype, reduction, targets, options, rng):
+    n, c = 17, 6
+    z = (3 * rng.normal(size=(n, c))).astype(dtype)
+    if targets == "index":
+        t = rng.integers(0, c, size=n)
+        t[[2, 7]] = -100  # ignored rows
+    else:
+        t = rng.dirichlet(np.ones(c), size=n).astype(dtype)
+    kw = dict(options)
+    if kw.get("class_weight") == "random":
+        kw["class_weight"] = rng.uniform(0.2, 2, size=c)
+    if kw.get("sample_weight") == "random":
+        kw["sample_weight"] = rng.uniform(0.2, 2, size=n).astype(dtype)
+    want_v, want_g = ref.cross_entropy(z, t, reduction=reduction, **kw)
+    v, g = gilfree.cross_entropy(z, t, reduction=reduction, return_grad=True, **kw)
+    np.testing.assert_allclose(v, want_v, **tolerance(dtype))
+    np.testing.assert_allclose(g, want_g, **tolerance(dtype))
+
+
+def test_cross_entropy_unbatched_and_strided(rng):
+    z = rng.normal(size=(6, 10))
+    v, g = gilfree.cross_entropy(z[2], np.int64(4), return_grad=True)
+    want_v, want_g = ref.cross_entropy(z[2], np.array([4]))
+    assert g.shape == (10,)
+    np.testing.assert_allclose(v, want_v, rtol=1e-13)
+    np.testing.assert_allclose(g, want_g[0], rtol=1e-13, atol=1e-16)
+    zt = z.T[::2]  # (5, 6) strided both ways
+    t = np.array([0, 5, 3, 1, 2])
+    np.testing.assert_allclose(gilfree.cross_entropy(zt, t, reduction="none"),
+                               ref.cross_entropy(zt, t, reduction="none")[0], rtol=1e-13)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_nll_loss_against_numpy(dtype, reduction, weighted, rng):
+    n, c = 15, 4
+    lp = ref.log_softmax(rng.normal(size=(n, c))).astype(dtype)
+    t = rng.integers(0, c, size=n)
+    t[3] = -100
+    kw = {"class_weight": rng.uniform(0.5, 2, size=c)} if weighted else {}
+    want_v, want_g = ref.nll_loss(lp, t, reduction=reduction, **kw)
+    v, g = gilfree.nll_loss(lp, t, reduction=reduction, return_grad=True, **kw)
+    np.testing.assert_allclose(v, want_v, **tolerance(dtype))
+    np.testing.assert_allclose(g, want_g, **tolerance(dtype))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    shape=st.lists(st.integers(1, 6), min_size=0, max_size=4),
+    step=st.integers(1, 3),
+    transpose=st.booleans(),
+    name=st.sampled_from(sorted(ELEMENTWISE)),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_any_shape_and_strides(shape, step, transpose, name, seed):
+    rng = np.random.default_rng(seed)
+    big = [s * step for s in shape]
+    x, y = draw_inputs(name, rng, big, np.float64)
+    sl = tuple(slice(None, None, step) for _ in shape)
+    x, y = x[sl], y[sl]
+    if transpose:
+        x, y = x.T, y.T
+    params = ELEMENTWISE[name]
+    want_v, want_g = ref.reduce(*ref.elementwise(name, x, y, **params), "sum")
+    v, g = getattr(gilfree, name)(x, y, reduction="sum", return_grad=True, **params)
+    np.testing.assert_allclose(v, want_v, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(g, want_g, rtol=1e-12, atol=1e-14)
+
+
+def test_integer_and_list_inputs_become_float64():
+    v = gilfree.mse([1, 2, 3], np.array([1, 2, 5], dtype=np.int32))
+    assert isinstance(v, np.float64)
+    assert v == pytest.approx(4 / 3, rel=1e-15)
+
+
+def test_readonly_and_broadcast_inputs(rng):
+    x = rng.normal(size=100)
+    x.setflags(write=False)
+    y = np.broadcast_to(np.float64(0.25), (100,))
+    want = np.mean((x - 0.25) ** 2)
+    assert gilfree.mse(x, y) == pytest.approx(want, rel=1e-14)
