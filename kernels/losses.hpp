@@ -12,6 +12,7 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "runtime.hpp"
@@ -75,43 +76,45 @@ struct RowsArgs {
 
 namespace detail {
 
-using Arr = Eigen::ArrayXd;
-using Vec = Eigen::Map<Arr, Eigen::Aligned64>;
-using CVec = Eigen::Map<const Arr, Eigen::Aligned64>;
-
 constexpr int64_t kChunk = 1 << 15;  // elements per chunk: fixes the summation order
 constexpr int kBlock = 256;          // doubles per vectorised block
+
+using Arr = Eigen::ArrayXd;  // row buffers of the (N, C) kernels
+/// Block temporaries: dynamic size up to kBlock, stored on the stack (no malloc per block).
+using BArr = Eigen::Array<double, Eigen::Dynamic, 1, Eigen::ColMajor, kBlock, 1>;
+using Vec = Eigen::Map<Eigen::ArrayXd, Eigen::Aligned64>;
+using CVec = Eigen::Map<const Eigen::ArrayXd, Eigen::Aligned64>;
 
 /// log1p(t) for t in [-0.5, 1], vectorised and accurate to a few ulps relative
 /// (Eigen's vectorised log has absolute, not relative, error near 1):
 /// log1p(t) = 2 atanh(s), s = t / (2 + t), |s| <= 1/3, by its odd series.
 template <class E>
-inline Arr log1p_series(const E& t) {
-  Arr s = t / (2.0 + t);
-  Arr s2 = s.square();
+inline BArr log1p_series(const E& t) {
+  BArr s = t / (2.0 + t);
+  BArr s2 = s.square();
   constexpr int kTerms = 18;  // (1/9)^18 / 37 < 1e-19
-  Arr p = Arr::Constant(s.size(), 1.0 / (2 * kTerms + 1));
+  BArr p = BArr::Constant(s.size(), 1.0 / (2 * kTerms + 1));
   for (int k = kTerms - 1; k >= 0; --k) p = p * s2 + 1.0 / (2 * k + 1);
   return 2.0 * s * p;
 }
 
 /// sinh(h) for |h| <= 0.5 by its Taylor series (relative error < 1e-19).
 template <class E>
-inline Arr sinh_series(const E& h) {
-  Arr h2 = h.square();
+inline BArr sinh_series(const E& h) {
+  BArr h2 = h.square();
   constexpr int kTerms = 10;  // 0.25^10 / 21! ~ 2e-26
   double c[kTerms + 1];
   c[0] = 1.0;
   for (int k = 1; k <= kTerms; ++k) c[k] = c[k - 1] / ((2.0 * k) * (2.0 * k + 1.0));
-  Arr p = Arr::Constant(h.size(), c[kTerms]);
+  BArr p = BArr::Constant(h.size(), c[kTerms]);
   for (int k = kTerms - 1; k >= 0; --k) p = p * h2 + c[k];
   return h * p;
 }
 
 /// c * x with 0 * inf taken as 0 (the limit of the losses' linear terms).
 template <class C, class X>
-inline Arr times_or_zero(const C& c, const X& x) {
-  return (c == 0.0).select(Arr::Zero(x.size()), c * x);
+inline BArr times_or_zero(const C& c, const X& x) {
+  return (c == 0.0).select(BArr::Zero(x.size()), c * x);
 }
 
 struct Block {
@@ -123,33 +126,37 @@ struct Block {
   alignas(64) double g[kBlock];
 };
 
-// Each op fills l (loss) and, when want_grad, g (d loss / d input) for m elements.
-inline void eval_loss(LossKind kind, const LossParams& prm, int m, Block& b, bool has_extra, bool want_grad) {
-  CVec x(b.x, m), y(b.y, m), p(b.p, m);
+// Each op fills l (loss) and, when want_grad, g (d loss / d input) for m
+// elements. x, y, p point into the caller's arrays (contiguous float64) or
+// into the block's gather buffers.
+inline void eval_loss(LossKind kind, const LossParams& prm, int m, const double* xp, const double* yp,
+                      const double* pp, Block& b, bool has_extra, bool want_grad) {
+  using CMap = Eigen::Map<const Eigen::ArrayXd>;
+  CMap x(xp, m), y(yp, m), p(pp ? pp : xp, m);
   Vec l(b.l, m), g(b.g, m);
   switch (kind) {
     case LossKind::mse: {
-      Arr d = x - y;
+      BArr d = x - y;
       l = d.square();
       if (want_grad) g = 2.0 * d;
       break;
     }
     case LossKind::mae: {
-      Arr d = x - y;
+      BArr d = x - y;
       l = d.abs();
       if (want_grad) g = d.sign();
       break;
     }
     case LossKind::huber: {
       const double delta = prm.p0;
-      Arr d = x - y, a = d.abs();
+      BArr d = x - y, a = d.abs();
       l = (a < delta).select(0.5 * d.square(), delta * (a - 0.5 * delta));
       if (want_grad) g = (a < delta).select(d, delta * d.sign());
       break;
     }
     case LossKind::smooth_l1: {
       const double beta = prm.p0;
-      Arr d = x - y, a = d.abs();
+      BArr d = x - y, a = d.abs();
       if (beta == 0.0) {
         l = a;
         if (want_grad) g = d.sign();
@@ -162,37 +169,37 @@ inline void eval_loss(LossKind kind, const LossParams& prm, int m, Block& b, boo
     case LossKind::log_cosh: {
       // |d| > 1: |d| + log1p(exp(-2|d|)) - log 2 (no cancellation, exact for 1e30);
       // |d| <= 1: log1p(2 sinh^2(d/2)), accurate to a few ulps relative.
-      Arr d = x - y, a = d.abs();
-      Arr sh = sinh_series((0.5 * a).min(0.5));
-      Arr t = 2.0 * sh.square();
-      Arr e = (-2.0 * a).exp();
+      BArr d = x - y, a = d.abs();
+      BArr sh = sinh_series((0.5 * a).min(0.5));
+      BArr t = 2.0 * sh.square();
+      BArr e = (-2.0 * a).exp();
       l = (a <= 1.0).select(log1p_series(t), a + log1p_series(e) - M_LN2);
       if (want_grad) {
         // tanh(a) = 2 sh sqrt(1 + sh^2) / (1 + 2 sh^2) for small a
-        Arr th = (a <= 1.0).select(2.0 * sh * (1.0 + sh.square()).sqrt() / (1.0 + t), (1.0 - e) / (1.0 + e));
+        BArr th = (a <= 1.0).select(2.0 * sh * (1.0 + sh.square()).sqrt() / (1.0 + t), (1.0 - e) / (1.0 + e));
         g = d.sign() * th;
       }
       break;
     }
     case LossKind::pinball: {
       const double q = prm.p0;
-      Arr diff = y - x;
+      BArr diff = y - x;
       l = (diff >= 0.0).select(q * diff, (q - 1.0) * diff);
-      if (want_grad) g = (diff >= 0.0).select(Arr::Constant(m, -q), Arr::Constant(m, 1.0 - q));
+      if (want_grad) g = (diff >= 0.0).select(BArr::Constant(m, -q), BArr::Constant(m, 1.0 - q));
       break;
     }
     case LossKind::poisson_nll: {
       if (prm.flag0) {  // log_input
-        Arr ex = x.exp();
+        BArr ex = x.exp();
         l = ex - y * x;
         if (want_grad) g = ex - y;
       } else {
-        Arr xe = x + prm.p0;
+        BArr xe = x + prm.p0;
         l = x - y * xe.log();
         if (want_grad) g = 1.0 - y / xe;
       }
       if (prm.flag1) {  // full: Stirling term where target > 1
-        Arr st = y * y.log() - y + 0.5 * (2.0 * M_PI * y).log();
+        BArr st = y * y.log() - y + 0.5 * (2.0 * M_PI * y).log();
         l += (y > 1.0).select(st, 0.0);
       }
       break;
@@ -203,9 +210,9 @@ inline void eval_loss(LossKind kind, const LossParams& prm, int m, Block& b, boo
       if (!((y >= 0.0) && (y <= 1.0)).all())
         throw std::domain_error("target: binary_cross_entropy needs targets in [0, 1]");
       // torch clamps each log term at -100
-      Arr lx = x.log().max(-100.0);
+      BArr lx = x.log().max(-100.0);
       // log1p(-x): the series up to x = 0.5; beyond, 1 - x is exact (Sterbenz)
-      Arr l1x = (x <= 0.5).select(log1p_series(-x.min(0.5)), (1.0 - x).log()).max(-100.0);
+      BArr l1x = (x <= 0.5).select(log1p_series(-x.min(0.5)), (1.0 - x).log()).max(-100.0);
       l = -(y * lx + (1.0 - y) * l1x);
       if (want_grad) g = (x - y) / ((1.0 - x) * x).max(1e-12);
       break;
@@ -214,15 +221,15 @@ inline void eval_loss(LossKind kind, const LossParams& prm, int m, Block& b, boo
       // (1-y) x + lw softplus(-x), softplus(-x) = max(-x, 0) + log1p(exp(-|x|)).
       // The large terms are added first, so y = 0, x << 0 cancels exactly
       // (torch's order loses ~1e-10 relative there).
-      Arr e = (-x.abs()).exp();
-      Arr l1p = log1p_series(e);
-      Arr sig_pos = (x >= 0.0).select(1.0 / (1.0 + e), e / (1.0 + e));  // sigmoid(x)
-      Arr sig_neg = (x >= 0.0).select(e / (1.0 + e), 1.0 / (1.0 + e));  // sigmoid(-x)
+      BArr e = (-x.abs()).exp();
+      BArr l1p = log1p_series(e);
+      BArr sig_pos = (x >= 0.0).select(1.0 / (1.0 + e), e / (1.0 + e));  // sigmoid(x)
+      BArr sig_neg = (x >= 0.0).select(e / (1.0 + e), 1.0 / (1.0 + e));  // sigmoid(-x)
       // gradient (1-y) - lw sigmoid(-x), written as (1-y) sigmoid(x) - pw y sigmoid(-x):
       // no cancellation for targets 0 and 1
       // (1-y) x + lw max(-x, 0) = c x with c = 1-y (x >= 0) or 1-y-lw (x < 0)
       if (has_extra) {
-        Arr lw = 1.0 + (p - 1.0) * y;
+        BArr lw = 1.0 + (p - 1.0) * y;
         l = times_or_zero((x >= 0.0).select(1.0 - y, 1.0 - y - lw), x) + lw * l1p;
         if (want_grad) g = (1.0 - y) * sig_pos - p * y * sig_neg;
       } else {
@@ -233,7 +240,7 @@ inline void eval_loss(LossKind kind, const LossParams& prm, int m, Block& b, boo
     }
     case LossKind::kl_div: {
       if (prm.flag0) {  // log_target
-        Arr ey = y.exp();
+        BArr ey = y.exp();
         l = ey * (y - x);
         if (want_grad) g = -ey;
       } else {
@@ -245,18 +252,28 @@ inline void eval_loss(LossKind kind, const LossParams& prm, int m, Block& b, boo
       break;
     }
     case LossKind::hinge: {
-      Arr mg = 1.0 - y * x;
+      BArr mg = 1.0 - y * x;
       l = mg.max(0.0);
       if (want_grad) g = (mg > 0.0).select(-y, 0.0);
       break;
     }
     case LossKind::squared_hinge: {
-      Arr mg = 1.0 - y * x;
+      BArr mg = 1.0 - y * x;
       l = mg.max(0.0).square();
       if (want_grad) g = (mg > 0.0).select(-2.0 * y * mg, 0.0);
       break;
     }
   }
+}
+
+/// Contiguous float64 is read in place; anything else is gathered into buf.
+template <class T>
+inline const double* load(const char* src, int64_t stride, int m, double* buf) {
+  if constexpr (std::is_same_v<T, double>) {
+    if (stride == static_cast<int64_t>(sizeof(double))) return reinterpret_cast<const double*>(src);
+  }
+  gather<T>(src, stride, m, buf);
+  return buf;
 }
 
 template <class T>
@@ -271,7 +288,7 @@ double sum_weights(const NdShape& s, NdOperand& w, const ExecContext& ctx) {
       for (int64_t o = 0; o < cnt; o += kBlock) {
         int m = static_cast<int>(std::min<int64_t>(kBlock, cnt - o));
         gather<T>(ptr[0] + o * w.strides[s.ndim - 1], w.strides[s.ndim - 1], m, buf);
-        acc += Eigen::Map<Arr, Eigen::Aligned64>(buf, m).sum();
+        acc += Eigen::Map<Eigen::ArrayXd, Eigen::Aligned64>(buf, m).sum();
       }
     });
     part[c] = acc;
@@ -318,10 +335,10 @@ double elementwise_loss(LossKind kind, const LossParams& prm, ElementwiseArgs a,
     for_segments(s, ops, c * kChunk, std::min(n, (c + 1) * kChunk), [&](char* const* ptr, int64_t cnt) {
       for (int64_t o = 0; o < cnt; o += kBlock) {
         const int m = static_cast<int>(std::min<int64_t>(kBlock, cnt - o));
-        gather<T>(ptr[0] + o * a.input.strides[ax], a.input.strides[ax], m, b.x);
-        gather<T>(ptr[1] + o * a.target.strides[ax], a.target.strides[ax], m, b.y);
-        if (has_p) gather<T>(ptr[3] + o * a.extra.strides[ax], a.extra.strides[ax], m, b.p);
-        eval_loss(kind, prm, m, b, has_p, want_grad);
+        const double* xp = load<T>(ptr[0] + o * a.input.strides[ax], a.input.strides[ax], m, b.x);
+        const double* yp = load<T>(ptr[1] + o * a.target.strides[ax], a.target.strides[ax], m, b.y);
+        const double* pp = has_p ? load<T>(ptr[3] + o * a.extra.strides[ax], a.extra.strides[ax], m, b.p) : nullptr;
+        eval_loss(kind, prm, m, xp, yp, pp, b, has_p, want_grad);
         Vec l(b.l, m), g(b.g, m);
         if (has_w) {
           gather<T>(ptr[2] + o * a.weight.strides[ax], a.weight.strides[ax], m, b.w);
