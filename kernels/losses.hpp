@@ -85,17 +85,19 @@ using BArr = Eigen::Array<double, Eigen::Dynamic, 1, Eigen::ColMajor, kBlock, 1>
 using Vec = Eigen::Map<Eigen::ArrayXd, Eigen::Aligned64>;
 using CVec = Eigen::Map<const Eigen::ArrayXd, Eigen::Aligned64>;
 
-/// log1p(t) for t in [-0.5, 1], vectorised and accurate to a few ulps relative
-/// (Eigen's vectorised log has absolute, not relative, error near 1):
-/// log1p(t) = 2 atanh(s), s = t / (2 + t), |s| <= 1/3, by its odd series.
+/// log1p(t) for t in [-0.5, 1], vectorised and accurate to an ulp or two
+/// relative (Eigen's vectorised log has absolute, not relative, error near 1):
+/// for |t| < 0.25 the odd series of 2 atanh(s), s = t / (2 + t), |s| < 1/7;
+/// above, log(u) for u = 1 + t corrected for the rounding of u.
 template <class E>
 inline BArr log1p_series(const E& t) {
   BArr s = t / (2.0 + t);
   BArr s2 = s.square();
-  constexpr int kTerms = 18;  // (1/9)^18 / 37 < 1e-19
+  constexpr int kTerms = 11;  // (1/49)^11 / 23 < 1e-19
   BArr p = BArr::Constant(s.size(), 1.0 / (2 * kTerms + 1));
   for (int k = kTerms - 1; k >= 0; --k) p = p * s2 + 1.0 / (2 * k + 1);
-  return 2.0 * s * p;
+  BArr u = 1.0 + t;
+  return (t.abs() < 0.25).select(2.0 * s * p, u.log() - ((u - 1.0) - t) / u);
 }
 
 /// sinh(h) for |h| <= 0.5 by its Taylor series (relative error < 1e-19).
@@ -376,6 +378,16 @@ constexpr int64_t kRowChunkElems = 1 << 15;
 
 inline int64_t rows_per_chunk(int64_t c) { return std::max<int64_t>(1, kRowChunkElems / std::max<int64_t>(c, 1)); }
 
+/// A row of C elements as doubles: in place when contiguous float64, else gathered into buf.
+template <class T>
+inline const double* load_row(const char* src, int64_t stride, int64_t c, double* buf) {
+  if constexpr (std::is_same_v<T, double>) {
+    if (stride == static_cast<int64_t>(sizeof(double))) return reinterpret_cast<const double*>(src);
+  }
+  gather<T>(src, stride, c, buf);
+  return buf;
+}
+
 template <class T>
 inline double sample_w(const RowsArgs& a, int64_t i) {
   return a.sample_weight ? static_cast<double>(*reinterpret_cast<const T*>(a.sample_weight + i * a.sw_stride)) : 1.0;
@@ -431,58 +443,65 @@ double cross_entropy(const RowsArgs& a, const ExecContext& ctx) {
   const double gscale = a.reduction == Reduction::mean ? 1.0 / denom : 1.0;
 
   const int64_t rpc = rows_per_chunk(C), nchunks = (a.n + rpc - 1) / rpc;
+  const bool plain = a.target_index && !a.class_weight && eps == 0.0;  // the common case
   std::vector<double> part(nchunks, 0.0);
   parallel_for(nchunks, a.n * C, ctx, [&](int64_t ch) {
-    Arr z(C), coef(C), q(C);
+    Arr zbuf(C), ez(C), coef(C), q(C), g(C);  // once per chunk, not per row
     double acc = 0.0;
     for (int64_t i = ch * rpc, e = std::min(a.n, (ch + 1) * rpc); i < e; ++i) {
       const double sw = sample_w<T>(a, i);
       int64_t t = -1;
+      char* grow = a.grad ? a.grad + i * a.g_rs : nullptr;
       if (a.target_index) {
         t = a.target_index[i * a.target_index_stride];
         if (t == a.ignore_index) {
           if (a.out) *reinterpret_cast<T*>(a.out + i * a.out_stride) = T(0);
-          if (a.grad)
-            for (int64_t j = 0; j < C; ++j) *reinterpret_cast<T*>(a.grad + i * a.g_rs + j * a.g_cs) = T(0);
+          if (grow)
+            for (int64_t j = 0; j < C; ++j) *reinterpret_cast<T*>(grow + j * a.g_cs) = T(0);
           continue;
         }
       }
-      gather<T>(a.input + i * a.in_rs, a.in_cs, C, z.data());
+      Eigen::Map<const Arr> z(load_row<T>(a.input + i * a.in_rs, a.in_cs, C, zbuf.data()), C);
       const double mx = z.maxCoeff<Eigen::PropagateNaN>();
-      Arr ez = (z - mx).exp();
+      ez = (z - mx).exp();
       const double se = ez.sum();
       const double lse = mx + std::log(se);
-      // coef_j: weight of -log p_j in this row's loss
-      if (a.target_index) {
-        const double wt = a.class_weight ? a.class_weight[t] : 1.0;
-        if (eps > 0.0) {
+      double loss;
+      if (plain) {
+        loss = sw * (lse - z[t]);
+        if (grow) {
+          const double k = sw * gscale;
+          g = (k / se) * ez;
+          g[t] -= k;
+        }
+      } else {
+        // coef_j: the weight of -log p_j in this row's loss
+        if (a.target_index) {
+          const double wt = a.class_weight ? a.class_weight[t] : 1.0;
           if (a.class_weight)
             coef = (eps / C) * Eigen::Map<const Arr>(a.class_weight, C);
           else
             coef.setConstant(eps / C);
+          coef[t] += (1.0 - eps) * wt;
         } else {
-          coef.setZero();
+          gather<T>(a.target_prob + i * a.tp_rs, a.tp_cs, C, q.data());
+          if (!((q >= 0.0) && (q <= 1.0)).all())
+            throw std::domain_error("target: class probabilities must lie in [0, 1] (row " + std::to_string(i) + ")");
+          if (eps > 0.0) q = q * (1.0 - eps) + eps / C;
+          if (a.class_weight)
+            coef = q * Eigen::Map<const Arr>(a.class_weight, C);
+          else
+            coef = q;
         }
-        coef[t] += (1.0 - eps) * wt;
-      } else {
-        gather<T>(a.target_prob + i * a.tp_rs, a.tp_cs, C, q.data());
-        if (!((q >= 0.0) && (q <= 1.0)).all())
-          throw std::domain_error("target: class probabilities must lie in [0, 1] (row " + std::to_string(i) + ")");
-        if (eps > 0.0) q = q * (1.0 - eps) + eps / C;
-        if (a.class_weight)
-          coef = q * Eigen::Map<const Arr>(a.class_weight, C);
-        else
-          coef = q;
+        loss = sw * (coef * (lse - z)).sum();
+        if (grow) {
+          const double k = sw * gscale;
+          g = (k * coef.sum() / se) * ez - k * coef;
+        }
       }
-      const double loss = sw * (coef * (lse - z)).sum();
       if (a.out) *reinterpret_cast<T*>(a.out + i * a.out_stride) = static_cast<T>(loss);
       acc += loss;
-      if (a.grad) {
-        const double A = coef.sum();
-        const double k = sw * gscale;
-        Arr g = (A / se) * ez - coef;
-        for (int64_t j = 0; j < C; ++j) *reinterpret_cast<T*>(a.grad + i * a.g_rs + j * a.g_cs) = static_cast<T>(k * g[j]);
-      }
+      if (grow) scatter<T>(g.data(), C, grow, a.g_cs);
     }
     part[ch] = acc;
   });

@@ -49,7 +49,14 @@ def _check_n(n: object, name: str = "n") -> int:
 
 
 def available_cpus() -> int:
-    """CPUs this process may run on (its affinity mask)."""
+    """CPUs this process may run on (its affinity mask).
+
+    Examples
+    --------
+    >>> import os, gilfree
+    >>> gilfree.available_cpus() == len(os.sched_getaffinity(0))
+    True
+    """
     return _rt.available_cpus()
 
 

@@ -1,0 +1,65 @@
+"""Shared timing helpers of the benchmarks: best-of-repeats wall time, a
+Markdown table writer, and the machine description stored with results."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def best_time(fn: Callable[[], object], *, min_time: float = 0.05, repeats: int = 5) -> float:
+    """Best-of-`repeats` seconds per call, each repeat running >= min_time."""
+    fn()  # warm-up (allocations, pool start)
+    loops, t = 1, 0.0
+    while True:
+        t0 = time.perf_counter()
+        for _ in range(loops):
+            fn()
+        t = time.perf_counter() - t0
+        if t >= min_time or loops >= 1 << 20:
+            break
+        loops *= 2 if t == 0 else max(2, int(min_time / t) + 1)
+    best = t / loops
+    for _ in range(repeats - 1):
+        t0 = time.perf_counter()
+        for _ in range(loops):
+            fn()
+        best = min(best, (time.perf_counter() - t0) / loops)
+    return best
+
+
+def machine() -> dict[str, object]:
+    import gilfree
+
+    cpu = platform.processor()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cpu": cpu, "cpus": len(os.sched_getaffinity(0)), "python": platform.python_version(),
+            "gilfree": gilfree.show_config(as_dict=True)}
+
+
+def save(name: str, rows: list[dict], command: str, markdown: str) -> None:
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{name}.json").write_text(json.dumps(
+        {"command": command, "machine": machine(), "rows": rows}, indent=1))
+    (RESULTS / f"{name}.md").write_text(markdown)
+
+
+def fmt_time(t: float | None) -> str:
+    if t is None:
+        return "—"
+    for unit, scale in (("s", 1), ("ms", 1e-3), ("µs", 1e-6)):
+        if t >= scale:
+            return f"{t / scale:.3g} {unit}"
+    return f"{t * 1e9:.3g} ns"

@@ -1,0 +1,232 @@
+"""Loss functions side by side: gilfree vs the NumPy expression, torch.nn.functional
+(CPU) and scikit-learn's sklearn._loss, measured in one run on this machine.
+
+    .venv/bin/python bench/bench_losses.py            # full grid (a few minutes)
+    .venv/bin/python bench/bench_losses.py --quick    # n <= 1e5 only
+
+Writes bench/results/losses.{json,md,png}. Every ratio compares timings taken
+in this run, with every library limited to the same number of threads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import numpy as np
+
+import gilfree
+
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+from _timing import RESULTS, best_time, fmt_time, save  # noqa: E402
+
+try:
+    import torch
+    import torch.nn.functional as F
+except ImportError:  # pragma: no cover
+    torch = None
+try:
+    from sklearn._loss import loss as sk_loss
+except ImportError:  # pragma: no cover
+    sk_loss = None
+
+
+def expit(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def log_softmax(z):
+    m = z.max(axis=1, keepdims=True)
+    return z - m - np.log(np.exp(z - m).sum(axis=1, keepdims=True))
+
+
+def make_case(name, n, dtype, rng):
+    """Returns dict impl -> (value_fn, value_grad_fn) of zero-argument callables."""
+    impls = {}
+    if name == "cross_entropy":
+        c = 100
+        rows = max(1, n // c)
+        x = rng.normal(size=(rows, c)).astype(dtype)
+        t = rng.integers(0, c, size=rows)
+        y_float = t.astype(dtype)
+
+        def np_val():
+            return -log_softmax(x)[np.arange(rows), t].mean()
+
+        def np_grad():
+            lp = log_softmax(x)
+            g = np.exp(lp)
+            g[np.arange(rows), t] -= 1
+            return -lp[np.arange(rows), t].mean(), g / rows
+
+        impls["numpy"] = (np_val, np_grad)
+        impls["gilfree"] = (lambda: gilfree.cross_entropy(x, t),
+                            lambda: gilfree.cross_entropy(x, t, return_grad=True))
+        if torch is not None:
+            xt, tt = torch.from_numpy(x), torch.from_numpy(t)
+            impls["torch"] = (lambda: F.cross_entropy(xt, tt), torch_grad(F.cross_entropy, xt, tt))
+        if sk_loss is not None:
+            sk = sk_loss.HalfMultinomialLoss(n_classes=c)
+            impls["sklearn"] = sk_pair(sk, y_float, x)
+        return impls
+
+    x = rng.normal(size=n).astype(dtype)
+    if name == "binary_cross_entropy_with_logits":
+        y = rng.integers(0, 2, size=n).astype(dtype)
+        np_val = lambda: np.mean(np.logaddexp(0, x) - y * x)  # noqa: E731
+        np_grad = lambda: (np.mean(np.logaddexp(0, x) - y * x), (expit(x) - y) / n)  # noqa: E731
+        tf, sk = F.binary_cross_entropy_with_logits if torch else None, "HalfBinomialLoss"
+    elif name == "poisson_nll":
+        y = rng.poisson(2.0, size=n).astype(dtype)
+        np_val = lambda: np.mean(np.exp(x) - y * x)  # noqa: E731
+        np_grad = lambda: (np.mean(np.exp(x) - y * x), (np.exp(x) - y) / n)  # noqa: E731
+        tf, sk = F.poisson_nll_loss if torch else None, "HalfPoissonLoss"
+    elif name == "huber":
+        y = rng.normal(size=n).astype(dtype)
+
+        def np_val():
+            d = x - y
+            a = np.abs(d)
+            return np.mean(np.where(a < 1, 0.5 * d * d, a - 0.5))
+
+        def np_grad():
+            d = x - y
+            a = np.abs(d)
+            return np.mean(np.where(a < 1, 0.5 * d * d, a - 0.5)), np.clip(d, -1, 1) / n
+
+        tf, sk = F.huber_loss if torch else None, None
+    else:  # mse
+        y = rng.normal(size=n).astype(dtype)
+        np_val = lambda: np.mean((x - y) ** 2)  # noqa: E731
+
+        def np_grad():
+            d = x - y
+            return np.mean(d * d), (2.0 / n) * d
+
+        tf, sk = F.mse_loss if torch else None, "HalfSquaredError"
+    fn = getattr(gilfree, name)
+    impls["numpy"] = (np_val, np_grad)
+    impls["gilfree"] = (lambda: fn(x, y), lambda: fn(x, y, return_grad=True))
+    if tf is not None:
+        xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+        impls["torch"] = (lambda: tf(xt, yt), torch_grad(tf, xt, yt))
+    if sk is not None and sk_loss is not None:
+        impls["sklearn"] = sk_pair(getattr(sk_loss, sk)(), y, x)
+    return impls
+
+
+def torch_grad(fn, xt, yt):
+    xg = xt.clone().requires_grad_(True)
+
+    def run():
+        xg.grad = None
+        out = fn(xg, yt)
+        out.backward()
+        return out
+
+    return run
+
+
+_SK_THREADS = [1]
+
+
+def sk_pair(sk, y, raw):
+    def val():
+        return sk.loss(y_true=y, raw_prediction=raw, n_threads=_SK_THREADS[0]).mean()
+
+    def grad():
+        loss, g = sk.loss_gradient(y_true=y, raw_prediction=raw, n_threads=_SK_THREADS[0])
+        return loss.mean(), g
+
+    return val, grad
+
+
+LOSSES = ["mse", "huber", "poisson_nll", "binary_cross_entropy_with_logits", "cross_entropy"]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="n <= 1e5")
+    ap.add_argument("--losses", nargs="*", default=LOSSES)
+    args = ap.parse_args()
+    sizes = [10**3, 10**5] if args.quick else [10**3, 10**5, 10**7]
+    all_threads = gilfree.available_cpus()
+    thread_counts = sorted({1, all_threads})
+    rng = np.random.default_rng(0)
+    rows = []
+    for name in args.losses:
+        for n in sizes:
+            for dtype in (np.float64, np.float32):
+                impls = make_case(name, n, dtype, rng)
+                for threads in thread_counts:
+                    if torch is not None:
+                        torch.set_num_threads(threads)
+                    _SK_THREADS[0] = threads
+                    for mode, k in (("value", 0), ("value+grad", 1)):
+                        times = {}
+                        with gilfree.threads(threads):
+                            for impl, fns in impls.items():
+                                times[impl] = best_time(fns[k])
+                        row = {"loss": name, "n": n, "dtype": np.dtype(dtype).name,
+                               "threads": threads, "mode": mode, "seconds": times}
+                        rows.append(row)
+                        ratios = "  ".join(f"x{times[p] / times['gilfree']:.2f} vs {p}"
+                                           for p in times if p != "gilfree")
+                        print(f"{name:34s} n={n:<9.0e} {row['dtype']:8s} t={threads} {mode:11s} "
+                              f"gilfree {fmt_time(times['gilfree']):>9s}  {ratios}", flush=True)
+    command = "make bench  # or: .venv/bin/python bench/bench_losses.py" + (" --quick" if args.quick else "")
+    md = markdown(rows, command)
+    save("losses", rows, command, md)
+    plot(rows)
+    print(md)
+    print(f"wrote {RESULTS}/losses.json, losses.md, losses.png")
+
+
+def markdown(rows, command) -> str:
+    peers = ["numpy", "torch", "sklearn"]
+    lines = [
+        "| loss | n | dtype | threads | mode | gilfree | " + " | ".join(f"vs {p}" for p in peers) + " |",
+        "|---|---|---|---|---|---|" + "---|" * len(peers),
+    ]
+    for r in rows:
+        t = r["seconds"]
+        cells = [f"{t[p] / t['gilfree']:.2f}x" if p in t else "—" for p in peers]
+        lines.append(f"| {r['loss']} | {r['n']:.0e} | {r['dtype']} | {r['threads']} | {r['mode']} | "
+                     f"{fmt_time(t['gilfree'])} | " + " | ".join(cells) + " |")
+    lines.append("")
+    lines.append(f"Ratios are peer time / gilfree time (> 1: gilfree faster), best of 5, one run: `{command}`.")
+    return "\n".join(lines) + "\n"
+
+
+def plot(rows) -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:  # pragma: no cover
+        return
+    sel = [r for r in rows if r["dtype"] == "float64"]
+    losses = list(dict.fromkeys(r["loss"] for r in sel))
+    fig, axes = plt.subplots(1, len(losses), figsize=(4 * len(losses), 3.6), sharey=True)
+    axes = np.atleast_1d(axes)
+    for ax, name in zip(axes, losses):
+        rs = [r for r in sel if r["loss"] == name]
+        labels = [f"{r['n']:.0e}\nt={r['threads']}\n{'v+g' if r['mode'] != 'value' else 'v'}" for r in rs]
+        xs = np.arange(len(rs))
+        for i, peer in enumerate(["numpy", "torch", "sklearn"]):
+            ys = [r["seconds"][peer] / r["seconds"]["gilfree"] if peer in r["seconds"] else 0 for r in rs]
+            ax.bar(xs + (i - 1) * 0.27, ys, 0.27, label=f"vs {peer}")
+        ax.axhline(1.0, color="k", lw=0.8)
+        ax.set_yscale("log")
+        ax.set_title(name, fontsize=9)
+        ax.set_xticks(xs, labels, fontsize=6)
+    axes[0].set_ylabel("speed-up of gilfree (peer time / gilfree time)")
+    axes[0].legend(fontsize=7)
+    fig.suptitle("gilfree losses, float64: speed-up over peers (higher is better)")
+    fig.tight_layout()
+    fig.savefig(RESULTS / "losses.png", dpi=110)
+
+
+if __name__ == "__main__":
+    main()
