@@ -278,6 +278,23 @@ inline const double* load(const char* src, int64_t stride, int m, double* buf) {
   return buf;
 }
 
+/// Relative cost of one element (an mse element = 1), measured with
+/// bench/bench_threshold.py; scales the work estimate that decides between
+/// running inline and on the pool.
+inline int64_t element_cost(LossKind kind) {
+  switch (kind) {
+    case LossKind::log_cosh:
+    case LossKind::binary_cross_entropy:
+    case LossKind::binary_cross_entropy_with_logits:
+      return 8;
+    case LossKind::poisson_nll:
+    case LossKind::kl_div:
+      return 4;
+    default:
+      return 1;
+  }
+}
+
 template <class T>
 double sum_weights(const NdShape& s, NdOperand& w, const ExecContext& ctx) {
   NdOperand* ops[1] = {&w};
@@ -331,7 +348,7 @@ double elementwise_loss(LossKind kind, const LossParams& prm, ElementwiseArgs a,
   const int64_t nchunks = (n + kChunk - 1) / kChunk;
   std::vector<double> part(nchunks, 0.0), wpart(has_w && !wsum_known ? nchunks : 0, 0.0);
   const int ax = s.ndim - 1;
-  parallel_for(nchunks, n, ctx, [&](int64_t c) {
+  parallel_for(nchunks, n * element_cost(kind), ctx, [&](int64_t c) {
     Block b;
     double acc = 0.0, wacc = 0.0;
     for_segments(s, ops, c * kChunk, std::min(n, (c + 1) * kChunk), [&](char* const* ptr, int64_t cnt) {
@@ -445,7 +462,7 @@ double cross_entropy(const RowsArgs& a, const ExecContext& ctx) {
   const int64_t rpc = rows_per_chunk(C), nchunks = (a.n + rpc - 1) / rpc;
   const bool plain = a.target_index && !a.class_weight && eps == 0.0;  // the common case
   std::vector<double> part(nchunks, 0.0);
-  parallel_for(nchunks, a.n * C, ctx, [&](int64_t ch) {
+  parallel_for(nchunks, 4 * a.n * C, ctx, [&](int64_t ch) {
     Arr zbuf(C), ez(C), coef(C), q(C), g(C);  // once per chunk, not per row
     double acc = 0.0;
     for (int64_t i = ch * rpc, e = std::min(a.n, (ch + 1) * rpc); i < e; ++i) {

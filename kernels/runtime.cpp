@@ -18,7 +18,9 @@ namespace gilfree {
 namespace {
 
 std::atomic<bool> g_abort{false};
-std::atomic<int64_t> g_parallel_threshold{1 << 16};
+// Work estimate (an mse element = 1) below which a kernel runs inline: two
+// threads first beat one at ~131072 mse elements here (bench/bench_threshold.py).
+std::atomic<int64_t> g_parallel_threshold{1 << 17};
 
 // Held on the heap and never destroyed: no static destructor joins threads at
 // exit, and a forked child simply drops its parent's pool.
