@@ -562,6 +562,7 @@ template <class T, class Op>
 typename Op::S reduce_range(const NdShape& inner, NdOperand& x, NdOperand& y, int64_t lo, int64_t hi,
                             const Op& op) {
   using S = typename Op::S;
+  if (lo >= hi) return op.identity();  // (for_segments needs a non-empty shape)
   Cascade<S, Op> cas;
   S fold = op.identity();
   alignas(64) T bx[kLoopBlock];
