@@ -579,7 +579,10 @@ def histogram(x, bins=10, range=None):
         if arr.size == 0:
             first, last = 0.0, 1.0
         else:
-            first, last = float(min(arr)), float(max(arr))
+            # NumPy's edges come from the extremes in x's dtype (float32 arithmetic for float32)
+            first, last = min(arr), max(arr)
+            if arr.dtype != _F32:
+                first, last = float(first), float(last)
             if not (math.isfinite(first) and math.isfinite(last)):
                 raise ValueError(f"x: autodetected range of [{first}, {last}] is not finite")
     else:
@@ -597,6 +600,8 @@ def histogram(x, bins=10, range=None):
     edges = np.linspace(first, last, nb + 1, endpoint=True, dtype=bin_dtype)
     if bin_dtype == _F32:  # NumPy compares float32 data with the bounds as float32
         first, last = float(np.float32(first)), float(np.float32(last))
+    else:
+        first, last = float(first), float(last)
     counts = _call(_k.run_histogram, arr, edges.astype(np.float64), first, last)
     return counts, edges
 
