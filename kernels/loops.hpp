@@ -61,8 +61,8 @@ struct LoopArgs {
 namespace detail {
 
 constexpr int64_t kLoopChunk = 1 << 15;  // elements per chunk: fixes every combination order
-constexpr int kLoopBlock = 256;          // elements per block (fits L1 with room to spare)
-constexpr int kLanes = 8;                // independent accumulators of the vectorised sums
+constexpr int kLoopBlock = 1024;         // elements per block (fits L1 with room to spare)
+constexpr int kLanes = 16;               // independent accumulators of the vectorised loops
 
 template <class T>
 constexpr bool is_float_v = std::is_floating_point<T>::value;
@@ -96,18 +96,20 @@ struct Cascade {
 /// reassociation), lanes combined pairwise.
 template <class F>
 inline double lane_sum(int m, F&& f) {
-  double acc[kLanes] = {0, 0, 0, 0, 0, 0, 0, 0};
+  double acc[kLanes] = {};
   int i = 0;
   for (; i + kLanes <= m; i += kLanes)
     for (int k = 0; k < kLanes; ++k) acc[k] += f(i + k);
   for (int k = 0; k < kLanes && i + k < m; ++k) acc[k] += f(i + k);
-  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+  for (int w = kLanes / 2; w >= 1; w /= 2)  // pairwise over the lanes
+    for (int k = 0; k < w; ++k) acc[k] += acc[k + w];
+  return acc[0];
 }
 
 /// Sum of f(i) in wrapping 64-bit integer arithmetic.
 template <class F>
 inline uint64_t lane_sum_u64(int m, F&& f) {
-  uint64_t acc[kLanes] = {0, 0, 0, 0, 0, 0, 0, 0};
+  uint64_t acc[kLanes] = {};
   int i = 0;
   for (; i + kLanes <= m; i += kLanes)
     for (int k = 0; k < kLanes; ++k) acc[k] += f(i + k);
@@ -212,6 +214,43 @@ struct VarOp {
   }
 };
 
+template <class T>
+using CMapA = Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>>;
+
+/// Whether a block holds a NaN: x * 0 is NaN only for NaN and +-inf, so one
+/// vectorised sum decides, and only then is the block searched.
+template <class T>
+inline bool block_has_nan(const T* x, int m) {
+  if constexpr (is_float_v<T>) {
+    const T probe = (CMapA<T>(x, m) * T(0)).sum();
+    if (probe == probe) return false;
+    for (int j = 0; j < m; ++j)
+      if (x[j] != x[j]) return true;
+  }
+  return false;
+}
+
+/// Largest (Max) or smallest element of a block without NaN (vectorised).
+template <class T, bool Max>
+inline T block_extreme(const T* x, int m) {
+  if constexpr (is_float_v<T> || sizeof(T) == 4) {
+    return Max ? CMapA<T>(x, m).maxCoeff() : CMapA<T>(x, m).minCoeff();
+  } else {
+    T acc[kLanes];
+    for (int k = 0; k < kLanes; ++k) acc[k] = x[0];
+    int i = 0;
+    for (; i + kLanes <= m; i += kLanes)
+      for (int k = 0; k < kLanes; ++k) {
+        const T v = x[i + k];
+        acc[k] = Max ? (v > acc[k] ? v : acc[k]) : (v < acc[k] ? v : acc[k]);
+      }
+    for (; i < m; ++i) acc[0] = Max ? (x[i] > acc[0] ? x[i] : acc[0]) : (x[i] < acc[0] ? x[i] : acc[0]);
+    T r = acc[0];
+    for (int k = 1; k < kLanes; ++k) r = Max ? (acc[k] > r ? acc[k] : r) : (acc[k] < r ? acc[k] : r);
+    return r;
+  }
+}
+
 /// min/max value; NaN (floats) propagates.
 template <class T, bool Max>
 struct ExtremeOp {
@@ -223,36 +262,8 @@ struct ExtremeOp {
   };
   S identity() const { return S{T(0), false}; }
   S block(const T* x, const T*, int m, int64_t, const S&) const {
-    T acc[kLanes];
-    for (int k = 0; k < kLanes; ++k) acc[k] = x[0];
-    int i = 0;
-    if constexpr (is_float_v<T>) {
-      bool nan[kLanes] = {};
-      for (; i + kLanes <= m; i += kLanes)
-        for (int k = 0; k < kLanes; ++k) {
-          const T v = x[i + k];
-          nan[k] |= (v != v);
-          acc[k] = Max ? (v > acc[k] ? v : acc[k]) : (v < acc[k] ? v : acc[k]);
-        }
-      for (; i < m; ++i) {
-        const T v = x[i];
-        nan[0] |= (v != v);
-        acc[0] = Max ? (v > acc[0] ? v : acc[0]) : (v < acc[0] ? v : acc[0]);
-      }
-      bool any_nan = false;
-      for (int k = 0; k < kLanes; ++k) any_nan |= nan[k];
-      if (any_nan) return S{std::numeric_limits<T>::quiet_NaN(), true};
-    } else {
-      for (; i + kLanes <= m; i += kLanes)
-        for (int k = 0; k < kLanes; ++k) {
-          const T v = x[i + k];
-          acc[k] = Max ? (v > acc[k] ? v : acc[k]) : (v < acc[k] ? v : acc[k]);
-        }
-      for (; i < m; ++i) acc[0] = Max ? (x[i] > acc[0] ? x[i] : acc[0]) : (x[i] < acc[0] ? x[i] : acc[0]);
-    }
-    T r = acc[0];
-    for (int k = 1; k < kLanes; ++k) r = Max ? (acc[k] > r ? acc[k] : r) : (acc[k] < r ? acc[k] : r);
-    return S{r, true};
+    if (block_has_nan(x, m)) return S{std::numeric_limits<T>::quiet_NaN(), true};
+    return S{block_extreme<T, Max>(x, m), true};
   }
   S merge(const S& a, const S& b) const {
     if (!a.any) return b;
@@ -347,27 +358,11 @@ struct Norm1Op : SqdistOp<T> {
 /// Largest |x| of a block in double, NaN if the block holds one.
 template <class T>
 inline double block_absmax(const T* x, int m) {
-  double acc[kLanes] = {0, 0, 0, 0, 0, 0, 0, 0};
-  bool nan[kLanes] = {};
-  int i = 0;
-  for (; i + kLanes <= m; i += kLanes)
-    for (int k = 0; k < kLanes; ++k) {
-      const double v = std::fabs(to_d(x[i + k]));
-      nan[k] |= (v != v);
-      acc[k] = v > acc[k] ? v : acc[k];
-    }
-  for (; i < m; ++i) {
-    const double v = std::fabs(to_d(x[i]));
-    nan[0] |= (v != v);
-    acc[0] = v > acc[0] ? v : acc[0];
-  }
-  double r = 0.0;
-  bool any_nan = false;
-  for (int k = 0; k < kLanes; ++k) {
-    r = acc[k] > r ? acc[k] : r;
-    any_nan |= nan[k];
-  }
-  return any_nan ? std::numeric_limits<double>::quiet_NaN() : r;
+  if (block_has_nan(x, m)) return std::numeric_limits<double>::quiet_NaN();
+  if constexpr (std::is_same<T, double>::value)
+    return CMapA<double>(x, m).abs().maxCoeff();
+  else
+    return CMapA<T>(x, m).template cast<double>().abs().maxCoeff();
 }
 
 /// max(|x|), NaN propagating.
@@ -414,6 +409,7 @@ struct Norm2Op {
     return S{e, ssq, false, false};
   }
   S merge(const S& a, const S& b) const {
+    if (a.e == b.e) return S{a.e, a.ssq + b.ssq, a.nan || b.nan, a.inf || b.inf};
     S r{std::max(a.e, b.e), 0.0, a.nan || b.nan, a.inf || b.inf};
     r.ssq = std::ldexp(a.ssq, 2 * (a.e - r.e)) + std::ldexp(b.ssq, 2 * (b.e - r.e));
     return r;

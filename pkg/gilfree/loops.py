@@ -227,7 +227,7 @@ def mean(x, axis=None, keepdims=False):
 def var(x, axis=None, ddof=0, keepdims=False):
     """Variance, as ``np.var``: ``sum((x - mean)**2) / (n - ddof)``.
 
-    One pass over memory: each block of 256 elements is reduced to (count,
+    One pass over memory: each block of 1024 elements is reduced to (count,
     mean, sum of squared deviations) around the first element of its row,
     and blocks are merged pairwise with Chan's formula, so data with a large
     offset (``1e9 + noise``) keeps its accuracy. ``n - ddof <= 0`` gives
