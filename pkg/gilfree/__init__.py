@@ -12,6 +12,8 @@ from ._build_info import VERSION as __version__
 from ._config import show_config
 from .losses import *  # noqa: F403
 from .losses import __all__ as _losses_all
+from .loops import *  # noqa: F403
+from .loops import __all__ as _loops_all
 from .runtime import (
     KernelCancelled,
     available_cpus,
@@ -32,4 +34,5 @@ __all__ = [
     "show_config",
     "threads",
     *_losses_all,
+    *_loops_all,
 ]

@@ -1,0 +1,144 @@
+"""Typed loops vs NumPy / SciPy, side by side in one run.
+
+Each case is timed as the best of `--repeat` calls (after one warm-up), for
+gilfree on one thread and on all threads, and for the peer. Writes
+bench/results/loops.json and bench/results/loops.md.
+
+    python bench/bench_loops.py            # full sizes (n = 1e7)
+    python bench/bench_loops.py --quick    # small sizes, a smoke test
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import scipy
+from scipy.special import logsumexp as sp_logsumexp
+from scipy.special import softmax as sp_softmax
+
+import gilfree
+
+HERE = Path(__file__).resolve().parent
+
+
+def best_time(fn, repeat: int) -> float:
+    fn()
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def cases(n: int, side: int):
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal(n)
+    b = rng.standard_normal(n)
+    m = rng.standard_normal((side, side))
+    i32 = rng.integers(-1000, 1000, n).astype(np.int32)
+    # (label, gilfree call, peer label, peer call, target ratio 1 thread, target all threads)
+    return [
+        (f"sqdist float64 n={n:.0e}", lambda: gilfree.sqdist(a, b),
+         "np.sum((a-b)**2)", lambda: np.sum((a - b) ** 2), 2.5, None),
+        (f"logsumexp {side}x{side} axis=-1", lambda: gilfree.logsumexp(m, axis=-1),
+         "scipy.special.logsumexp", lambda: sp_logsumexp(m, axis=-1), None, 2.0),
+        (f"sum float64 n={n:.0e}", lambda: gilfree.sum(a), "np.sum", lambda: np.sum(a), 1.0, 1.8),
+        (f"var float64 n={n:.0e}", lambda: gilfree.var(a), "np.var", lambda: np.var(a), None, 2.0),
+        (f"argmax float64 n={n:.0e}", lambda: gilfree.argmax(a), "np.argmax",
+         lambda: np.argmax(a), None, 1.0),
+        (f"min float64 n={n:.0e}", lambda: gilfree.min(a), "np.min", lambda: np.min(a), None, 1.0),
+        (f"max float64 n={n:.0e}", lambda: gilfree.max(a), "np.max", lambda: np.max(a), None, 1.0),
+        (f"mean float64 n={n:.0e}", lambda: gilfree.mean(a), "np.mean", lambda: np.mean(a),
+         None, None),
+        (f"std float64 n={n:.0e}", lambda: gilfree.std(a), "np.std", lambda: np.std(a), None, None),
+        (f"norm float64 n={n:.0e}", lambda: gilfree.norm(a), "np.linalg.norm",
+         lambda: np.linalg.norm(a), None, None),
+        (f"dot float64 n={n:.0e}", lambda: gilfree.dot(a, b), "np.dot", lambda: np.dot(a, b),
+         None, None),
+        (f"sum int32 n={n:.0e}", lambda: gilfree.sum(i32), "np.sum", lambda: np.sum(i32),
+         None, None),
+        (f"sum axis=0 {side}x{side}", lambda: gilfree.sum(m, axis=0), "np.sum(axis=0)",
+         lambda: np.sum(m, axis=0), None, None),
+        (f"softmax {side}x{side} axis=-1", lambda: gilfree.softmax(m), "scipy.special.softmax",
+         lambda: sp_softmax(m, axis=-1), None, None),
+        (f"cumsum float64 n={n:.0e}", lambda: gilfree.cumsum(a), "np.cumsum",
+         lambda: np.cumsum(a), None, None),
+        (f"axpy float64 n={n:.0e}", lambda: gilfree.axpy(0.5, a, b), "0.5*a + b",
+         lambda: 0.5 * a + b, None, None),
+        (f"clip float64 n={n:.0e}", lambda: gilfree.clip(a, -1.0, 1.0), "np.clip",
+         lambda: np.clip(a, -1.0, 1.0), None, None),
+        (f"histogram float64 n={n:.0e} bins=100", lambda: gilfree.histogram(a, 100),
+         "np.histogram", lambda: np.histogram(a, 100), None, None),
+    ]
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--quick", action="store_true", help="small sizes (smoke test)")
+    p.add_argument("--repeat", type=int, default=7)
+    p.add_argument("--out", default=str(HERE / "results"))
+    args = p.parse_args(argv)
+    n, side = (10**5, 200) if args.quick else (10**7, 1000)
+    nmax = gilfree.available_cpus()
+    rows = []
+    for label, g, peer_label, peer, t1, tn in cases(n, side):
+        tp = best_time(peer, args.repeat)
+        with gilfree.threads(1):
+            g1 = best_time(g, args.repeat)
+        with gilfree.threads(nmax):
+            gn = best_time(g, args.repeat)
+        row = {
+            "case": label, "peer": peer_label, "peer_ms": tp * 1e3,
+            "gilfree_1t_ms": g1 * 1e3, f"gilfree_{nmax}t_ms": gn * 1e3,
+            "ratio_1t": tp / g1, "ratio_all": tp / gn,
+            "target_1t": t1, "target_all": tn,
+        }
+        rows.append(row)
+        print(f"{label:40s} {peer_label:24s} peer {tp * 1e3:8.2f} ms | 1t {g1 * 1e3:8.2f} ms "
+              f"x{tp / g1:5.2f} | {nmax}t {gn * 1e3:8.2f} ms x{tp / gn:5.2f}", flush=True)
+    cmd = "python bench/bench_loops.py" + (" --quick" if args.quick else "")
+    meta = {
+        "command": cmd, "threads": nmax, "numpy": np.__version__, "scipy": scipy.__version__,
+        "gilfree": gilfree.__version__, "python": platform.python_version(),
+        "machine": platform.machine(), "cpus": os.cpu_count(), "repeat": args.repeat,
+        "simd": gilfree._config.config().get("simd_in_use") if hasattr(gilfree, "_config") else "",
+    }
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    suffix = "-quick" if args.quick else ""
+    (out / f"loops{suffix}.json").write_text(json.dumps({"meta": meta, "results": rows}, indent=2))
+    lines = [
+        f"| case | peer | peer ms | gilfree 1 thread ms | speed-up 1 thread | "
+        f"gilfree {nmax} threads ms | speed-up {nmax} threads | target |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        target = []
+        if r["target_1t"]:
+            target.append(f">= {r['target_1t']}x (1 thread)")
+        if r["target_all"]:
+            target.append(f">= {r['target_all']}x ({nmax} threads)")
+        lines.append(
+            f"| {r['case']} | `{r['peer']}` | {r['peer_ms']:.2f} | {r['gilfree_1t_ms']:.2f} | "
+            f"{r['ratio_1t']:.2f}x | {r[f'gilfree_{nmax}t_ms']:.2f} | {r['ratio_all']:.2f}x | "
+            f"{', '.join(target)} |"
+        )
+    lines.append("")
+    lines.append(f"Speed-up = peer time / gilfree time (best of {args.repeat}); NumPy {np.__version__}, "
+                 f"SciPy {scipy.__version__}, {nmax} CPUs. Reproduce: `{cmd}`")
+    (out / f"loops{suffix}.md").write_text("\n".join(lines) + "\n")
+    print(f"\nwrote {out / f'loops{suffix}.json'} and {out / f'loops{suffix}.md'}")
+    print(f"reproduce with: {cmd}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

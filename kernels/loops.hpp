@@ -1,0 +1,974 @@
+// Typed loops: fused single-pass reductions, scans and elementwise kernels
+// over int32, int64, float32 and float64 arrays of any shape and strides.
+//
+// Every reduction reads its input in blocks of kBlock elements whose
+// boundaries depend only on the logical (C-order) index, never on memory
+// layout or thread count. A block yields a small state (a sum, a
+// (count, mean, M2) triple, a (max, scaled sum) pair, ...); block states are
+// combined by a binary cascade (pairwise) inside a chunk of kChunk elements,
+// and chunk states the same way in chunk order. Results are therefore
+// bitwise identical for any number of threads. Floating-point work is done
+// in double whatever the input type.
+//
+// Rows: an operand's shape is split into `nouter` leading dimensions, which
+// index independent rows (one result per row), and the trailing dimensions,
+// which a row reduces or scans in C order. nouter = 0 is the whole array.
+#pragma once
+
+#include <Eigen/Core>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "runtime.hpp"
+#include "strided.hpp"
+
+namespace gilfree {
+
+/// Reductions of kernels::reduce (codes shared with gilfree.loops).
+enum class ReduceKind : int {
+  sum = 0,
+  mean,
+  var,
+  std_,
+  min,
+  max,
+  argmin,
+  argmax,
+  dot,
+  sqdist,
+  norm1,
+  norm2,
+  norminf,
+  logsumexp,
+};
+
+/// Operands of a loop over one shared shape (x, optional y and out).
+/// The first `nouter` dimensions index rows; `res` receives one result per
+/// row (contiguous, C order over the row dimensions) for reductions.
+struct LoopArgs {
+  NdShape shape;
+  int nouter = 0;
+  NdOperand x, y, out;
+  char* res = nullptr;
+};
+
+namespace detail {
+
+constexpr int64_t kLoopChunk = 1 << 15;  // elements per chunk: fixes every combination order
+constexpr int kLoopBlock = 1024;         // elements per block (fits L1 with room to spare)
+constexpr int kLanes = 16;               // independent accumulators of the vectorised loops
+
+template <class T>
+constexpr bool is_float_v = std::is_floating_point<T>::value;
+
+/// Binary-counter pairwise combination of a sequence of states:
+/// deterministic for a given sequence, error O(log n) for sums.
+template <class S, class Op>
+struct Cascade {
+  S st[64];
+  int lvl[64];
+  int top = 0;
+  void push(S s, const Op& op) {
+    int l = 0;
+    while (top > 0 && lvl[top - 1] == l) {
+      s = op.merge(st[top - 1], s);
+      --top;
+      ++l;
+    }
+    st[top] = s;
+    lvl[top++] = l;
+  }
+  S result(const Op& op) const {
+    if (top == 0) return op.identity();
+    S r = st[top - 1];
+    for (int i = top - 2; i >= 0; --i) r = op.merge(st[i], r);
+    return r;
+  }
+};
+
+/// Sum of f(i) for i < m in kLanes independent lanes (vectorisable without
+/// reassociation), lanes combined pairwise.
+template <class F>
+inline double lane_sum(int m, F&& f) {
+  double acc[kLanes] = {};
+  int i = 0;
+  for (; i + kLanes <= m; i += kLanes)
+    for (int k = 0; k < kLanes; ++k) acc[k] += f(i + k);
+  for (int k = 0; k < kLanes && i + k < m; ++k) acc[k] += f(i + k);
+  for (int w = kLanes / 2; w >= 1; w /= 2)  // pairwise over the lanes
+    for (int k = 0; k < w; ++k) acc[k] += acc[k + w];
+  return acc[0];
+}
+
+/// Sum of f(i) in wrapping 64-bit integer arithmetic.
+template <class F>
+inline uint64_t lane_sum_u64(int m, F&& f) {
+  uint64_t acc[kLanes] = {};
+  int i = 0;
+  for (; i + kLanes <= m; i += kLanes)
+    for (int k = 0; k < kLanes; ++k) acc[k] += f(i + k);
+  for (int k = 0; k < kLanes && i + k < m; ++k) acc[k] += f(i + k);
+  uint64_t s = 0;
+  for (int k = 0; k < kLanes; ++k) s += acc[k];
+  return s;
+}
+
+template <class T>
+inline double to_d(T v) {
+  return static_cast<double>(v);
+}
+
+// ---------------------------------------------------------------- ops
+// An op: S identity(); S block(const T* x, const T* y, int m, int64_t i0, const S& prev);
+// S merge(const S& earlier, const S& later); void finish(const S&, int64_t n, char* res).
+// kCascade: combine pairwise (inexact merges) or fold left (exact merges, where
+// block() may use `prev`, the state of everything before the block in its chunk).
+
+template <class T>
+struct SumOp {
+  static constexpr bool kCascade = is_float_v<T>;
+  static constexpr int kResBytes = 8;
+  using S = typename std::conditional<is_float_v<T>, double, uint64_t>::type;
+  S identity() const { return S(0); }
+  S block(const T* x, const T*, int m, int64_t, const S&) const {
+    if constexpr (is_float_v<T>)
+      return lane_sum(m, [x](int i) { return to_d(x[i]); });
+    else
+      return lane_sum_u64(m, [x](int i) { return static_cast<uint64_t>(static_cast<int64_t>(x[i])); });
+  }
+  S merge(const S& a, const S& b) const { return a + b; }
+  void finish(const S& s, int64_t, char* res) const {
+    if constexpr (is_float_v<T>)
+      *reinterpret_cast<double*>(res) = s;
+    else
+      *reinterpret_cast<int64_t*>(res) = static_cast<int64_t>(s);
+  }
+};
+
+template <class T>
+struct MeanOp {
+  static constexpr bool kCascade = true;
+  static constexpr int kResBytes = 8;
+  using S = double;
+  S identity() const { return 0.0; }
+  S block(const T* x, const T*, int m, int64_t, const S&) const {
+    return lane_sum(m, [x](int i) { return to_d(x[i]); });
+  }
+  S merge(const S& a, const S& b) const { return a + b; }
+  void finish(const S& s, int64_t n, char* res) const {
+    *reinterpret_cast<double*>(res) = n > 0 ? s / static_cast<double>(n) : std::numeric_limits<double>::quiet_NaN();
+  }
+};
+
+/// Count, mean and sum of squared deviations; merged with Chan et al.'s formula.
+struct Moments {
+  double n = 0, mean = 0, m2 = 0;
+};
+
+template <class T>
+struct VarOp {
+  static constexpr bool kCascade = true;
+  static constexpr int kResBytes = 8;
+  using S = Moments;
+  double ddof = 0.0;
+  bool take_sqrt = false;
+  S identity() const { return S{}; }
+  double shift = 0.0;  // the row's first element: keeps block means small (large offsets)
+  VarOp row(const T* first) const {
+    VarOp r = *this;
+    r.shift = to_d(*first);
+    return r;
+  }
+  S block(const T* x, const T*, int m, int64_t, const S&) const {
+    // two passes over the shifted block (in L1)
+    const double k = shift;
+    const double mean = lane_sum(m, [x, k](int i) { return to_d(x[i]) - k; }) / m;
+    const double m2 = lane_sum(m, [x, k, mean](int i) {
+      const double d = (to_d(x[i]) - k) - mean;
+      return d * d;
+    });
+    return S{static_cast<double>(m), mean, m2};
+  }
+  S merge(const S& a, const S& b) const {
+    if (a.n == 0) return b;
+    if (b.n == 0) return a;
+    const double n = a.n + b.n, d = b.mean - a.mean;
+    return S{n, a.mean + d * (b.n / n), a.m2 + b.m2 + d * d * (a.n * b.n / n)};
+  }
+  void finish(const S& s, int64_t n, char* res) const {
+    double v;
+    if (n == 0) {
+      v = std::numeric_limits<double>::quiet_NaN();
+    } else {
+      const double dof = std::max(static_cast<double>(n) - ddof, 0.0);
+      v = s.m2 / dof;
+      if (take_sqrt) v = std::sqrt(v);
+    }
+    *reinterpret_cast<double*>(res) = v;
+  }
+};
+
+template <class T>
+using CMapA = Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>>;
+
+/// Whether a block holds a NaN: x * 0 is NaN only for NaN and +-inf, so one
+/// vectorised sum decides, and only then is the block searched.
+template <class T>
+inline bool block_has_nan(const T* x, int m) {
+  if constexpr (is_float_v<T>) {
+    const T probe = (CMapA<T>(x, m) * T(0)).sum();
+    if (probe == probe) return false;
+    for (int j = 0; j < m; ++j)
+      if (x[j] != x[j]) return true;
+  }
+  return false;
+}
+
+/// Largest (Max) or smallest element of a block without NaN (vectorised).
+template <class T, bool Max>
+inline T block_extreme(const T* x, int m) {
+  if constexpr (is_float_v<T> || sizeof(T) == 4) {
+    return Max ? CMapA<T>(x, m).maxCoeff() : CMapA<T>(x, m).minCoeff();
+  } else {
+    T acc[kLanes];
+    for (int k = 0; k < kLanes; ++k) acc[k] = x[0];
+    int i = 0;
+    for (; i + kLanes <= m; i += kLanes)
+      for (int k = 0; k < kLanes; ++k) {
+        const T v = x[i + k];
+        acc[k] = Max ? (v > acc[k] ? v : acc[k]) : (v < acc[k] ? v : acc[k]);
+      }
+    for (; i < m; ++i) acc[0] = Max ? (x[i] > acc[0] ? x[i] : acc[0]) : (x[i] < acc[0] ? x[i] : acc[0]);
+    T r = acc[0];
+    for (int k = 1; k < kLanes; ++k) r = Max ? (acc[k] > r ? acc[k] : r) : (acc[k] < r ? acc[k] : r);
+    return r;
+  }
+}
+
+/// min/max value; NaN (floats) propagates.
+template <class T, bool Max>
+struct ExtremeOp {
+  static constexpr bool kCascade = false;
+  static constexpr int kResBytes = sizeof(T);
+  struct S {
+    T v;
+    bool any;
+  };
+  S identity() const { return S{T(0), false}; }
+  S block(const T* x, const T*, int m, int64_t, const S&) const {
+    if (block_has_nan(x, m)) return S{std::numeric_limits<T>::quiet_NaN(), true};
+    return S{block_extreme<T, Max>(x, m), true};
+  }
+  S merge(const S& a, const S& b) const {
+    if (!a.any) return b;
+    if (!b.any) return a;
+    if constexpr (is_float_v<T>) {
+      if (a.v != a.v) return a;
+      if (b.v != b.v) return b;
+    }
+    return (Max ? b.v > a.v : b.v < a.v) ? b : a;
+  }
+  void finish(const S& s, int64_t, char* res) const { *reinterpret_cast<T*>(res) = s.v; }
+};
+
+/// argmin/argmax: the first extreme, or the first NaN.
+template <class T, bool Max>
+struct ArgOp {
+  static constexpr bool kCascade = false;
+  static constexpr int kResBytes = 8;
+  struct S {
+    T v;
+    int64_t idx;  // -1: no element yet, or a block that cannot win (see block)
+    bool any;
+  };
+  ExtremeOp<T, Max> ext;
+  S identity() const { return S{T(0), -1, false}; }
+  static bool isnan_(T v) {
+    if constexpr (is_float_v<T>)
+      return v != v;
+    else
+      return false;
+  }
+  S block(const T* x, const T* y, int m, int64_t i0, const S& prev) const {
+    if (prev.any && isnan_(prev.v)) return S{prev.v, -1, false};  // a NaN already won
+    const auto e = ext.block(x, y, m, i0, typename ExtremeOp<T, Max>::S{});
+    if (isnan_(e.v)) {
+      for (int i = 0; i < m; ++i)
+        if (isnan_(x[i])) return S{e.v, i0 + i, true};
+    }
+    // a block that does not strictly beat what came before cannot hold the first extreme
+    if (prev.any && !(Max ? e.v > prev.v : e.v < prev.v)) return S{e.v, -1, false};
+    for (int i = 0; i < m; ++i)
+      if (x[i] == e.v) return S{e.v, i0 + i, true};
+    return S{e.v, i0, true};  // unreachable
+  }
+  S merge(const S& a, const S& b) const {
+    if (!a.any) return b;
+    if (!b.any) return a;
+    if (isnan_(a.v)) return a;
+    if (isnan_(b.v)) return b;
+    return (Max ? b.v > a.v : b.v < a.v) ? b : a;
+  }
+  void finish(const S& s, int64_t, char* res) const { *reinterpret_cast<int64_t*>(res) = s.any ? s.idx : -1; }
+};
+
+/// sum(x * y): float in double, integers wrapping in 64 bits.
+template <class T>
+struct DotOp : SumOp<T> {
+  using typename SumOp<T>::S;
+  S block(const T* x, const T* y, int m, int64_t, const S&) const {
+    if constexpr (is_float_v<T>)
+      return lane_sum(m, [x, y](int i) { return to_d(x[i]) * to_d(y[i]); });
+    else
+      return lane_sum_u64(m, [x, y](int i) {
+        return static_cast<uint64_t>(static_cast<int64_t>(x[i])) * static_cast<uint64_t>(static_cast<int64_t>(y[i]));
+      });
+  }
+};
+
+
+/// sum((x - y)**2) in double.
+template <class T>
+struct SqdistOp : MeanOp<T> {
+  using S = double;
+  S block(const T* x, const T* y, int m, int64_t, const S&) const {
+    return lane_sum(m, [x, y](int i) {
+      const double d = to_d(x[i]) - to_d(y[i]);
+      return d * d;
+    });
+  }
+  void finish(const S& s, int64_t, char* res) const { *reinterpret_cast<double*>(res) = s; }
+};
+
+/// sum(|x|) in double.
+template <class T>
+struct Norm1Op : SqdistOp<T> {
+  using S = double;
+  S block(const T* x, const T*, int m, int64_t, const S&) const {
+    return lane_sum(m, [x](int i) { return std::fabs(to_d(x[i])); });
+  }
+};
+
+/// Largest |x| of a block in double, NaN if the block holds one.
+template <class T>
+inline double block_absmax(const T* x, int m) {
+  if (block_has_nan(x, m)) return std::numeric_limits<double>::quiet_NaN();
+  if constexpr (std::is_same<T, double>::value)
+    return CMapA<double>(x, m).abs().maxCoeff();
+  else
+    return CMapA<T>(x, m).template cast<double>().abs().maxCoeff();
+}
+
+/// max(|x|), NaN propagating.
+template <class T>
+struct NormInfOp {
+  static constexpr bool kCascade = false;
+  static constexpr int kResBytes = 8;
+  using S = double;
+  S identity() const { return 0.0; }
+  S block(const T* x, const T*, int m, int64_t, const S&) const { return block_absmax(x, m); }
+  S merge(const S& a, const S& b) const {
+    if (a != a) return a;
+    if (b != b) return b;
+    return b > a ? b : a;
+  }
+  void finish(const S& s, int64_t, char* res) const { *reinterpret_cast<double*>(res) = s; }
+};
+
+/// sqrt(sum(x**2)) without overflow or underflow: each block is scaled by a
+/// power of two (exact) taken from its largest |x|; states are (2**e, ssq).
+template <class T>
+struct Norm2Op {
+  static constexpr bool kCascade = true;
+  static constexpr int kResBytes = 8;
+  struct S {
+    int e;
+    double ssq;
+    bool nan, inf;
+  };
+  S identity() const { return S{-100000, 0.0, false, false}; }
+  S block(const T* x, const T*, int m, int64_t, const S&) const {
+    const double amax = block_absmax(x, m);
+    if (amax != amax) return S{-100000, 0.0, true, false};
+    if (amax == std::numeric_limits<double>::infinity()) return S{-100000, 0.0, false, true};
+    if (amax == 0.0) return identity();
+    int e;
+    std::frexp(amax, &e);
+    e = std::max(e, -1020);
+    const double mult = std::ldexp(1.0, -e);
+    const double ssq = lane_sum(m, [x, mult](int i) {
+      const double v = to_d(x[i]) * mult;
+      return v * v;
+    });
+    return S{e, ssq, false, false};
+  }
+  S merge(const S& a, const S& b) const {
+    if (a.e == b.e) return S{a.e, a.ssq + b.ssq, a.nan || b.nan, a.inf || b.inf};
+    S r{std::max(a.e, b.e), 0.0, a.nan || b.nan, a.inf || b.inf};
+    r.ssq = std::ldexp(a.ssq, 2 * (a.e - r.e)) + std::ldexp(b.ssq, 2 * (b.e - r.e));
+    return r;
+  }
+  void finish(const S& s, int64_t, char* res) const {
+    double v;
+    if (s.nan)
+      v = std::numeric_limits<double>::quiet_NaN();
+    else if (s.inf)
+      v = std::numeric_limits<double>::infinity();
+    else
+      v = std::ldexp(std::sqrt(s.ssq), s.e);
+    *reinterpret_cast<double*>(res) = v;
+  }
+};
+
+/// log(sum(exp(x))) as scipy.special.logsumexp: a state is (max, sum of
+/// exp(x - max)) plus NaN / +inf flags, merged with rescaling.
+template <class T>
+struct LseOp {
+  static constexpr bool kCascade = true;
+  static constexpr int kResBytes = 8;
+  struct S {
+    double m, s;
+    bool nan, posinf;
+  };
+  S identity() const { return S{-std::numeric_limits<double>::infinity(), 0.0, false, false}; }
+  S block(const T* x, const T*, int m, int64_t, const S&) const {
+    alignas(64) double buf[kLoopBlock];
+    for (int i = 0; i < m; ++i) buf[i] = to_d(x[i]);
+    Eigen::Map<Eigen::ArrayXd, Eigen::Aligned64> d(buf, m);
+    const double mx = d.maxCoeff<Eigen::PropagateNaN>();
+    S r = identity();
+    if (mx != mx)
+      r.nan = true;
+    else if (mx == std::numeric_limits<double>::infinity())
+      r.posinf = true;
+    else if (mx != -std::numeric_limits<double>::infinity()) {
+      r.m = mx;
+      r.s = (d - mx).exp().sum();
+    }
+    return r;
+  }
+  S merge(const S& a, const S& b) const {
+    S r{0.0, 0.0, a.nan || b.nan, a.posinf || b.posinf};
+    if (a.s == 0.0) {
+      r.m = b.m;
+      r.s = b.s;
+    } else if (b.s == 0.0) {
+      r.m = a.m;
+      r.s = a.s;
+    } else {
+      r.m = std::max(a.m, b.m);
+      r.s = a.s * std::exp(a.m - r.m) + b.s * std::exp(b.m - r.m);
+    }
+    return r;
+  }
+  static double value(const S& s) {
+    if (s.nan) return std::numeric_limits<double>::quiet_NaN();
+    if (s.posinf) return std::numeric_limits<double>::infinity();
+    if (s.s == 0.0) return -std::numeric_limits<double>::infinity();
+    return s.m + std::log(s.s);
+  }
+  void finish(const S& s, int64_t, char* res) const { *reinterpret_cast<double*>(res) = value(s); }
+};
+
+// ---------------------------------------------------------------- rows
+
+/// An operand split into row dimensions (outer) and in-row dimensions (inner).
+struct Rows {
+  NdShape outer, inner;
+  NdOperand ox, oy, oo;  // row strides
+  NdOperand ix, iy, io;  // in-row strides; data = the operand's base pointer
+  int64_t M = 1, n = 1;
+};
+
+inline Rows split_rows(const LoopArgs& a) {
+  Rows r;
+  const int no = a.nouter, nd = a.shape.ndim;
+  r.outer.ndim = no;
+  r.inner.ndim = nd - no;
+  const NdOperand* src[3] = {&a.x, &a.y, &a.out};
+  NdOperand* od[3] = {&r.ox, &r.oy, &r.oo};
+  NdOperand* id[3] = {&r.ix, &r.iy, &r.io};
+  for (int d = 0; d < nd; ++d) (d < no ? r.outer.shape[d] : r.inner.shape[d - no]) = a.shape.shape[d];
+  for (int k = 0; k < 3; ++k) {
+    od[k]->data = id[k]->data = src[k]->data;
+    for (int d = 0; d < nd; ++d) (d < no ? od[k]->strides[d] : id[k]->strides[d - no]) = src[k]->strides[d];
+  }
+  r.M = r.outer.size();
+  r.n = r.inner.size();
+  NdOperand* oops[3] = {&r.ox, &r.oy, &r.oo};
+  NdOperand* iops[3] = {&r.ix, &r.iy, &r.io};
+  coalesce(r.outer, oops);
+  coalesce(r.inner, iops);
+  return r;
+}
+
+/// Byte offset of row r of an operand (C order over the row dimensions).
+inline int64_t row_offset(const NdShape& outer, const NdOperand& op, int64_t r) {
+  int64_t off = 0;
+  for (int d = outer.ndim - 1; d >= 0; --d) {
+    const int64_t len = outer.shape[d];
+    off += (r % len) * op.strides[d];
+    r /= len;
+  }
+  return off;
+}
+
+/// The op to use for one row (ops that depend on the row's first element
+/// provide row(); the others are used as they are).
+template <class T, class Op>
+auto op_for_row(const Op& op, const char* first, int64_t n, int) -> decltype(op.row(static_cast<const T*>(nullptr))) {
+  return n > 0 ? op.row(reinterpret_cast<const T*>(first)) : op;
+}
+template <class T, class Op>
+const Op& op_for_row(const Op& op, const char*, int64_t, long) {
+  return op;
+}
+
+/// Per-chunk copies of the in-row operands, pointed at one row at a time.
+struct RowCursor {
+  const Rows& R;
+  NdOperand x, y, o;
+  explicit RowCursor(const Rows& rows) : R(rows), x(rows.ix), y(rows.iy), o(rows.io) {}
+  void seek(int64_t r) {
+    if (R.ix.data) x.data = R.ix.data + row_offset(R.outer, R.ox, r);
+    if (R.iy.data) y.data = R.iy.data + row_offset(R.outer, R.oy, r);
+    if (R.io.data) o.data = R.io.data + row_offset(R.outer, R.oo, r);
+  }
+};
+
+template <class T>
+inline void copy_in(const char* src, int64_t stride, int64_t n, T* dst) {
+  for (int64_t i = 0; i < n; ++i) dst[i] = *reinterpret_cast<const T*>(src + i * stride);
+}
+
+template <class T>
+inline void copy_out(const T* src, int64_t n, char* dst, int64_t stride) {
+  for (int64_t i = 0; i < n; ++i) *reinterpret_cast<T*>(dst + i * stride) = src[i];
+}
+
+/// Reduces the in-row flat range [lo, hi) of one row to a state. Blocks start
+/// at lo + k * kLoopBlock whatever the strides: the result depends on values only.
+template <class T, class Op>
+typename Op::S reduce_range(const NdShape& inner, NdOperand& x, NdOperand& y, int64_t lo, int64_t hi,
+                            const Op& op) {
+  using S = typename Op::S;
+  if (lo >= hi) return op.identity();  // (for_segments needs a non-empty shape)
+  Cascade<S, Op> cas;
+  S fold = op.identity();
+  alignas(64) T bx[kLoopBlock];
+  alignas(64) T by[kLoopBlock];
+  const bool has_y = y.data != nullptr;
+  const int ax = inner.ndim - 1;
+  const int64_t sx = x.strides[ax], sy = has_y ? y.strides[ax] : 0;
+  const bool contig = sx == static_cast<int64_t>(sizeof(T)) && (!has_y || sy == static_cast<int64_t>(sizeof(T)));
+  int fill = 0;
+  int64_t bstart = lo;
+  auto emit = [&](const T* px, const T* py, int m) {
+    if constexpr (Op::kCascade)
+      cas.push(op.block(px, py, m, bstart, fold), op);
+    else
+      fold = op.merge(fold, op.block(px, py, m, bstart, fold));
+    bstart += m;
+  };
+  NdOperand* ops[2] = {&x, has_y ? &y : nullptr};
+  for_segments(inner, ops, lo, hi, [&](char* const* p, int64_t cnt) {
+    int64_t o = 0;
+    while (o < cnt) {
+      if (fill == 0 && contig && cnt - o >= kLoopBlock) {
+        emit(reinterpret_cast<const T*>(p[0]) + o, has_y ? reinterpret_cast<const T*>(p[1]) + o : nullptr, kLoopBlock);
+        o += kLoopBlock;
+        continue;
+      }
+      const int m = static_cast<int>(std::min<int64_t>(kLoopBlock - fill, cnt - o));
+      copy_in<T>(p[0] + o * sx, sx, m, bx + fill);
+      if (has_y) copy_in<T>(p[1] + o * sy, sy, m, by + fill);
+      fill += m;
+      o += m;
+      if (fill == kLoopBlock) {
+        emit(bx, has_y ? by : nullptr, fill);
+        fill = 0;
+      }
+    }
+  });
+  if (fill) emit(bx, has_y ? by : nullptr, fill);
+  if constexpr (Op::kCascade)
+    return cas.result(op);
+  else
+    return fold;
+}
+
+/// Combines the part states of one row in order.
+template <class Op>
+typename Op::S combine_parts(const typename Op::S* parts, int64_t count, const Op& op) {
+  if constexpr (Op::kCascade) {
+    Cascade<typename Op::S, Op> cas;
+    for (int64_t p = 0; p < count; ++p) cas.push(parts[p], op);
+    return cas.result(op);
+  } else {
+    typename Op::S s = op.identity();
+    for (int64_t p = 0; p < count; ++p) s = op.merge(s, parts[p]);
+    return s;
+  }
+}
+
+/// How rows are cut into chunks: long rows into parts of kLoopChunk
+/// elements, short rows grouped kLoopChunk / n to a chunk.
+struct Plan {
+  int64_t parts = 1;  // chunks per row (long rows)
+  int64_t rows = 1;   // rows per chunk (short rows)
+  int64_t nchunks = 0;
+  Plan(int64_t M, int64_t n) {
+    if (n > kLoopChunk) {
+      parts = (n + kLoopChunk - 1) / kLoopChunk;
+      nchunks = M * parts;
+    } else {
+      rows = std::max<int64_t>(1, kLoopChunk / std::max<int64_t>(n, 1));
+      nchunks = (M + rows - 1) / rows;
+    }
+  }
+  bool long_rows() const { return parts > 1; }
+};
+
+/// One result per row: op.finish writes it at args.res + row * Op::kResBytes.
+template <class T, class Op>
+void reduce_rows(const LoopArgs& a, const Op& op, const ExecContext& ctx) {
+  using S = typename Op::S;
+  const Rows R = split_rows(a);
+  const int64_t M = R.M, n = R.n;
+  if (M == 0) return;
+  const Plan plan(M, n);
+  const int64_t items = M * std::max<int64_t>(n, 1);
+  if (plan.long_rows()) {
+    std::vector<S> parts(plan.nchunks);
+    parallel_for(plan.nchunks, items, ctx, [&](int64_t c) {
+      RowCursor cur(R);
+      const int64_t r = c / plan.parts, p = c % plan.parts;
+      cur.seek(r);
+      parts[c] = reduce_range<T>(R.inner, cur.x, cur.y, p * kLoopChunk, std::min(n, (p + 1) * kLoopChunk),
+                                 op_for_row<T>(op, cur.x.data, n, 0));
+    });
+    for (int64_t r = 0; r < M; ++r)
+      op.finish(combine_parts(parts.data() + r * plan.parts, plan.parts, op), n, a.res + r * Op::kResBytes);
+  } else {
+    parallel_for(plan.nchunks, items, ctx, [&](int64_t c) {
+      RowCursor cur(R);
+      for (int64_t r = c * plan.rows, e = std::min(M, (c + 1) * plan.rows); r < e; ++r) {
+        cur.seek(r);
+        op.finish(reduce_range<T>(R.inner, cur.x, cur.y, 0, n, op_for_row<T>(op, cur.x.data, n, 0)), n,
+                  a.res + r * Op::kResBytes);
+      }
+    });
+  }
+}
+
+/// Inclusive running sum of x into out over the in-row range [lo, hi), starting from acc.
+template <class T, class O, class A>
+A scan_range(const NdShape& inner, NdOperand& x, NdOperand& o, int64_t lo, int64_t hi, A acc, bool write) {
+  NdOperand* ops[2] = {&x, &o};
+  const int ax = inner.ndim - 1;
+  const int64_t sx = x.strides[ax], so = o.strides[ax];
+  for_segments(inner, ops, lo, hi, [&](char* const* p, int64_t cnt) {
+    if constexpr (is_float_v<T>) {
+      for (int64_t i = 0; i < cnt; ++i) {
+        acc += to_d(*reinterpret_cast<const T*>(p[0] + i * sx));
+        if (write) *reinterpret_cast<O*>(p[1] + i * so) = static_cast<O>(acc);
+      }
+    } else {
+      for (int64_t i = 0; i < cnt; ++i) {
+        acc += static_cast<uint64_t>(static_cast<int64_t>(*reinterpret_cast<const T*>(p[0] + i * sx)));
+        if (write) *reinterpret_cast<O*>(p[1] + i * so) = static_cast<O>(static_cast<int64_t>(acc));
+      }
+    }
+  });
+  return acc;
+}
+
+}  // namespace detail
+
+/// Reduction `kind` of every row of args.x (and args.y for dot / sqdist) into
+/// args.res. `param` is ddof for var / std. Result types: double for float
+/// sums and every float-valued reduction, int64 for integer sums / dot and
+/// arg*, T for min / max.
+template <class T>
+void reduce(ReduceKind kind, const LoopArgs& a, double param, const ExecContext& ctx) {
+  using namespace detail;
+  switch (kind) {
+    case ReduceKind::sum:
+      return reduce_rows<T>(a, SumOp<T>{}, ctx);
+    case ReduceKind::mean:
+      return reduce_rows<T>(a, MeanOp<T>{}, ctx);
+    case ReduceKind::var:
+    case ReduceKind::std_: {
+      VarOp<T> op;
+      op.ddof = param;
+      op.take_sqrt = kind == ReduceKind::std_;
+      return reduce_rows<T>(a, op, ctx);
+    }
+    case ReduceKind::min:
+      return reduce_rows<T>(a, ExtremeOp<T, false>{}, ctx);
+    case ReduceKind::max:
+      return reduce_rows<T>(a, ExtremeOp<T, true>{}, ctx);
+    case ReduceKind::argmin:
+      return reduce_rows<T>(a, ArgOp<T, false>{}, ctx);
+    case ReduceKind::argmax:
+      return reduce_rows<T>(a, ArgOp<T, true>{}, ctx);
+    case ReduceKind::dot:
+      if (!a.y.data) throw std::invalid_argument("b: missing");
+      return reduce_rows<T>(a, DotOp<T>{}, ctx);
+    case ReduceKind::sqdist:
+      if (!a.y.data) throw std::invalid_argument("b: missing");
+      return reduce_rows<T>(a, SqdistOp<T>{}, ctx);
+    case ReduceKind::norm1:
+      return reduce_rows<T>(a, Norm1Op<T>{}, ctx);
+    case ReduceKind::norm2:
+      return reduce_rows<T>(a, Norm2Op<T>{}, ctx);
+    case ReduceKind::norminf:
+      return reduce_rows<T>(a, NormInfOp<T>{}, ctx);
+    case ReduceKind::logsumexp:
+      return reduce_rows<T>(a, LseOp<T>{}, ctx);
+  }
+  throw std::invalid_argument("kind: unknown reduction");
+}
+
+/// Running sum of each row of args.x into args.out (int64 for integer T, T
+/// for floats; integers wrap). Long rows: part totals, then part offsets.
+template <class T>
+void cumsum(const LoopArgs& a, const ExecContext& ctx) {
+  using namespace detail;
+  using O = typename std::conditional<is_float_v<T>, T, int64_t>::type;
+  using A = typename std::conditional<is_float_v<T>, double, uint64_t>::type;
+  const Rows R = split_rows(a);
+  const int64_t M = R.M, n = R.n;
+  if (M == 0 || n == 0) return;
+  const Plan plan(M, n);
+  if (plan.long_rows()) {
+    std::vector<A> off(plan.nchunks);
+    parallel_for(plan.nchunks, M * n, ctx, [&](int64_t c) {
+      RowCursor cur(R);
+      const int64_t p = c % plan.parts;
+      cur.seek(c / plan.parts);
+      off[c] = scan_range<T, O>(R.inner, cur.x, cur.o, p * kLoopChunk, std::min(n, (p + 1) * kLoopChunk), A(0), false);
+    });
+    for (int64_t r = 0; r < M; ++r) {  // exclusive prefix over each row's parts, in order
+      A run = A(0);
+      for (int64_t p = 0; p < plan.parts; ++p) {
+        const A t = off[r * plan.parts + p];
+        off[r * plan.parts + p] = run;
+        run += t;
+      }
+    }
+    parallel_for(plan.nchunks, M * n, ctx, [&](int64_t c) {
+      RowCursor cur(R);
+      const int64_t p = c % plan.parts;
+      cur.seek(c / plan.parts);
+      scan_range<T, O>(R.inner, cur.x, cur.o, p * kLoopChunk, std::min(n, (p + 1) * kLoopChunk), off[c], true);
+    });
+  } else {
+    parallel_for(plan.nchunks, M * n, ctx, [&](int64_t c) {
+      RowCursor cur(R);
+      for (int64_t r = c * plan.rows, e = std::min(M, (c + 1) * plan.rows); r < e; ++r) {
+        cur.seek(r);
+        scan_range<T, O>(R.inner, cur.x, cur.o, 0, n, A(0), true);
+      }
+    });
+  }
+}
+
+namespace detail {
+
+/// out = exp(x - max) / sum(exp(x - max)) over [lo, hi) of one row; NaN when
+/// the row's max is not finite (as scipy.special.softmax).
+template <class T>
+void softmax_range(const NdShape& inner, NdOperand& x, NdOperand& o, int64_t lo, int64_t hi,
+                   const typename LseOp<T>::S& st) {
+  NdOperand* ops[2] = {&x, &o};
+  const int ax = inner.ndim - 1;
+  const int64_t sx = x.strides[ax], so = o.strides[ax];
+  const bool bad = st.nan || st.posinf || st.s == 0.0;
+  const double mx = st.m, inv = st.s;
+  alignas(64) double buf[kLoopBlock];
+  for_segments(inner, ops, lo, hi, [&](char* const* p, int64_t cnt) {
+    for (int64_t off = 0; off < cnt; off += kLoopBlock) {
+      const int m = static_cast<int>(std::min<int64_t>(kLoopBlock, cnt - off));
+      Eigen::Map<Eigen::ArrayXd, Eigen::Aligned64> d(buf, m);
+      if (bad) {
+        d.setConstant(std::numeric_limits<double>::quiet_NaN());
+      } else {
+        gather<T>(p[0] + off * sx, sx, m, buf);
+        d = (d - mx).exp() / inv;
+      }
+      scatter<T>(buf, m, p[1] + off * so, so);
+    }
+  });
+}
+
+}  // namespace detail
+
+/// scipy.special.softmax over each row of args.x into args.out (float T).
+template <class T>
+void softmax(const LoopArgs& a, const ExecContext& ctx) {
+  using namespace detail;
+  using Op = LseOp<T>;
+  using S = typename Op::S;
+  const Op op;
+  const Rows R = split_rows(a);
+  const int64_t M = R.M, n = R.n;
+  if (M == 0 || n == 0) return;
+  const Plan plan(M, n);
+  if (plan.long_rows()) {
+    std::vector<S> parts(plan.nchunks);
+    parallel_for(plan.nchunks, M * n, ctx, [&](int64_t c) {
+      RowCursor cur(R);
+      const int64_t p = c % plan.parts;
+      cur.seek(c / plan.parts);
+      parts[c] = reduce_range<T>(R.inner, cur.x, cur.y, p * kLoopChunk, std::min(n, (p + 1) * kLoopChunk), op);
+    });
+    std::vector<S> row(M);
+    for (int64_t r = 0; r < M; ++r) row[r] = combine_parts(parts.data() + r * plan.parts, plan.parts, op);
+    parallel_for(plan.nchunks, M * n, ctx, [&](int64_t c) {
+      RowCursor cur(R);
+      const int64_t r = c / plan.parts, p = c % plan.parts;
+      cur.seek(r);
+      softmax_range<T>(R.inner, cur.x, cur.o, p * kLoopChunk, std::min(n, (p + 1) * kLoopChunk), row[r]);
+    });
+  } else {
+    parallel_for(plan.nchunks, M * n, ctx, [&](int64_t c) {
+      RowCursor cur(R);
+      for (int64_t r = c * plan.rows, e = std::min(M, (c + 1) * plan.rows); r < e; ++r) {
+        cur.seek(r);
+        const S st = reduce_range<T>(R.inner, cur.x, cur.y, 0, n, op);
+        softmax_range<T>(R.inner, cur.x, cur.o, 0, n, st);
+      }
+    });
+  }
+}
+
+namespace detail {
+
+/// Runs f(x, y, out, m) on contiguous blocks of every element of the shape
+/// (strided operands go through block buffers). y may be absent.
+template <class T, class F>
+void map_elements(LoopArgs a, const ExecContext& ctx, F&& f) {
+  NdShape& s = a.shape;
+  const int64_t n = s.size();
+  if (n == 0) return;
+  NdOperand* ops[3] = {&a.x, a.y.data ? &a.y : nullptr, &a.out};
+  coalesce(s, ops);
+  const int ax = s.ndim - 1;
+  const bool has_y = a.y.data != nullptr;
+  const int64_t sx = a.x.strides[ax], sy = has_y ? a.y.strides[ax] : 0, so = a.out.strides[ax];
+  const int64_t w = sizeof(T);
+  const bool contig = sx == w && so == w && (!has_y || sy == w);
+  const int64_t nchunks = (n + kLoopChunk - 1) / kLoopChunk;
+  parallel_for(nchunks, n, ctx, [&](int64_t c) {
+    alignas(64) T bx[kLoopBlock];
+    alignas(64) T by[kLoopBlock];
+    alignas(64) T bo[kLoopBlock];
+    for_segments(s, ops, c * kLoopChunk, std::min(n, (c + 1) * kLoopChunk), [&](char* const* p, int64_t cnt) {
+      if (contig) {
+        f(reinterpret_cast<const T*>(p[0]), has_y ? reinterpret_cast<const T*>(p[1]) : nullptr,
+          reinterpret_cast<T*>(p[2]), cnt);
+        return;
+      }
+      for (int64_t o = 0; o < cnt; o += kLoopBlock) {
+        const int m = static_cast<int>(std::min<int64_t>(kLoopBlock, cnt - o));
+        copy_in<T>(p[0] + o * sx, sx, m, bx);
+        if (has_y) copy_in<T>(p[1] + o * sy, sy, m, by);
+        f(bx, has_y ? by : nullptr, bo, m);
+        copy_out<T>(bo, m, p[2] + o * so, so);
+      }
+    });
+  });
+}
+
+}  // namespace detail
+
+/// out = alpha * x + y (float T), computed in double.
+template <class T>
+void axpy(double alpha, const LoopArgs& a, const ExecContext& ctx) {
+  detail::map_elements<T>(a, ctx, [alpha](const T* x, const T* y, T* o, int64_t m) {
+    for (int64_t i = 0; i < m; ++i) o[i] = static_cast<T>(alpha * static_cast<double>(x[i]) + static_cast<double>(y[i]));
+  });
+}
+
+/// out = min(max(x, lo), hi) as np.clip: NaN in x stays NaN, a NaN bound
+/// makes every element NaN. Float T use (lo, hi), integer T (ilo, ihi).
+template <class T>
+void clip(double lo, double hi, int64_t ilo, int64_t ihi, const LoopArgs& a, const ExecContext& ctx) {
+  if constexpr (detail::is_float_v<T>) {
+    const T l = static_cast<T>(lo), h = static_cast<T>(hi);
+    const bool nan = lo != lo || hi != hi;
+    detail::map_elements<T>(a, ctx, [l, h, nan](const T* x, const T*, T* o, int64_t m) {
+      if (nan) {
+        for (int64_t i = 0; i < m; ++i) o[i] = std::numeric_limits<T>::quiet_NaN();
+        return;
+      }
+      for (int64_t i = 0; i < m; ++i) {
+        T v = x[i];
+        v = v < l ? l : v;
+        v = v > h ? h : v;
+        o[i] = v;
+      }
+    });
+  } else {
+    const T l = static_cast<T>(ilo), h = static_cast<T>(ihi);
+    detail::map_elements<T>(a, ctx, [l, h](const T* x, const T*, T* o, int64_t m) {
+      for (int64_t i = 0; i < m; ++i) {
+        T v = x[i];
+        v = v < l ? l : v;
+        v = v > h ? h : v;
+        o[i] = v;
+      }
+    });
+  }
+}
+
+/// Counts of x (whole array) in `bins` uniform bins as np.histogram:
+/// edges[0..bins] are the bin edges (in the bin dtype, as double), values
+/// outside [first, last] are dropped, the last bin is closed.
+template <class T>
+void histogram(const LoopArgs& args, const double* edges, int64_t bins, double first, double last, int64_t* counts,
+               const ExecContext& ctx) {
+  using namespace detail;
+  NdShape s = args.shape;
+  NdOperand x = args.x;
+  const int64_t n = s.size();
+  for (int64_t b = 0; b < bins; ++b) counts[b] = 0;
+  if (n == 0 || bins <= 0) return;
+  NdOperand* ops[1] = {&x};
+  coalesce(s, ops);
+  const int ax = s.ndim - 1;
+  const int64_t sx = x.strides[ax];
+  const double denom = edges[bins] - edges[0];
+  const double e0 = edges[0];
+  // integer counts are exact: any chunking gives the same result
+  const int64_t chunk = std::max<int64_t>(kLoopChunk, 4 * bins);
+  const int64_t nchunks = (n + chunk - 1) / chunk;
+  std::mutex mu;
+  parallel_for(nchunks, n, ctx, [&](int64_t c) {
+    std::vector<int64_t> local(bins, 0);
+    for_segments(s, ops, c * chunk, std::min(n, (c + 1) * chunk), [&](char* const* p, int64_t cnt) {
+      for (int64_t i = 0; i < cnt; ++i) {
+        const double v = to_d(*reinterpret_cast<const T*>(p[0] + i * sx));
+        if (!(v >= first && v <= last)) continue;
+        int64_t k = static_cast<int64_t>((v - e0) / denom * static_cast<double>(bins));
+        k = std::min(std::max<int64_t>(k, 0), bins - 1);
+        if (v < edges[k])
+          k = std::max<int64_t>(k - 1, 0);
+        else if (k != bins - 1 && v >= edges[k + 1])
+          ++k;
+        ++local[k];
+      }
+    });
+    std::lock_guard<std::mutex> lock(mu);
+    for (int64_t b = 0; b < bins; ++b) counts[b] += local[b];
+  });
+}
+
+}  // namespace gilfree
