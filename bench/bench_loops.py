@@ -18,12 +18,11 @@ import sys
 import time
 from pathlib import Path
 
+import gilfree
 import numpy as np
 import scipy
 from scipy.special import logsumexp as sp_logsumexp
 from scipy.special import softmax as sp_softmax
-
-import gilfree
 
 HERE = Path(__file__).resolve().parent
 

@@ -13,9 +13,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-import numpy as np
-
 import gilfree
+import numpy as np
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
 from _timing import RESULTS, best_time, fmt_time, save  # noqa: E402
@@ -210,7 +209,7 @@ def plot(rows) -> None:
     losses = list(dict.fromkeys(r["loss"] for r in sel))
     fig, axes = plt.subplots(1, len(losses), figsize=(4 * len(losses), 3.6), sharey=True)
     axes = np.atleast_1d(axes)
-    for ax, name in zip(axes, losses):
+    for ax, name in zip(axes, losses, strict=True):
         rs = [r for r in sel if r["loss"] == name]
         labels = [f"{r['n']:.0e}\nt={r['threads']}\n{'v+g' if r['mode'] != 'value' else 'v'}" for r in rs]
         xs = np.arange(len(rs))

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import sys
 
-import numpy as np
-
 import gilfree
+import numpy as np
 from gilfree._cyx import _runtime as rt
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
@@ -28,11 +27,11 @@ def main() -> None:
     threads = gilfree.available_cpus()
     rng = np.random.default_rng(0)
     old = rt.get_parallel_threshold()
-    rows, lines = [], ["| loss | n | 1 thread | %d threads | ratio |" % threads, "|---|---|---|---|---|"]
+    rows, lines = [], [f"| loss | n | 1 thread | {threads} threads | ratio |", "|---|---|---|---|---|"]
     crossover = {}
     try:
         rt.set_parallel_threshold(0)
-        for name, cost in COST.items():
+        for name in COST:
             for n in [2**k for k in range(11, 21)]:
                 if name == "cross_entropy":
                     x, y = rng.normal(size=(n // 64, 64)), rng.integers(0, 64, size=n // 64)

@@ -1,7 +1,6 @@
+import gilfree
 import numpy as np
 import pytest
-
-import gilfree
 
 
 @pytest.fixture

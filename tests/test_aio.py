@@ -5,10 +5,9 @@ import asyncio
 import contextvars
 import time
 
+import gilfree
 import numpy as np
 import pytest
-
-import gilfree
 from gilfree.runtime import _TOKEN
 
 HUGE = np.broadcast_to(np.float64(0.5), (10**12,))  # hours of work, no memory

@@ -6,9 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import gilfree
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 MODULES = ["gilfree", "gilfree.losses", "gilfree.runtime", "gilfree.aio", "gilfree._config"]

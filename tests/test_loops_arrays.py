@@ -1,12 +1,10 @@
 """gilfree.loops functions with array results (cumsum, softmax, axpy, clip,
 histogram) against NumPy / SciPy, including out= buffers."""
 
+import gilfree
 import numpy as np
 import pytest
 from scipy.special import softmax as sp_softmax
-
-import gilfree
-
 from test_loops_reductions import DTYPES, make
 
 AXES = [None, 0, 1, 2, -1]

@@ -1,10 +1,9 @@
 """Malformed calls to gilfree.loops: each raises TypeError or ValueError whose
 message names the offending argument, and nothing is written to out=."""
 
+import gilfree
 import numpy as np
 import pytest
-
-import gilfree
 
 X = np.arange(12.0).reshape(3, 4)
 I = np.arange(5, dtype=np.int32)

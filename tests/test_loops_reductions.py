@@ -3,11 +3,10 @@ keepdims; empty and 0-d inputs; NaN / inf; integer overflow; accuracy."""
 
 import math
 
+import gilfree
 import numpy as np
 import pytest
 from scipy.special import logsumexp as sp_logsumexp
-
-import gilfree
 
 DTYPES = [np.int32, np.int64, np.float32, np.float64]
 AXES = [None, 0, 1, 2, -1]

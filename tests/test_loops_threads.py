@@ -4,11 +4,10 @@ to the plain calls, cancellation, and the module's docstring examples."""
 import asyncio
 import doctest
 
-import numpy as np
-import pytest
-
 import gilfree
 import gilfree.loops
+import numpy as np
+import pytest
 
 
 def calls(rng):

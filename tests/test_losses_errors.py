@@ -1,10 +1,9 @@
 """Bad input: every malformed call raises TypeError or ValueError whose
 message names the offending argument; nothing crashes, nothing is returned."""
 
+import gilfree
 import numpy as np
 import pytest
-
-import gilfree
 
 X = np.linspace(-1, 1, 12).reshape(3, 4)
 P = np.full((3, 4), 0.5)

@@ -2,10 +2,9 @@
 (values and autograd gradients) and scikit-learn's loss module; gradients
 against central finite differences; stability at extreme inputs."""
 
+import gilfree
 import numpy as np
 import pytest
-
-import gilfree
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional

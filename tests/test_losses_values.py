@@ -1,13 +1,12 @@
 """Every loss against an independent NumPy formula: both dtypes, every
 reduction, weighted and not, contiguous and strided views."""
 
+import gilfree
+import loss_reference as ref
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import gilfree
-import loss_reference as ref
 
 ELEMENTWISE = {
     "mse": {},

@@ -8,10 +8,9 @@ import sys
 import textwrap
 import threading
 
+import gilfree
 import numpy as np
 import pytest
-
-import gilfree
 from gilfree.runtime import _TOKEN, Token
 
 N_BIG = 400_000  # many chunks: runs on the pool

@@ -8,12 +8,13 @@ np.float64(2.0)
 Every kernel ``gilfree.<name>`` has an awaitable twin ``gilfree.aio.<name>``.
 """
 
+from . import aio  # noqa: E402  (after the families: it wraps what they registered)
 from ._build_info import VERSION as __version__
 from ._config import show_config
-from .losses import *  # noqa: F403
-from .losses import __all__ as _losses_all
 from .loops import *  # noqa: F403
 from .loops import __all__ as _loops_all
+from .losses import *  # noqa: F403
+from .losses import __all__ as _losses_all
 from .runtime import (
     KernelCancelled,
     available_cpus,
@@ -21,8 +22,6 @@ from .runtime import (
     set_num_threads,
     threads,
 )
-
-from . import aio  # noqa: E402  (after the families: it wraps what they registered)
 
 __all__ = [
     "KernelCancelled",

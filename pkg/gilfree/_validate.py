@@ -29,7 +29,9 @@ def as_array(x: object, name: str) -> np.ndarray:
     try:
         arr = np.asarray(x)
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name}: expected an array-like of real numbers, got {type(x).__name__} ({exc})") from None
+        raise TypeError(
+            f"{name}: expected an array-like of real numbers, got {type(x).__name__} ({exc})"
+        ) from None
     return arr
 
 

@@ -130,7 +130,7 @@ def _check_out(out: object, shape: tuple, dtype: np.dtype, inputs: list) -> np.n
         raise ValueError("out: array is read-only")
     if not out.flags.aligned:
         raise ValueError("out: array data must be aligned")
-    if builtins.any(s == 0 and n > 1 for s, n in zip(out.strides, out.shape)):
+    if builtins.any(s == 0 and n > 1 for s, n in zip(out.strides, out.shape, strict=True)):
         raise ValueError("out: elements overlap each other (a zero stride)")
     for arr, name in inputs:
         if not np.may_share_memory(out, arr):

@@ -227,7 +227,8 @@ def binary_cross_entropy_with_logits(input, target, *, sample_weight=None, reduc
     Examples
     --------
     >>> import numpy as np, gilfree
-    >>> gilfree.binary_cross_entropy_with_logits(np.array([0.0, -1e4]), np.array([1.0, 1.0]), reduction="none").tolist()
+    >>> logits, target = np.array([0.0, -1e4]), np.array([1.0, 1.0])
+    >>> gilfree.binary_cross_entropy_with_logits(logits, target, reduction="none").tolist()
     [0.6931471805599453, 10000.0]
     """
     return _elementwise(_BCE_LOGITS, input, target, sample_weight, reduction, return_grad,
