@@ -464,6 +464,7 @@ double cross_entropy(const RowsArgs& a, const ExecContext& ctx) {
   std::vector<double> part(nchunks, 0.0);
   parallel_for(nchunks, 4 * a.n * C, ctx, [&](int64_t ch) {
     Arr zbuf(C), ez(C), coef(C), q(C), g(C);  // once per chunk, not per row
+    Eigen::ArrayXf ezf(std::is_same_v<T, float> ? C : 0);
     double acc = 0.0;
     for (int64_t i = ch * rpc, e = std::min(a.n, (ch + 1) * rpc); i < e; ++i) {
       const double sw = sample_w<T>(a, i);
@@ -478,9 +479,31 @@ double cross_entropy(const RowsArgs& a, const ExecContext& ctx) {
           continue;
         }
       }
-      Eigen::Map<const Arr> z(load_row<T>(a.input + i * a.in_rs, a.in_cs, C, zbuf.data()), C);
-      const double mx = z.maxCoeff<Eigen::PropagateNaN>();
-      ez = (z - mx).exp();
+      const char* row = a.input + i * a.in_rs;
+      const double* zp = zbuf.data();
+      double mx;
+      if constexpr (std::is_same_v<T, float>) {
+        if (a.in_cs == static_cast<int64_t>(sizeof(float))) {
+          // float32 rows: exp in float (twice the SIMD lanes, accurate to the
+          // output's precision), every sum still in float64
+          Eigen::Map<const Eigen::ArrayXf> zf(reinterpret_cast<const float*>(row), C);
+          const float mxf = zf.maxCoeff<Eigen::PropagateNaN>();
+          ezf = (zf - mxf).exp();
+          ez = ezf.cast<double>();
+          zbuf = zf.cast<double>();
+          mx = mxf;
+        } else {
+          gather<T>(row, a.in_cs, C, zbuf.data());
+          mx = zbuf.maxCoeff<Eigen::PropagateNaN>();
+          ez = (zbuf - mx).exp();
+        }
+      } else {
+        zp = load_row<T>(row, a.in_cs, C, zbuf.data());
+        Eigen::Map<const Arr> zr(zp, C);
+        mx = zr.maxCoeff<Eigen::PropagateNaN>();
+        ez = (zr - mx).exp();
+      }
+      Eigen::Map<const Arr> z(zp, C);
       const double se = ez.sum();
       const double lse = mx + std::log(se);
       double loss;
