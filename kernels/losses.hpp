@@ -268,16 +268,6 @@ inline void eval_loss(LossKind kind, const LossParams& prm, int m, const double*
   }
 }
 
-/// Contiguous float64 is read in place; anything else is gathered into buf.
-template <class T>
-inline const double* load(const char* src, int64_t stride, int m, double* buf) {
-  if constexpr (std::is_same_v<T, double>) {
-    if (stride == static_cast<int64_t>(sizeof(double))) return reinterpret_cast<const double*>(src);
-  }
-  gather<T>(src, stride, m, buf);
-  return buf;
-}
-
 /// Relative cost of one element (an mse element = 1), measured with
 /// bench/bench_threshold.py; scales the work estimate that decides between
 /// running inline and on the pool.
@@ -354,9 +344,9 @@ double elementwise_loss(LossKind kind, const LossParams& prm, ElementwiseArgs a,
     for_segments(s, ops, c * kChunk, std::min(n, (c + 1) * kChunk), [&](char* const* ptr, int64_t cnt) {
       for (int64_t o = 0; o < cnt; o += kBlock) {
         const int m = static_cast<int>(std::min<int64_t>(kBlock, cnt - o));
-        const double* xp = load<T>(ptr[0] + o * a.input.strides[ax], a.input.strides[ax], m, b.x);
-        const double* yp = load<T>(ptr[1] + o * a.target.strides[ax], a.target.strides[ax], m, b.y);
-        const double* pp = has_p ? load<T>(ptr[3] + o * a.extra.strides[ax], a.extra.strides[ax], m, b.p) : nullptr;
+        const double* xp = load_doubles<T>(ptr[0] + o * a.input.strides[ax], a.input.strides[ax], m, b.x);
+        const double* yp = load_doubles<T>(ptr[1] + o * a.target.strides[ax], a.target.strides[ax], m, b.y);
+        const double* pp = has_p ? load_doubles<T>(ptr[3] + o * a.extra.strides[ax], a.extra.strides[ax], m, b.p) : nullptr;
         eval_loss(kind, prm, m, xp, yp, pp, b, has_p, want_grad);
         Vec l(b.l, m), g(b.g, m);
         if (has_w) {
@@ -394,16 +384,6 @@ namespace detail {
 constexpr int64_t kRowChunkElems = 1 << 15;
 
 inline int64_t rows_per_chunk(int64_t c) { return std::max<int64_t>(1, kRowChunkElems / std::max<int64_t>(c, 1)); }
-
-/// A row of C elements as doubles: in place when contiguous float64, else gathered into buf.
-template <class T>
-inline const double* load_row(const char* src, int64_t stride, int64_t c, double* buf) {
-  if constexpr (std::is_same_v<T, double>) {
-    if (stride == static_cast<int64_t>(sizeof(double))) return reinterpret_cast<const double*>(src);
-  }
-  gather<T>(src, stride, c, buf);
-  return buf;
-}
 
 template <class T>
 inline double sample_w(const RowsArgs& a, int64_t i) {
@@ -498,7 +478,7 @@ double cross_entropy(const RowsArgs& a, const ExecContext& ctx) {
           ez = (zbuf - mx).exp();
         }
       } else {
-        zp = load_row<T>(row, a.in_cs, C, zbuf.data());
+        zp = load_doubles<T>(row, a.in_cs, C, zbuf.data());
         Eigen::Map<const Arr> zr(zp, C);
         mx = zr.maxCoeff<Eigen::PropagateNaN>();
         ez = (zr - mx).exp();

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 namespace gilfree {
 
@@ -112,6 +113,17 @@ inline void gather(const char* src, int64_t stride, int64_t n, double* dst) {
   } else {
     for (int64_t i = 0; i < n; ++i) dst[i] = static_cast<double>(*reinterpret_cast<const T*>(src + i * stride));
   }
+}
+
+/// n elements as doubles: read in place when they are contiguous float64,
+/// else gathered (and converted) into buf.
+template <class T>
+inline const double* load_doubles(const char* src, int64_t stride, int64_t n, double* buf) {
+  if constexpr (std::is_same_v<T, double>) {
+    if (stride == static_cast<int64_t>(sizeof(double))) return reinterpret_cast<const double*>(src);
+  }
+  gather<T>(src, stride, n, buf);
+  return buf;
 }
 
 /// Writes n doubles as T at byte stride `stride`.
