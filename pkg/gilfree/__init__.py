@@ -10,6 +10,8 @@ Every kernel ``gilfree.<name>`` has an awaitable twin ``gilfree.aio.<name>``.
 
 from ._build_info import VERSION as __version__
 from ._config import show_config
+from .conv import *  # noqa: F403
+from .conv import __all__ as _conv_all
 from .losses import *  # noqa: F403
 from .losses import __all__ as _losses_all
 from .runtime import (
@@ -31,5 +33,6 @@ __all__ = [
     "set_num_threads",
     "show_config",
     "threads",
+    *_conv_all,
     *_losses_all,
 ]
