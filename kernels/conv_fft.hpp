@@ -34,7 +34,7 @@ inline std::vector<int64_t> fft_sizes(int64_t lo, int64_t hi, int64_t mult) {
 
 /// FFT length along one axis: k taps, `need` outputs; minimises tiles * L log L.
 inline int64_t fft_len(int64_t k, int64_t need, int64_t cap, int64_t mult) {
-  if (k == 1 && need == 1) return 1;
+  if (k == 1 && need == 1 && mult == 1) return 1;
   const int64_t lo = std::max<int64_t>(k + std::min<int64_t>(k, need) - 1, mult);
   const int64_t hi = std::max(lo, std::min(cap, need + k - 1));
   std::vector<int64_t> cand = fft_sizes(lo, std::max(hi, lo) * 2, mult);

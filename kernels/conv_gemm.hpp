@@ -14,7 +14,7 @@
 namespace gilfree {
 namespace detail {
 
-constexpr int64_t kPanelElems = 1 << 17;  // packed patch values per chunk (scratch cap)
+constexpr int64_t kPanelElems = 1 << 18;  // packed patch values per chunk (scratch cap)
 
 /// dst[i] = src[i * stride] (bytes) for i < n, no conversion.
 template <class T>
