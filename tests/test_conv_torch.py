@@ -1,0 +1,127 @@
+"""gilfree.conv1d/conv2d vs torch.nn.functional."""
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import gilfree
+
+SETTINGS = settings(max_examples=50, deadline=None)
+pytestmark = pytest.mark.filterwarnings("ignore:Using padding=.same. with even kernel:UserWarning")
+
+
+def _tol(dtype, ref):
+    scale = max(1.0, float(np.max(np.abs(ref))) if ref.size else 1.0)
+    return dict(rtol=0, atol=(1e-4 if dtype == np.float32 else 1e-11) * scale)
+
+
+def _maybe_strided(x, strided):
+    if not strided:
+        return x
+    big = np.empty(x.shape[:-1] + (2 * x.shape[-1],), x.dtype)
+    big[..., ::2] = x
+    return big[..., ::2]  # same values, non-contiguous
+
+
+@st.composite
+def conv_case(draw, nd):
+    groups = draw(st.integers(1, 3))
+    cg = draw(st.integers(1, 3))
+    og = draw(st.integers(1, 4))
+    ks = tuple(draw(st.integers(1, 4)) for _ in range(nd))
+    dil = tuple(draw(st.integers(1, 2)) for _ in range(nd))
+    stride = tuple(draw(st.integers(1, 3)) for _ in range(nd))
+    pad_kind = draw(st.sampled_from(["int", "tuple", "same", "valid"]))
+    if pad_kind == "same":
+        stride = (1,) * nd
+        padding = "same"
+    elif pad_kind == "valid":
+        padding = "valid"
+    elif pad_kind == "int":
+        padding = draw(st.integers(0, 3))
+    else:
+        padding = tuple(draw(st.integers(0, 3)) for _ in range(nd))
+    pads = (0,) * nd if isinstance(padding, str) else (
+        (padding,) * nd if isinstance(padding, int) else padding)
+    span = [d * (k - 1) + 1 for d, k in zip(dil, ks)]
+    sizes = tuple(draw(st.integers(max(1, s - 2 * p), s - 2 * p + 8)) for s, p in zip(span, pads))
+    batch = draw(st.sampled_from([None, 1, 2]))
+    return dict(groups=groups, cg=cg, og=og, ks=ks, dil=dil, stride=stride, padding=padding,
+                sizes=sizes, batch=batch, bias=draw(st.booleans()), strided=draw(st.booleans()),
+                dtype=draw(st.sampled_from([np.float64, np.float32])),
+                method=draw(st.sampled_from(["auto", "direct", "gemm"])),
+                seed=draw(st.integers(0, 2**31)))
+
+
+def _check(nd, c):
+    rng = np.random.default_rng(c["seed"])
+    cin, cout = c["groups"] * c["cg"], c["groups"] * c["og"]
+    shape = ((c["batch"],) if c["batch"] else ()) + (cin,) + c["sizes"]
+    x = _maybe_strided(rng.standard_normal(shape).astype(c["dtype"]), c["strided"])
+    w = rng.standard_normal((cout, c["cg"]) + c["ks"]).astype(c["dtype"])
+    b = rng.standard_normal(cout).astype(c["dtype"]) if c["bias"] else None
+    ours = gilfree.conv1d if nd == 1 else gilfree.conv2d
+    ref = F.conv1d if nd == 1 else F.conv2d
+    got = ours(x, w, b, c["stride"], c["padding"], c["dil"], c["groups"], method=c["method"])
+    tb = None if b is None else torch.from_numpy(b.astype(np.float64))
+    want = ref(torch.from_numpy(np.ascontiguousarray(x, np.float64)), torch.from_numpy(w.astype(np.float64)),
+               tb, c["stride"], c["padding"], c["dil"], c["groups"]).numpy()
+    assert got.dtype == c["dtype"]
+    assert got.shape == want.shape
+    np.testing.assert_allclose(got, want, **_tol(c["dtype"], want))
+
+
+@SETTINGS
+@given(conv_case(1))
+def test_conv1d_matches_torch(case):
+    _check(1, case)
+
+
+@SETTINGS
+@given(conv_case(2))
+def test_conv2d_matches_torch(case):
+    _check(2, case)
+
+
+@pytest.mark.parametrize("method", ["direct", "gemm"])
+def test_conv2d_resnet_block_shape(method):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 16, 14, 14)).astype(np.float32)
+    w = rng.standard_normal((32, 16, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(32).astype(np.float32)
+    got = gilfree.conv2d(x, w, b, stride=2, padding=1, method=method)
+    want = F.conv2d(torch.from_numpy(x), torch.from_numpy(w), torch.from_numpy(b), stride=2, padding=1)
+    np.testing.assert_allclose(got, want.numpy(), rtol=1e-4, atol=1e-4)
+
+
+def test_depthwise_and_even_same_padding():
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((1, 6, 9, 10))
+    w = rng.standard_normal((12, 1, 4, 2))
+    got = gilfree.conv2d(x, w, padding="same", dilation=(1, 3), groups=6)
+    want = F.conv2d(torch.from_numpy(x), torch.from_numpy(w), padding="same", dilation=(1, 3), groups=6)
+    np.testing.assert_allclose(got, want.numpy(), atol=1e-12)
+
+
+def test_integer_inputs_and_lists():
+    x = [[[1, 2, 3, 4]]]
+    got = gilfree.conv1d(x, [[[1, -1]]])
+    assert got.dtype == np.float64
+    np.testing.assert_array_equal(got, [[[-1.0, -1.0, -1.0]]])
+
+
+def test_zero_batch():
+    out = gilfree.conv2d(np.zeros((0, 3, 5, 5)), np.ones((2, 3, 3, 3)))
+    assert out.shape == (0, 2, 3, 3)
+
+
+def test_gemm_and_direct_agree_on_broadcast_views():
+    x = np.broadcast_to(np.float64(0.5), (2, 8, 20, 20))  # zero strides
+    w = np.broadcast_to(np.arange(9.0).reshape(3, 3), (4, 8, 3, 3))
+    d = gilfree.conv2d(x, w, padding=1, method="direct")
+    g = gilfree.conv2d(x, w, padding=1, method="gemm")
+    np.testing.assert_allclose(d, g, atol=1e-12)
+    assert d[0, 0, 5, 5] == 0.5 * 36 * 8
