@@ -337,7 +337,7 @@ def convolve2d(in1, in2, mode="full", boundary="fill", fillvalue=0, *, method="a
     >>> gilfree.convolve2d(img, np.ones((2, 2)), mode="valid").tolist()
     [[8.0, 12.0], [20.0, 24.0]]
     >>> gilfree.convolve2d(img, [[0, 0], [0, 1]], mode="same", boundary="wrap").tolist()
-    [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [6.0, 7.0, 8.0]]
+    [[8.0, 6.0, 7.0], [2.0, 0.0, 1.0], [5.0, 3.0, 4.0]]
     """
     return _corr2d(in1, in2, mode, boundary, fillvalue, method, flip=True)
 
