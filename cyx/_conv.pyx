@@ -15,6 +15,7 @@ from cpp_conv cimport (
     corr2d_direct,
     corr2d_fft,
     corr2d_gemm,
+    corr2d_winograd,
 )
 
 include "_common.pxi"
@@ -31,6 +32,8 @@ cdef void _run(real tag, int method, const Corr2dArgs& a, const ExecContext& ctx
             corr2d_gemm[double](a, ctx)
         elif method == 2:
             corr2d_fft[double](a, ctx)
+        elif method == 3:
+            corr2d_winograd[double](a, ctx)
         else:
             corr2d_direct[double](a, ctx)
     else:
@@ -38,6 +41,8 @@ cdef void _run(real tag, int method, const Corr2dArgs& a, const ExecContext& ctx
             corr2d_gemm[float](a, ctx)
         elif method == 2:
             corr2d_fft[float](a, ctx)
+        elif method == 3:
+            corr2d_winograd[float](a, ctx)
         else:
             corr2d_direct[float](a, ctx)
 
@@ -87,7 +92,7 @@ def corr2d(int method, cnp.ndarray x, cnp.ndarray w, object bias, int64_t oh, in
            int boundary, double fill, bint reverse_out, int nthreads, size_t token):
     """out[b, o, y, x] = bias[o] + sum w[o, c, j, k] * ext(x[b, g*cg+c])[y0+y*sy+j*dy, x0+x*sx+k*dx].
 
-    method: 0 direct, 1 gemm, 2 fft. With reverse_out, the result is written
+    method: 0 direct, 1 gemm, 2 fft, 3 winograd. With reverse_out, the result is written
     reversed along its last two axes. Returns the (N, O, oh, ow) array.
     """
     cdef Corr2dArgs a

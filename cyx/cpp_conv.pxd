@@ -33,5 +33,6 @@ cdef extern from "conv.hpp" namespace "gilfree" nogil:
 
     void corr2d_direct[T](const Corr2dArgs& a, const ExecContext& ctx) except +
     void corr2d_gemm[T](const Corr2dArgs& a, const ExecContext& ctx) except +
+    void corr2d_winograd[T](const Corr2dArgs& a, const ExecContext& ctx) except +
     void corr2d_fft[T](const Corr2dArgs& a, const ExecContext& ctx) except +
     Corr2dCost corr2d_cost(const Corr2dArgs& a) except +

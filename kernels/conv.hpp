@@ -265,3 +265,4 @@ void corr2d_direct(const Corr2dArgs& a, const ExecContext& ctx) {
 
 #include "conv_fft.hpp"
 #include "conv_gemm.hpp"
+#include "conv_winograd.hpp"

@@ -64,6 +64,7 @@ CASES = [
     (TypeError, "weight", lambda: gilfree.conv1d(X3, W3.astype(object))),
     (ValueError, "method", lambda: gilfree.conv2d(X4, W4, groups=2, method="fft")),
     (ValueError, "input", lambda: gilfree.conv1d(np.ones((2, 4, 0)), W3)),
+    (ValueError, "method", lambda: gilfree.conv2d(X4, W4, groups=2, stride=2, method="winograd")),
 ]
 
 

@@ -46,7 +46,8 @@ def test_direct_paths_bitwise_identical_for_any_thread_count(always_parallel, i)
 
 def test_fft_and_gemm_deterministic_across_threads(always_parallel):
     calls = _calls(np.random.default_rng(9))
-    for call, method in ((calls[0], "fft"), (calls[2], "fft"), (calls[5], "gemm")):
+    for call, method in ((calls[0], "fft"), (calls[2], "fft"), (calls[5], "gemm"),
+                         (calls[5], "winograd")):
         with gilfree.threads(1):
             one = call(method)
         with gilfree.threads(4):

@@ -52,7 +52,7 @@ def conv_case(draw, nd):
     return dict(groups=groups, cg=cg, og=og, ks=ks, dil=dil, stride=stride, padding=padding,
                 sizes=sizes, batch=batch, bias=draw(st.booleans()), strided=draw(st.booleans()),
                 dtype=draw(st.sampled_from([np.float64, np.float32])),
-                method=draw(st.sampled_from(["auto", "direct", "gemm"])),
+                method=draw(st.sampled_from(["auto", "direct", "gemm", "winograd"])),
                 seed=draw(st.integers(0, 2**31)))
 
 
@@ -65,7 +65,13 @@ def _check(nd, c):
     b = rng.standard_normal(cout).astype(c["dtype"]) if c["bias"] else None
     ours = gilfree.conv1d if nd == 1 else gilfree.conv2d
     ref = F.conv1d if nd == 1 else F.conv2d
-    got = ours(x, w, b, c["stride"], c["padding"], c["dil"], c["groups"], method=c["method"])
+    args = (x, w, b, c["stride"], c["padding"], c["dil"], c["groups"])
+    if c["method"] == "winograd" and not (nd == 2 and c["ks"] == (3, 3) and c["stride"] == (1, 1)
+                                         and c["dil"] == (1, 1)):
+        with pytest.raises(ValueError, match="method"):
+            ours(*args, method="winograd")
+        return
+    got = ours(*args, method=c["method"])
     tb = None if b is None else torch.from_numpy(b.astype(np.float64))
     want = ref(torch.from_numpy(np.ascontiguousarray(x, np.float64)), torch.from_numpy(w.astype(np.float64)),
                tb, c["stride"], c["padding"], c["dil"], c["groups"]).numpy()
@@ -86,14 +92,16 @@ def test_conv2d_matches_torch(case):
     _check(2, case)
 
 
-@pytest.mark.parametrize("method", ["direct", "gemm"])
+@pytest.mark.parametrize("method", ["direct", "gemm", "winograd", "auto"])
 def test_conv2d_resnet_block_shape(method):
     rng = np.random.default_rng(0)
     x = rng.standard_normal((2, 16, 14, 14)).astype(np.float32)
     w = rng.standard_normal((32, 16, 3, 3)).astype(np.float32)
     b = rng.standard_normal(32).astype(np.float32)
-    got = gilfree.conv2d(x, w, b, stride=2, padding=1, method=method)
-    want = F.conv2d(torch.from_numpy(x), torch.from_numpy(w), torch.from_numpy(b), stride=2, padding=1)
+    stride = 1 if method == "winograd" else 2
+    got = gilfree.conv2d(x, w, b, stride=stride, padding=1, method=method)
+    want = F.conv2d(torch.from_numpy(x), torch.from_numpy(w), torch.from_numpy(b), stride=stride,
+                    padding=1)
     np.testing.assert_allclose(got, want.numpy(), rtol=1e-4, atol=1e-4)
 
 
@@ -125,3 +133,17 @@ def test_gemm_and_direct_agree_on_broadcast_views():
     g = gilfree.conv2d(x, w, padding=1, method="gemm")
     np.testing.assert_allclose(d, g, atol=1e-12)
     assert d[0, 0, 5, 5] == 0.5 * 36 * 8
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("hw,pad", [((1, 1), 1), ((2, 3), 1), ((7, 8), 0), ((9, 6), (2, 0))])
+def test_winograd_edges(dtype, hw, pad):
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((2, 8, *hw)).astype(dtype)
+    w = rng.standard_normal((8, 4, 3, 3)).astype(dtype)
+    if any((n + 2 * p - 2) < 1 for n, p in zip(hw, (pad, pad) if isinstance(pad, int) else pad)):
+        return
+    got = gilfree.conv2d(x, w, padding=pad, groups=2, method="winograd")
+    want = F.conv2d(torch.from_numpy(x.astype(np.float64)), torch.from_numpy(w.astype(np.float64)),
+                    padding=pad, groups=2).numpy()
+    np.testing.assert_allclose(got, want, **_tol(dtype, want))

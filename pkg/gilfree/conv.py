@@ -25,6 +25,9 @@ Three algorithms compute them:
 - the GEMM path (``conv1d``/``conv2d``): input patches packed per chunk
   into an Eigen matrix product; float32 data accumulates in float32 there,
   as in torch.
+- the Winograd F(2x2, 3x3) path (``conv2d`` with 3x3 kernels, stride 1,
+  dilation 1): 16 Eigen matrix products on transformed tiles, 2.25x fewer
+  multiplications than the GEMM path; accumulates in the input's dtype.
 
 ``method="auto"`` (the default) picks by a cost model of this machine and
 never uses the FFT for kernels of fewer than 64 taps.
@@ -43,10 +46,10 @@ from .runtime import _exec_args, _translate
 
 __all__ = ["conv1d", "conv2d", "convolve", "convolve2d", "correlate", "correlate2d"]
 
-_DIRECT, _GEMM, _FFT = 0, 1, 2
+_DIRECT, _GEMM, _FFT, _WINOGRAD = 0, 1, 2, 3
 _MODES = {"full": 0, "same": 1, "valid": 2}
 _METHODS = {"auto": -1, "direct": _DIRECT, "fft": _FFT}
-_TORCH_METHODS = {"auto": -1, "direct": _DIRECT, "gemm": _GEMM}
+_TORCH_METHODS = {"auto": -1, "direct": _DIRECT, "gemm": _GEMM, "winograd": _WINOGRAD}
 _BOUNDARIES = {"fill": 0, "pad": 0, "wrap": 1, "circular": 1, "symm": 2, "symmetric": 2}
 _FFT_MIN_TAPS = 64  # "auto" never picks the FFT below this kernel size
 
@@ -253,9 +256,18 @@ def _torch_conv(nd, input, weight, bias, stride, padding, dilation, groups, meth
     if x4.shape[0] == 0:
         out = np.empty((0, cout, oh, ow), dtype=x.dtype)
     else:
+        wino_ok = ks == (3, 3) and (sy, sx, dy, dx) == (1, 1, 1, 1)
+        if meth == _WINOGRAD and not wino_ok:
+            raise ValueError(f"method: 'winograd' needs a 3x3 kernel with stride 1 and dilation 1, "
+                             f"got kernel {ks}, stride {st}, dilation {dil}")
         if meth == -1:
-            og, kdim = cout // groups, w.shape[1] * int(np.prod(ks))
-            meth = _GEMM if (og >= 4 and kdim >= 8) else _DIRECT
+            og, cg = cout // groups, w.shape[1]
+            if og >= 4 and cg >= 8 and wino_ok:
+                meth = _WINOGRAD
+            elif og >= 4 and cg * int(np.prod(ks)) >= 8:
+                meth = _GEMM
+            else:
+                meth = _DIRECT
         out = _run(meth, x4, w4, b, oh, ow, y0, x0, sy, sx, dy, dx)
     out = out.reshape(out.shape[:2] + out_sizes)
     return out[0] if unbatched else out
@@ -405,10 +417,13 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, 
     stride, dilation : int or pair of ints, >= 1
     padding : int or pair of ints >= 0, or "same" (stride 1 only) or "valid"
     groups : int >= 1, dividing C_in and C_out
-    method : {"auto", "direct", "gemm"}
-        As for :func:`conv1d`. ``"auto"`` uses the GEMM path when each group
-        has at least 4 output channels and 8 weights per output, else the
-        direct path (depthwise convolutions).
+    method : {"auto", "direct", "gemm", "winograd"}
+        As for :func:`conv1d`; ``"winograd"`` (3x3 kernels, stride 1,
+        dilation 1) also accumulates in the input's dtype. ``"auto"`` uses
+        Winograd for 3x3 stride-1 kernels when each group has at least 4
+        output and 8 input channels, else the GEMM path when each group has
+        at least 4 output channels and 8 weights per output, else the direct
+        path (depthwise convolutions).
 
     Returns
     -------
