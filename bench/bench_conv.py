@@ -10,9 +10,13 @@ bench/results/conv.json and bench/results/conv.md.
 
 from __future__ import annotations
 
+import os
+
+# numpy's BLAS threads spin after a call and would steal the cores we time on
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import argparse
 import json
-import os
 import platform
 import sys
 import time
@@ -67,7 +71,7 @@ def cases(rng):
         peer_threads=False))
     out.append(dict(
         case='convolve 1-D n=1e6, k=4096, method "auto"', peer="scipy.signal.fftconvolve",
-        target=">= 1/1.2x", target_ratio=1 / 1.2, target_threads=None,
+        target="within 1.2x (>= 0.83x)", target_ratio=1 / 1.2, target_threads=None,
         ours=lambda: gilfree.convolve(a, v4096), theirs=lambda: ss.fftconvolve(a, v4096),
         peer_threads=False))
     return out

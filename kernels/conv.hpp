@@ -69,11 +69,11 @@ constexpr int64_t kChunkMacs = 1 << 18;  // target multiply-adds per chunk
 constexpr int64_t kEmptySlot = std::numeric_limits<int64_t>::min();
 
 // Cost model of method="auto" (ns, one thread); see corr2d_cost.
-constexpr double kDirectNsPerMac = 0.05;
+constexpr double kDirectNsPerMac = 0.065;
 constexpr double kDirectNsPerRowTap = 0.4;
 constexpr double kGemmNsPerMac = 0.02;
 constexpr double kGemmNsPerPack = 0.3;
-constexpr double kFftNsPerPoint = 1.5;
+constexpr double kFftNsPerPoint = 2.0;
 constexpr double kFftNsPerLoad = 2.0;
 
 inline void require(bool ok, const std::string& msg) {
