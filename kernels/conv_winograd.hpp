@@ -1,9 +1,10 @@
-// Winograd F(2x2, 3x3) path of the correlation (included by conv.hpp): for
-// 3x3 kernels at stride 1 and dilation 1 with zero padding. Each 4x4 input
-// tile and 3x3 filter is transformed, the 16 transformed planes are
-// multiplied with 16 Eigen GEMMs (O/groups x C/groups x tiles), and 2x2
-// output tiles are transformed back: 2.25x fewer multiplications than the
-// GEMM path. Scratch per chunk is bounded (kWinoTileElems transformed values).
+// Winograd path of the correlation (included by conv.hpp): F(m x m, 3x3)
+// for 3x3 kernels at stride 1 and dilation 1 with zero padding. Each
+// (m+2)x(m+2) input tile and each 3x3 filter is transformed, the (m+2)^2
+// transformed planes are multiplied with as many Eigen GEMMs
+// (O/groups x C/groups x tiles), and m x m output tiles are transformed
+// back. The transforms are vectorised over a row of tiles. Scratch per
+// chunk is bounded (kWinoTileElems tiles x channels per transformed plane).
 #pragma once
 
 #include <Eigen/Core>
@@ -15,7 +16,7 @@
 namespace gilfree {
 namespace detail {
 
-constexpr int64_t kWinoTileElems = 1 << 15;  // tiles x channels per chunk
+constexpr int64_t kWinoTileElems = 1 << 13;  // tiles x channels per chunk
 
 /// A per-thread buffer of at least n values of T (slot tells buffers apart); uninitialised.
 template <class T, int slot>
@@ -34,65 +35,84 @@ inline bool winograd_applies(const Corr2dArgs& a) {
          a.boundary == Boundary::fill && a.fill == 0.0;
 }
 
-/// v = B^T d B for a 4x4 tile d (row-major), B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1].
-template <class T>
-inline void wino_input(const T* d, T* v) {
-  T t[16];
-  for (int q = 0; q < 4; ++q) {
-    t[0 + q] = d[0 + q] - d[8 + q];
-    t[4 + q] = d[4 + q] + d[8 + q];
-    t[8 + q] = d[8 + q] - d[4 + q];
-    t[12 + q] = d[4 + q] - d[12 + q];
+/// Transform matrices of F(M x M, 3x3) (Lavin and Gray), alpha = M + 2.
+template <int M>
+struct Wino;
+
+template <>
+struct Wino<2> {
+  static constexpr int alpha = 4;
+  static constexpr double BT[4][4] = {{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}};
+  static constexpr double G[4][3] = {{1, 0, 0}, {.5, .5, .5}, {.5, -.5, .5}, {0, 0, 1}};
+  static constexpr double AT[2][4] = {{1, 1, 1, 0}, {0, 1, -1, -1}};
+};
+
+template <>
+struct Wino<4> {
+  static constexpr int alpha = 6;
+  static constexpr double BT[6][6] = {{4, 0, -5, 0, 1, 0},  {0, -4, -4, 1, 1, 0}, {0, 4, -4, -1, 1, 0},
+                                      {0, -2, -1, 2, 1, 0}, {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}};
+  static constexpr double G[6][3] = {{1. / 4, 0, 0},           {-1. / 6, -1. / 6, -1. / 6},
+                                     {-1. / 6, 1. / 6, -1. / 6}, {1. / 24, 1. / 12, 1. / 6},
+                                     {1. / 24, -1. / 12, 1. / 6}, {0, 0, 1}};
+  static constexpr double AT[4][6] = {
+      {1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 1, 4, 4, 0}, {0, 1, -1, 8, -8, 1}};
+};
+
+/// dst = sum_k coef[k] * src(k) over arrays of length n, zero coefficients skipped.
+template <class T, int K, class Src>
+inline void combine(T* dst, int64_t n, const double (&coef)[K], Src&& src) {
+  using A = Eigen::Array<T, Eigen::Dynamic, 1>;
+  Eigen::Map<A> d(dst, n);
+  bool first = true;
+  for (int k = 0; k < K; ++k) {
+    const double c = coef[k];
+    if (c == 0.0) continue;
+    if (first) {
+      if (c == 1.0)
+        d = src(k);
+      else if (c == -1.0)
+        d = -src(k);
+      else
+        d = static_cast<T>(c) * src(k);
+      first = false;
+    } else if (c == 1.0) {
+      d += src(k);
+    } else if (c == -1.0) {
+      d -= src(k);
+    } else {
+      d += static_cast<T>(c) * src(k);
+    }
   }
-  for (int r = 0; r < 4; ++r) {
-    const T* s = t + 4 * r;
-    v[4 * r + 0] = s[0] - s[2];
-    v[4 * r + 1] = s[1] + s[2];
-    v[4 * r + 2] = s[2] - s[1];
-    v[4 * r + 3] = s[1] - s[3];
-  }
+  if (first) d.setZero();
 }
 
-}  // namespace detail
-
-/// Winograd path: 3x3 kernels, stride 1, dilation 1, zero padding, any groups.
-/// Accumulates in T, like the GEMM path. Chunks are (batch, group, tile rows).
-template <class T>
-void corr2d_winograd(const Corr2dArgs& a, const ExecContext& ctx) {
-  using namespace detail;
+template <class T, int MT>
+void corr2d_winograd_impl(const Corr2dArgs& a, const ExecContext& ctx) {
+  using W = Wino<MT>;
+  constexpr int AL = W::alpha, NX = AL * AL;
   using Mat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-  using Map = Eigen::Map<Mat>;
-  using CMap = Eigen::Map<const Mat>;
-  check_args(a);
-  require(winograd_applies(a), "method: the Winograd path needs a 3x3 kernel, stride 1, dilation 1 and zero padding");
-  if (a.n == 0 || a.oh == 0 || a.ow == 0) return;
+  using A = Eigen::Array<T, Eigen::Dynamic, 1>;
+  using CAM = Eigen::Map<const A>;
   const int64_t groups = a.c / a.cg, og = a.o / groups, cg = a.cg;
-  // U[xi] = (G g G^T)[xi] as an (o, cg) matrix per xi, G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1]
-  std::vector<T> U(static_cast<size_t>(16 * a.o * cg));
+  // U[xi] = (G g G^T)[xi] as an (o, cg) matrix per xi
+  std::vector<T> U(static_cast<size_t>(NX * a.o * cg));
   {
     const std::vector<double> K = load_weights<T>(a);
     for (int64_t o = 0; o < a.o; ++o)
       for (int64_t c = 0; c < cg; ++c) {
         const double* g = K.data() + (o * cg + c) * 9;
-        double gg[12], u[16];
-        for (int q = 0; q < 3; ++q) {
-          gg[0 + q] = g[q];
-          gg[3 + q] = 0.5 * (g[q] + g[3 + q] + g[6 + q]);
-          gg[6 + q] = 0.5 * (g[q] - g[3 + q] + g[6 + q]);
-          gg[9 + q] = g[6 + q];
-        }
-        for (int r = 0; r < 4; ++r) {
-          const double* s = gg + 3 * r;
-          u[4 * r + 0] = s[0];
-          u[4 * r + 1] = 0.5 * (s[0] + s[1] + s[2]);
-          u[4 * r + 2] = 0.5 * (s[0] - s[1] + s[2]);
-          u[4 * r + 3] = s[2];
-        }
-        for (int xi = 0; xi < 16; ++xi) U[(xi * a.o + o) * cg + c] = static_cast<T>(u[xi]);
+        double gg[AL][3];
+        for (int r = 0; r < AL; ++r)
+          for (int q = 0; q < 3; ++q) gg[r][q] = W::G[r][0] * g[q] + W::G[r][1] * g[3 + q] + W::G[r][2] * g[6 + q];
+        for (int r = 0; r < AL; ++r)
+          for (int q = 0; q < AL; ++q)
+            U[((r * AL + q) * a.o + o) * cg + c] =
+                static_cast<T>(gg[r][0] * W::G[q][0] + gg[r][1] * W::G[q][1] + gg[r][2] * W::G[q][2]);
       }
   }
   const std::vector<double> bias = load_bias<T>(a);
-  const int64_t tyn = (a.oh + 1) / 2, txn = (a.ow + 1) / 2;
+  const int64_t tyn = (a.oh + MT - 1) / MT, txn = (a.ow + MT - 1) / MT;
   const int64_t rows_per = std::max<int64_t>(1, std::max<int64_t>(16, kWinoTileElems / cg) / txn);
   const int64_t nrb = (tyn + rows_per - 1) / rows_per;
   const int64_t nchunks = a.n * groups * nrb;
@@ -100,100 +120,106 @@ void corr2d_winograd(const Corr2dArgs& a, const ExecContext& ctx) {
     const int64_t rb = ch % nrb, g = (ch / nrb) % groups, b = ch / (nrb * groups);
     const int64_t ty0 = rb * rows_per, nty = std::min(tyn, ty0 + rows_per) - ty0, nt = nty * txn;
     // per-thread scratch, reused across chunks and calls (no zeroing, no page faults)
-    T* V = scratch<T, 0>(16 * cg * nt);
-    T* M = scratch<T, 1>(16 * og * nt);
-    // Input transform, vectorised over the tiles of a row: each of the 4
-    // input rows is split into even and odd columns, so column q of tile tx
-    // is ev[tx], od[tx], ev[tx+1], od[tx+1] for q = 0..3.
-    const int64_t L = txn + 1;
-    std::vector<T> eo(static_cast<size_t>(8 * L)), tt(static_cast<size_t>(16 * txn));
+    T* V = scratch<T, 0>(NX * cg * nt);
+    T* Mm = scratch<T, 1>(NX * og * nt);
+    // Input transform, vectorised over all the tiles of the chunk: D[r][q]
+    // gathers element (r, q) of every tile, then t = B^T d and v = t B.
+    T* D = scratch<T, 2>(2 * NX * nt);
+    T* TT = D + NX * nt;
+    const int64_t rs = a.in_s[2], cs = a.in_s[3];
     for (int64_t c = 0; c < cg; ++c) {
       const char* plane = a.in + b * a.in_s[0] + (g * cg + c) * a.in_s[1];
-      const int64_t rs = a.in_s[2], cs = a.in_s[3];
-      for (int64_t ty = 0; ty < nty; ++ty) {
-        const int64_t iy0 = a.y0 + 2 * (ty0 + ty);
-        for (int r = 0; r < 4; ++r) {
-          T* ev = eo.data() + 2 * r * L;
-          T* od = ev + L;
-          const int64_t iy = iy0 + r;
+      for (int r = 0; r < AL; ++r)
+        for (int64_t ty = 0; ty < nty; ++ty) {
+          const int64_t iy = a.y0 + MT * (ty0 + ty) + r;
+          T* dst = D + r * AL * nt + ty * txn;
           if (iy < 0 || iy >= a.h) {
-            std::fill(ev, ev + 2 * L, T(0));
+            for (int q = 0; q < AL; ++q) std::fill(dst + q * nt, dst + q * nt + txn, T(0));
             continue;
           }
           const char* row = plane + iy * rs;
-          auto at = [&](int64_t ix) {
-            return (ix >= 0 && ix < a.w) ? *reinterpret_cast<const T*>(row + ix * cs) : T(0);
+          auto edge = [&](int64_t tx) {
+            for (int q = 0; q < AL; ++q) {
+              const int64_t ix = a.x0 + MT * tx + q;
+              dst[q * nt + tx] = (ix >= 0 && ix < a.w) ? *reinterpret_cast<const T*>(row + ix * cs) : T(0);
+            }
           };
-          // interior: 0 <= x0 + 2i and x0 + 2i + 1 < w
-          const int64_t lo = std::min(L, a.x0 >= 0 ? 0 : (-a.x0 + 1) / 2);
-          const int64_t hi = std::max(lo, std::min(L, a.w - 1 - a.x0 > 0 ? (a.w - 2 - a.x0) / 2 + 1 : 0));
-          for (int64_t i = 0; i < lo; ++i) ev[i] = at(a.x0 + 2 * i), od[i] = at(a.x0 + 2 * i + 1);
+          // tiles lying wholly inside the row: x0 + MT*tx >= 0 and x0 + MT*tx + AL <= w
+          const int64_t lo = std::min(txn, a.x0 >= 0 ? 0 : (-a.x0 + MT - 1) / MT);
+          const int64_t hi = std::max(lo, std::min(txn, a.w - AL - a.x0 >= 0 ? (a.w - AL - a.x0) / MT + 1 : 0));
+          for (int64_t tx = 0; tx < lo; ++tx) edge(tx);
           if (cs == static_cast<int64_t>(sizeof(T))) {
             const T* src = reinterpret_cast<const T*>(row) + a.x0;
-            for (int64_t i = lo; i < hi; ++i) ev[i] = src[2 * i], od[i] = src[2 * i + 1];
+            for (int q = 0; q < AL; ++q) {
+              T* dq = dst + q * nt;
+              for (int64_t tx = lo; tx < hi; ++tx) dq[tx] = src[MT * tx + q];
+            }
           } else {
-            for (int64_t i = lo; i < hi; ++i) ev[i] = at(a.x0 + 2 * i), od[i] = at(a.x0 + 2 * i + 1);
+            for (int q = 0; q < AL; ++q)
+              for (int64_t tx = lo; tx < hi; ++tx)
+                dst[q * nt + tx] = *reinterpret_cast<const T*>(row + (a.x0 + MT * tx + q) * cs);
           }
-          for (int64_t i = hi; i < L; ++i) ev[i] = at(a.x0 + 2 * i), od[i] = at(a.x0 + 2 * i + 1);
+          for (int64_t tx = hi; tx < txn; ++tx) edge(tx);
         }
-        using A = Eigen::Array<T, Eigen::Dynamic, 1>;
-        using AM = Eigen::Map<A>;
-        using CAM = Eigen::Map<const A>;
-        auto col = [&](int r, int q) {  // column q of the tiles' input row r
-          return CAM(eo.data() + 2 * r * L + (q & 1) * L + (q >> 1), txn);
-        };
-        for (int q = 0; q < 4; ++q) {  // t = B^T d, rows combined
-          AM(tt.data() + (0 + q) * txn, txn) = col(0, q) - col(2, q);
-          AM(tt.data() + (4 + q) * txn, txn) = col(1, q) + col(2, q);
-          AM(tt.data() + (8 + q) * txn, txn) = col(2, q) - col(1, q);
-          AM(tt.data() + (12 + q) * txn, txn) = col(1, q) - col(3, q);
-        }
-        for (int r = 0; r < 4; ++r) {  // v = t B, columns combined
-          auto tq = [&](int q) { return CAM(tt.data() + (4 * r + q) * txn, txn); };
-          auto vout = [&](int q) { return AM(V + ((4 * r + q) * cg + c) * nt + ty * txn, txn); };
-          vout(0) = tq(0) - tq(2);
-          vout(1) = tq(1) + tq(2);
-          vout(2) = tq(2) - tq(1);
-          vout(3) = tq(1) - tq(3);
-        }
-      }
+      for (int r2 = 0; r2 < AL; ++r2)  // t = B^T d
+        for (int q = 0; q < AL; ++q)
+          combine<T>(TT + (r2 * AL + q) * nt, nt, W::BT[r2], [&](int r) { return CAM(D + (r * AL + q) * nt, nt); });
+      for (int r2 = 0; r2 < AL; ++r2)  // v = t B
+        for (int q2 = 0; q2 < AL; ++q2)
+          combine<T>(V + ((r2 * AL + q2) * cg + c) * nt, nt, W::BT[q2],
+                     [&](int q) { return CAM(TT + (r2 * AL + q) * nt, nt); });
     }
-    for (int xi = 0; xi < 16; ++xi) {
-      CMap Ux(U.data() + (xi * a.o + g * og) * cg, og, cg);
-      CMap Vx(V + xi * cg * nt, cg, nt);
-      Map Mx(M + xi * og * nt, og, nt);
+    for (int xi = 0; xi < NX; ++xi) {
+      Eigen::Map<const Mat> Ux(U.data() + (xi * a.o + g * og) * cg, og, cg);
+      Eigen::Map<const Mat> Vx(V + xi * cg * nt, cg, nt);
+      Eigen::Map<Mat> Mx(Mm + xi * og * nt, og, nt);
       Mx.noalias() = Ux * Vx;
     }
-    // Output transform y = A^T m A, A^T = [1 1 1 0; 0 1 -1 -1], vectorised over a tile row.
-    using A = Eigen::Array<T, Eigen::Dynamic, 1>;
-    using AM = Eigen::Map<A>;
-    using CAM = Eigen::Map<const A>;
-    std::vector<T> sbuf(static_cast<size_t>(8 * txn)), y0(txn), y1(txn);
+    // Output transform y = A^T m A, vectorised over all the tiles of the chunk.
+    T* S = scratch<T, 3>((MT * AL + 1) * nt);
+    T* Y = S + MT * AL * nt;
     for (int64_t o = 0; o < og; ++o) {
       const int64_t oc = g * og + o;
       const T bo = static_cast<T>(bias[oc]);
       char* plane = a.out + b * a.out_s[0] + oc * a.out_s[1];
-      for (int64_t ty = 0; ty < nty; ++ty) {
-        auto m = [&](int xi) { return CAM(M + (xi * og + o) * nt + ty * txn, txn); };
-        for (int q = 0; q < 4; ++q) {
-          AM(sbuf.data() + q * txn, txn) = m(q) + m(4 + q) + m(8 + q);
-          AM(sbuf.data() + (4 + q) * txn, txn) = m(4 + q) - m(8 + q) - m(12 + q);
-        }
-        const int64_t oy = 2 * (ty0 + ty);
-        for (int r = 0; r < 2 && oy + r < a.oh; ++r) {
-          auto sq = [&](int q) { return CAM(sbuf.data() + (4 * r + q) * txn, txn); };
-          AM(y0.data(), txn) = sq(0) + sq(1) + sq(2) + bo;
-          AM(y1.data(), txn) = sq(1) - sq(2) - sq(3) + bo;
-          char* d = plane + (oy + r) * a.out_s[2];
-          const int64_t os = a.out_s[3];
-          for (int64_t tx = 0; tx < txn; ++tx) {
-            *reinterpret_cast<T*>(d + 2 * tx * os) = y0[tx];
-            if (2 * tx + 1 < a.ow) *reinterpret_cast<T*>(d + (2 * tx + 1) * os) = y1[tx];
+      const int64_t os = a.out_s[3];
+      for (int i = 0; i < MT; ++i)
+        for (int q = 0; q < AL; ++q)
+          combine<T>(S + (i * AL + q) * nt, nt, W::AT[i],
+                     [&](int r) { return CAM(Mm + ((r * AL + q) * og + o) * nt, nt); });
+      for (int i = 0; i < MT; ++i)
+        for (int j = 0; j < MT; ++j) {
+          combine<T>(Y, nt, W::AT[j], [&](int q) { return CAM(S + (i * AL + q) * nt, nt); });
+          for (int64_t ty = 0; ty < nty; ++ty) {
+            const int64_t oy = MT * (ty0 + ty) + i;
+            if (oy >= a.oh) break;
+            char* d = plane + oy * a.out_s[2];
+            const T* yr = Y + ty * txn;
+            for (int64_t tx = 0; tx < txn; ++tx) {
+              const int64_t ox = MT * tx + j;
+              if (ox < a.ow) *reinterpret_cast<T*>(d + ox * os) = yr[tx] + bo;
+            }
           }
         }
-      }
     }
   });
+}
+
+}  // namespace detail
+
+/// Winograd path: 3x3 kernels, stride 1, dilation 1, zero padding, any groups;
+/// F(4x4, 3x3) (or F(2x2, 3x3) with tile = 2). Accumulates in T, like the
+/// GEMM path. Chunks are (batch, group, tile rows).
+template <class T>
+void corr2d_winograd(const Corr2dArgs& a, const ExecContext& ctx, int tile = 4) {
+  using namespace detail;
+  check_args(a);
+  require(winograd_applies(a), "method: the Winograd path needs a 3x3 kernel, stride 1, dilation 1 and zero padding");
+  if (a.n == 0 || a.oh == 0 || a.ow == 0) return;
+  if (tile == 2)
+    corr2d_winograd_impl<T, 2>(a, ctx);
+  else
+    corr2d_winograd_impl<T, 4>(a, ctx);
 }
 
 }  // namespace gilfree
