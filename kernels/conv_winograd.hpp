@@ -176,8 +176,8 @@ void corr2d_winograd_impl(const Corr2dArgs& a, const ExecContext& ctx) {
       Mx.noalias() = Ux * Vx;
     }
     // Output transform y = A^T m A, vectorised over all the tiles of the chunk.
-    T* S = scratch<T, 3>((MT * AL + 1) * nt);
-    T* Y = S + MT * AL * nt;
+    T* S = scratch<T, 3>((MT * AL + MT) * nt);
+    T* Y = S + MT * AL * nt;  // MT arrays: output column j of every tile, one output row i
     for (int64_t o = 0; o < og; ++o) {
       const int64_t oc = g * og + o;
       const T bo = static_cast<T>(bias[oc]);
@@ -187,20 +187,28 @@ void corr2d_winograd_impl(const Corr2dArgs& a, const ExecContext& ctx) {
         for (int q = 0; q < AL; ++q)
           combine<T>(S + (i * AL + q) * nt, nt, W::AT[i],
                      [&](int r) { return CAM(Mm + ((r * AL + q) * og + o) * nt, nt); });
-      for (int i = 0; i < MT; ++i)
-        for (int j = 0; j < MT; ++j) {
-          combine<T>(Y, nt, W::AT[j], [&](int q) { return CAM(S + (i * AL + q) * nt, nt); });
-          for (int64_t ty = 0; ty < nty; ++ty) {
-            const int64_t oy = MT * (ty0 + ty) + i;
-            if (oy >= a.oh) break;
-            char* d = plane + oy * a.out_s[2];
-            const T* yr = Y + ty * txn;
-            for (int64_t tx = 0; tx < txn; ++tx) {
-              const int64_t ox = MT * tx + j;
-              if (ox < a.ow) *reinterpret_cast<T*>(d + ox * os) = yr[tx] + bo;
-            }
+      for (int i = 0; i < MT; ++i) {
+        for (int j = 0; j < MT; ++j)
+          combine<T>(Y + j * nt, nt, W::AT[j], [&](int q) { return CAM(S + (i * AL + q) * nt, nt); });
+        for (int64_t ty = 0; ty < nty; ++ty) {
+          const int64_t oy = MT * (ty0 + ty) + i;
+          if (oy >= a.oh) break;
+          char* d = plane + oy * a.out_s[2];
+          const int64_t full = a.ow / MT;  // tiles whose MT columns all exist
+          if (os == static_cast<int64_t>(sizeof(T))) {
+            T* dt = reinterpret_cast<T*>(d);
+            for (int64_t tx = 0; tx < full; ++tx)
+              for (int j = 0; j < MT; ++j) dt[MT * tx + j] = Y[j * nt + ty * txn + tx] + bo;
+          } else {
+            for (int64_t tx = 0; tx < full; ++tx)
+              for (int j = 0; j < MT; ++j)
+                *reinterpret_cast<T*>(d + (MT * tx + j) * os) = Y[j * nt + ty * txn + tx] + bo;
           }
+          for (int64_t tx = full; tx < txn; ++tx)
+            for (int j = 0; j < MT && MT * tx + j < a.ow; ++j)
+              *reinterpret_cast<T*>(d + (MT * tx + j) * os) = Y[j * nt + ty * txn + tx] + bo;
         }
+      }
     }
   });
 }
