@@ -2,7 +2,8 @@
 
 Each case is timed at 1 thread and at all threads (gilfree.threads(n) and
 torch.set_num_threads(n); numpy/scipy run on one core whatever n is). The
-figure is the best of several repeats after a warm-up call. Writes
+figure is the best of several repeats after a warm-up call, gilfree and
+its peer timed alternately. Writes
 bench/results/conv.json and bench/results/conv.md.
 
     python bench/bench_conv.py [--quick]
@@ -33,14 +34,23 @@ HERE = Path(__file__).resolve().parent
 OUT = HERE / "results"
 
 
-def best_ms(fn, repeats):
-    fn()
-    best = float("inf")
-    for _ in range(repeats):
+def best_ms_pair(ours, theirs, threads, repeats):
+    """Best times of ours (on `threads` gilfree threads) and theirs, timed
+    alternately so that a load change on a shared machine hits both."""
+    def once(fn):
         t0 = time.perf_counter()
         fn()
-        best = min(best, time.perf_counter() - t0)
-    return best * 1e3
+        return time.perf_counter() - t0
+
+    with gilfree.threads(threads):
+        ours()
+    theirs()
+    b_ours = b_theirs = float("inf")
+    for _ in range(repeats):
+        with gilfree.threads(threads):
+            b_ours = min(b_ours, once(ours))
+        b_theirs = min(b_theirs, once(theirs))
+    return b_ours * 1e3, b_theirs * 1e3
 
 
 def cases(rng):
@@ -81,7 +91,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="fewer repeats")
     args = ap.parse_args(argv)
-    repeats = 3 if args.quick else 7
+    repeats = 3 if args.quick else 11
     rng = np.random.default_rng(0)
     ncpu = gilfree.available_cpus()
     rows = []
@@ -89,9 +99,7 @@ def main(argv=None):
     for c in cases(rng):
         for n in sorted({1, ncpu}):
             torch.set_num_threads(n)
-            with gilfree.threads(n):
-                ours = best_ms(c["ours"], repeats)
-            theirs = best_ms(c["theirs"], repeats)
+            ours, theirs = best_ms_pair(c["ours"], c["theirs"], n, repeats)
             ratio = theirs / ours
             applies = c["target_threads"] in (None, n)
             rows.append(dict(case=c["case"], threads=n, gilfree_ms=round(ours, 3), peer=c["peer"],

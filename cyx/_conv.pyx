@@ -26,7 +26,7 @@ ctypedef fused real:
 
 
 
-cdef void _run(real tag, int method, const Corr2dArgs& a, const ExecContext& ctx) except * nogil:
+cdef int _run(real tag, int method, const Corr2dArgs& a, const ExecContext& ctx) except -1 nogil:
     if real is double:
         if method == 1:
             corr2d_gemm[double](a, ctx)
@@ -45,6 +45,7 @@ cdef void _run(real tag, int method, const Corr2dArgs& a, const ExecContext& ctx
             corr2d_winograd[float](a, ctx)
         else:
             corr2d_direct[float](a, ctx)
+    return 0
 
 
 cdef int _fill_args(Corr2dArgs& a, cnp.ndarray x, cnp.ndarray w, object bias,

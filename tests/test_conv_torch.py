@@ -147,3 +147,20 @@ def test_winograd_edges(dtype, hw, pad):
     want = F.conv2d(torch.from_numpy(x.astype(np.float64)), torch.from_numpy(w.astype(np.float64)),
                     padding=pad, groups=2).numpy()
     np.testing.assert_allclose(got, want, **_tol(dtype, want))
+
+
+@settings(max_examples=30, deadline=None)
+@given(h=st.integers(1, 13), w=st.integers(1, 13), pad=st.integers(0, 2), groups=st.integers(1, 2),
+       cg=st.integers(1, 9), og=st.integers(1, 5), batch=st.integers(1, 2),
+       dtype=st.sampled_from([np.float32, np.float64]), seed=st.integers(0, 2**31))
+def test_winograd_matches_torch(h, w, pad, groups, cg, og, batch, dtype, seed):
+    if h + 2 * pad < 3 or w + 2 * pad < 3:
+        return
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((batch, groups * cg, h, w)).astype(dtype)
+    wt = rng.standard_normal((groups * og, cg, 3, 3)).astype(dtype)
+    b = rng.standard_normal(groups * og).astype(dtype)
+    got = gilfree.conv2d(x, wt, b, padding=pad, groups=groups, method="winograd")
+    want = F.conv2d(torch.from_numpy(x.astype(np.float64)), torch.from_numpy(wt.astype(np.float64)),
+                    torch.from_numpy(b.astype(np.float64)), padding=pad, groups=groups).numpy()
+    np.testing.assert_allclose(got, want, **_tol(dtype, want))
