@@ -59,32 +59,36 @@ struct Wino<4> {
       {1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 1, 4, 4, 0}, {0, 1, -1, 8, -8, 1}};
 };
 
+/// d[i] = sum_{k < N} c[k] * p[k][i]: one pass, the N terms fused.
+template <class T, int N>
+inline void lincomb(T* __restrict d, int64_t n, const T* const* p, const T* c) {
+  const T* q[N];
+  T cc[N];
+  for (int k = 0; k < N; ++k) q[k] = p[k], cc[k] = c[k];
+  for (int64_t i = 0; i < n; ++i) {
+    T s = cc[0] * q[0][i];
+    for (int k = 1; k < N; ++k) s += cc[k] * q[k][i];
+    d[i] = s;
+  }
+}
+
 /// dst = sum_k coef[k] * src(k) over arrays of length n, zero coefficients skipped.
 template <class T, int K, class Src>
 inline void combine(T* dst, int64_t n, const double (&coef)[K], Src&& src) {
-  using A = Eigen::Array<T, Eigen::Dynamic, 1>;
-  Eigen::Map<A> d(dst, n);
-  bool first = true;
-  for (int k = 0; k < K; ++k) {
-    const double c = coef[k];
-    if (c == 0.0) continue;
-    if (first) {
-      if (c == 1.0)
-        d = src(k);
-      else if (c == -1.0)
-        d = -src(k);
-      else
-        d = static_cast<T>(c) * src(k);
-      first = false;
-    } else if (c == 1.0) {
-      d += src(k);
-    } else if (c == -1.0) {
-      d -= src(k);
-    } else {
-      d += static_cast<T>(c) * src(k);
-    }
+  const T* p[K];
+  T c[K];
+  int m = 0;
+  for (int k = 0; k < K; ++k)
+    if (coef[k] != 0.0) p[m] = src(k).data(), c[m] = static_cast<T>(coef[k]), ++m;
+  switch (m) {
+    case 0: std::fill(dst, dst + n, T(0)); break;
+    case 1: lincomb<T, 1>(dst, n, p, c); break;
+    case 2: lincomb<T, 2>(dst, n, p, c); break;
+    case 3: lincomb<T, 3>(dst, n, p, c); break;
+    case 4: lincomb<T, 4>(dst, n, p, c); break;
+    case 5: lincomb<T, 5>(dst, n, p, c); break;
+    default: lincomb<T, K>(dst, n, p, c); break;
   }
-  if (first) d.setZero();
 }
 
 template <class T, int MT>
