@@ -117,8 +117,9 @@ void corr2d_winograd_impl(const Corr2dArgs& a, const ExecContext& ctx) {
   }
   const std::vector<double> bias = load_bias<T>(a);
   const int64_t tyn = (a.oh + MT - 1) / MT, txn = (a.ow + MT - 1) / MT;
-  const int64_t rows_per = std::max<int64_t>(1, std::max<int64_t>(16, kWinoTileElems / cg) / txn);
+  int64_t rows_per = std::max<int64_t>(1, std::max<int64_t>(16, kWinoTileElems / cg) / txn);
   const int64_t nrb = (tyn + rows_per - 1) / rows_per;
+  rows_per = (tyn + nrb - 1) / nrb;  // equal-sized chunks
   const int64_t nchunks = a.n * groups * nrb;
   parallel_for(nchunks, a.n * a.o * a.oh * a.ow * cg * 9, ctx, [&](int64_t ch) {
     const int64_t rb = ch % nrb, g = (ch / nrb) % groups, b = ch / (nrb * groups);
