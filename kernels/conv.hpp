@@ -1,16 +1,18 @@
-// Convolution and correlation: one problem, three algorithms.
+// Convolution and correlation: one problem, four algorithms.
 //
 // Every public function of gilfree.conv (numpy convolve/correlate, scipy
 // convolve2d/correlate2d, torch conv1d/conv2d) is a batch of strided,
 // dilated 2-D cross-correlations over an extended input (Corr2dArgs);
 // convolution is correlation with a reversed kernel (a negative-stride view),
-// 1-D is a plane of height 1. Three paths compute it:
+// 1-D is a plane of height 1. Four paths compute it:
 //   - corr2d_direct (this file): per output row, register-blocked
 //     multiply-adds over row buffers in float64; any boundary.
 //   - corr2d_gemm (conv_gemm.hpp): patch packing into an Eigen GEMM, bounded
 //     scratch per chunk; zero padding (torch).
 //   - corr2d_fft (conv_fft.hpp): overlap-save tiles with Eigen's FFT module;
 //     one plane, stride and dilation 1, any boundary.
+//   - corr2d_winograd (conv_winograd.hpp): F(4x4, 3x3) tiles and Eigen GEMMs;
+//     3x3 kernels, stride and dilation 1, zero padding (torch conv2d).
 // Each output value is computed by a fixed sequence of operations that does
 // not depend on the chunking or the thread count.
 #pragma once
