@@ -8,9 +8,11 @@ np.float64(2.0)
 Every kernel ``gilfree.<name>`` has an awaitable twin ``gilfree.aio.<name>``.
 """
 
-from . import aio  # noqa: E402  (after the families: it wraps what they registered)
+from . import aio  # wraps each kernel on first access, whatever the import order
 from ._build_info import VERSION as __version__
 from ._config import show_config
+from .conv import *  # noqa: F403
+from .conv import __all__ as _conv_all
 from .loops import *  # noqa: F403
 from .loops import __all__ as _loops_all
 from .losses import *  # noqa: F403
@@ -32,6 +34,7 @@ __all__ = [
     "set_num_threads",
     "show_config",
     "threads",
+    *_conv_all,
     *_losses_all,
     *_loops_all,
 ]

@@ -1,0 +1,134 @@
+"""gilfree.conv side by side with NumPy, SciPy and PyTorch (CPU), in one run.
+
+Each case is timed at 1 thread and at all threads (gilfree.threads(n) and
+torch.set_num_threads(n); numpy/scipy run on one core whatever n is). The
+figure is the best of several repeats after a warm-up call, gilfree and
+its peer timed alternately. Writes
+bench/results/conv.json and bench/results/conv.md.
+
+    python bench/bench_conv.py [--quick]
+"""
+
+from __future__ import annotations
+
+import os
+
+# numpy's BLAS threads spin after a call and would steal the cores we time on
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import argparse
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import scipy.signal as ss
+import torch
+import torch.nn.functional as F
+
+import gilfree
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "results"
+
+
+def best_ms_pair(ours, theirs, threads, repeats):
+    """Best times of ours (on `threads` gilfree threads) and theirs, timed
+    alternately so that a load change on a shared machine hits both."""
+    def once(fn):
+        t0 = time.perf_counter()
+        fn()
+        return time.perf_counter() - t0
+
+    with gilfree.threads(threads):
+        ours()
+    theirs()
+    b_ours = b_theirs = float("inf")
+    for _ in range(repeats):
+        with gilfree.threads(threads):
+            b_ours = min(b_ours, once(ours))
+        b_theirs = min(b_theirs, once(theirs))
+    return b_ours * 1e3, b_theirs * 1e3
+
+
+def cases(rng):
+    out = []
+    img = rng.standard_normal((512, 512))
+    for k in (3, 5, 7):
+        ker = rng.standard_normal((k, k))
+        out.append(dict(
+            case=f"convolve2d 512x512 f64, {k}x{k}, same", peer="scipy.signal.convolve2d",
+            target=">= 10x (1 thread)", target_ratio=10.0, target_threads=1,
+            ours=lambda img=img, ker=ker: gilfree.convolve2d(img, ker, "same"),
+            theirs=lambda img=img, ker=ker: ss.convolve2d(img, ker, "same"), peer_threads=False))
+    for dt, target in ((np.float32, 1.0), (np.float64, 2.0)):
+        x = rng.standard_normal((8, 64, 56, 56)).astype(dt)
+        w = rng.standard_normal((64, 64, 3, 3)).astype(dt)
+        tx, tw = torch.from_numpy(x), torch.from_numpy(w)
+        out.append(dict(
+            case=f"conv2d {np.dtype(dt).name} N=8 C=64 56x56 O=64 3x3 pad 1",
+            peer="torch conv2d", target=f">= {target:g}x (1 and all threads)", target_ratio=target,
+            target_threads=None,
+            ours=lambda x=x, w=w: gilfree.conv2d(x, w, padding=1),
+            theirs=lambda tx=tx, tw=tw: F.conv2d(tx, tw, padding=1), peer_threads=True))
+    a = rng.standard_normal(10**6)
+    v16, v4096 = rng.standard_normal(16), rng.standard_normal(4096)
+    out.append(dict(
+        case="convolve 1-D n=1e6, k=16", peer="numpy.convolve", target=">= 2x", target_ratio=2.0,
+        target_threads=None, ours=lambda: gilfree.convolve(a, v16), theirs=lambda: np.convolve(a, v16),
+        peer_threads=False))
+    out.append(dict(
+        case='convolve 1-D n=1e6, k=4096, method "auto"', peer="scipy.signal.fftconvolve",
+        target="within 1.2x (>= 0.83x)", target_ratio=1 / 1.2, target_threads=None,
+        ours=lambda: gilfree.convolve(a, v4096), theirs=lambda: ss.fftconvolve(a, v4096),
+        peer_threads=False))
+    return out
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="fewer repeats")
+    args = ap.parse_args(argv)
+    repeats = 3 if args.quick else 11
+    rng = np.random.default_rng(0)
+    ncpu = gilfree.available_cpus()
+    rows = []
+    old_torch = torch.get_num_threads()
+    for c in cases(rng):
+        for n in sorted({1, ncpu}):
+            torch.set_num_threads(n)
+            ours, theirs = best_ms_pair(c["ours"], c["theirs"], n, repeats)
+            ratio = theirs / ours
+            applies = c["target_threads"] in (None, n)
+            rows.append(dict(case=c["case"], threads=n, gilfree_ms=round(ours, 3), peer=c["peer"],
+                             peer_threads=n if c["peer_threads"] else 1, peer_ms=round(theirs, 3),
+                             speedup=round(ratio, 2), target=c["target"],
+                             met=(ratio >= c["target_ratio"]) if applies else None))
+            r = rows[-1]
+            print(f"{r['case']:<48} t={n}  gilfree {ours:9.3f} ms  {c['peer']:<26} {theirs:9.3f} ms"
+                  f"  x{ratio:6.2f}  {'' if r['met'] is None else ('ok' if r['met'] else 'MISSED')}",
+                  flush=True)
+    torch.set_num_threads(old_torch)
+    cmd = f"{Path(sys.executable).name} bench/bench_conv.py" + (" --quick" if args.quick else "")
+    meta = dict(command=cmd, cpus=ncpu, machine=platform.machine(), processor=platform.processor(),
+                python=platform.python_version(), numpy=np.__version__, torch=torch.__version__,
+                gilfree=gilfree.__version__, repeats=repeats, load_avg=os.getloadavg())
+    OUT.mkdir(exist_ok=True)
+    (OUT / "conv.json").write_text(json.dumps(dict(meta=meta, rows=rows), indent=2) + "\n")
+    lines = ["| case | threads | gilfree ms | peer | peer ms | speed-up | target | met |",
+             "|---|---:|---:|---|---:|---:|---|---|"]
+    for r in rows:
+        met = "" if r["met"] is None else ("yes" if r["met"] else "**no**")
+        lines.append(f"| {r['case']} | {r['threads']} | {r['gilfree_ms']:.2f} | {r['peer']} "
+                     f"({r['peer_threads']} thr) | {r['peer_ms']:.2f} | {r['speedup']:.2f}x | "
+                     f"{r['target']} | {met} |")
+    (OUT / "conv.md").write_text("\n".join(lines) + "\n")
+    print(f"\nwrote {OUT / 'conv.json'} and {OUT / 'conv.md'}")
+    print(f"reproduce: {cmd}   (load average during the run: {meta['load_avg'][0]:.2f})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,132 @@
+"""Bindings of kernels/conv.hpp.
+
+Callers (gilfree.conv) pass validated 4-d views: input (N, C, H, W), weight
+(O, C/groups, kh, kw) of the input's dtype (reversed views for convolution),
+bias (O,) or None. This layer re-checks what could crash, allocates the
+(N, O, OH, OW) output and runs the kernel with the GIL released.
+"""
+from libc.stdint cimport int64_t
+
+from cpp_conv cimport (
+    Boundary,
+    Corr2dArgs,
+    Corr2dCost,
+    corr2d_cost,
+    corr2d_direct,
+    corr2d_fft,
+    corr2d_gemm,
+    corr2d_winograd,
+)
+
+include "_common.pxi"
+
+ctypedef fused real:
+    float
+    double
+
+
+
+cdef int _run(real tag, int method, const Corr2dArgs& a, const ExecContext& ctx) except -1 nogil:
+    if real is double:
+        if method == 1:
+            corr2d_gemm[double](a, ctx)
+        elif method == 2:
+            corr2d_fft[double](a, ctx)
+        elif method == 3:
+            corr2d_winograd[double](a, ctx)
+        else:
+            corr2d_direct[double](a, ctx)
+    else:
+        if method == 1:
+            corr2d_gemm[float](a, ctx)
+        elif method == 2:
+            corr2d_fft[float](a, ctx)
+        elif method == 3:
+            corr2d_winograd[float](a, ctx)
+        else:
+            corr2d_direct[float](a, ctx)
+    return 0
+
+
+cdef int _fill_args(Corr2dArgs& a, cnp.ndarray x, cnp.ndarray w, object bias,
+                    int64_t oh, int64_t ow, int64_t y0, int64_t x0, int64_t sy, int64_t sx,
+                    int64_t dy, int64_t dx, int boundary, double fill) except -1:
+    cdef int d
+    cdef cnp.ndarray b
+    check_float(x, "input")
+    if x.ndim != 4 or w.ndim != 4:
+        raise ValueError("input, weight: expected 4-d views")
+    if cnp.PyArray_TYPE(w) != cnp.PyArray_TYPE(x):
+        raise TypeError(f"weight: expected dtype {(<object>x).dtype}, got {(<object>w).dtype}")
+    if not cnp.PyArray_ISALIGNED(w):
+        raise ValueError("weight: array data must be aligned")
+    if x.shape[1] % w.shape[1] != 0 or w.shape[0] % (x.shape[1] // w.shape[1]) != 0:
+        raise ValueError("groups: channels do not divide into groups")
+    if oh < 0 or ow < 0 or sy < 1 or sx < 1 or dy < 1 or dx < 1 or not (0 <= boundary <= 2):
+        raise ValueError("conv: invalid geometry")
+    a.in_ = <const char*>cnp.PyArray_DATA(x)
+    a.n, a.c, a.h, a.w = x.shape[0], x.shape[1], x.shape[2], x.shape[3]
+    a.wt = <const char*>cnp.PyArray_DATA(w)
+    a.o, a.cg, a.kh, a.kw = w.shape[0], w.shape[1], w.shape[2], w.shape[3]
+    for d in range(4):
+        a.in_s[d] = x.strides[d]
+        a.wt_s[d] = w.strides[d]
+    if bias is not None:
+        b = <cnp.ndarray?>bias
+        if b.ndim != 1 or b.shape[0] != a.o or cnp.PyArray_TYPE(b) != cnp.PyArray_TYPE(x):
+            raise ValueError(f"bias: expected shape ({a.o},) and dtype {(<object>x).dtype}")
+        if not cnp.PyArray_ISALIGNED(b):
+            raise ValueError("bias: array data must be aligned")
+        a.bias = <const char*>cnp.PyArray_DATA(b)
+        a.bias_s = b.strides[0]
+    a.oh, a.ow = oh, ow
+    a.y0, a.x0, a.sy, a.sx, a.dy, a.dx = y0, x0, sy, sx, dy, dx
+    a.boundary = <Boundary>boundary
+    a.fill = fill
+    if a.h < 1 or a.w < 1 or a.c < 1 or a.o < 1 or a.cg < 1 or a.kh < 1 or a.kw < 1:
+        raise ValueError("conv: empty operand")
+    return 0
+
+
+def corr2d(int method, cnp.ndarray x, cnp.ndarray w, object bias, int64_t oh, int64_t ow,
+           int64_t y0, int64_t x0, int64_t sy, int64_t sx, int64_t dy, int64_t dx,
+           int boundary, double fill, bint reverse_out, int nthreads, size_t token):
+    """out[b, o, y, x] = bias[o] + sum w[o, c, j, k] * ext(x[b, g*cg+c])[y0+y*sy+j*dy, x0+x*sx+k*dx].
+
+    method: 0 direct, 1 gemm, 2 fft, 3 winograd. With reverse_out, the result is written
+    reversed along its last two axes. Returns the (N, O, oh, ow) array.
+    """
+    cdef Corr2dArgs a
+    cdef ExecContext ctx = make_ctx(nthreads, token)
+    cdef cnp.ndarray out
+    cdef cnp.npy_intp dims[4]
+    cdef bint is64
+    cdef int d
+    _fill_args(a, x, w, bias, oh, ow, y0, x0, sy, sx, dy, dx, boundary, fill)
+    dims[0], dims[1], dims[2], dims[3] = a.n, a.o, oh, ow
+    out = cnp.PyArray_EMPTY(4, dims, cnp.PyArray_TYPE(x), 0)
+    a.out = <char*>cnp.PyArray_DATA(out)
+    for d in range(4):
+        a.out_s[d] = out.strides[d]
+    if reverse_out and oh > 0 and ow > 0:
+        a.out += (oh - 1) * a.out_s[2] + (ow - 1) * a.out_s[3]
+        a.out_s[2] = -a.out_s[2]
+        a.out_s[3] = -a.out_s[3]
+    is64 = cnp.PyArray_TYPE(x) == cnp.NPY_FLOAT64
+    with nogil:
+        if is64:
+            _run[double](0.0, method, a, ctx)
+        else:
+            _run[float](0.0, method, a, ctx)
+    return out
+
+
+def cost(cnp.ndarray x, cnp.ndarray w, int64_t oh, int64_t ow, int64_t sy, int64_t sx,
+         int64_t dy, int64_t dx):
+    """Estimated single-thread (direct, gemm, fft) costs in ns; fft < 0 if it does not apply."""
+    cdef Corr2dArgs a
+    cdef Corr2dCost c
+    _fill_args(a, x, w, None, oh, ow, 0, 0, sy, sx, dy, dx, 0, 0.0)
+    a.out = <char*>cnp.PyArray_DATA(x)  # never written: the cost model reads sizes only
+    c = corr2d_cost(a)
+    return c.direct, c.gemm, c.fft

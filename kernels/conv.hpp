@@ -1,0 +1,270 @@
+// Convolution and correlation: one problem, four algorithms.
+//
+// Every public function of gilfree.conv (numpy convolve/correlate, scipy
+// convolve2d/correlate2d, torch conv1d/conv2d) is a batch of strided,
+// dilated 2-D cross-correlations over an extended input (Corr2dArgs);
+// convolution is correlation with a reversed kernel (a negative-stride view),
+// 1-D is a plane of height 1. Four paths compute it:
+//   - corr2d_direct (this file): per output row, register-blocked
+//     multiply-adds over row buffers in float64; any boundary.
+//   - corr2d_gemm (conv_gemm.hpp): patch packing into an Eigen GEMM, bounded
+//     scratch per chunk; zero padding (torch).
+//   - corr2d_fft (conv_fft.hpp): overlap-save tiles with Eigen's FFT module;
+//     one plane, stride and dilation 1, any boundary.
+//   - corr2d_winograd (conv_winograd.hpp): F(4x4, 3x3) tiles and Eigen GEMMs;
+//     3x3 kernels, stride and dilation 1, zero padding (torch conv2d).
+// Each output value is computed by a fixed sequence of operations that does
+// not depend on the chunking or the thread count.
+#pragma once
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "runtime.hpp"
+#include "strided.hpp"
+
+namespace gilfree {
+
+/// How the input is extended beyond its edges (scipy.signal.convolve2d).
+enum class Boundary : int { fill = 0, wrap = 1, symm = 2 };
+
+/// A batch of 2-D cross-correlations, all strides in bytes:
+///   out[b, o, y, x] = bias[o] + sum_{c < cg, j < kh, k < kw} wt[o, c, j, k] *
+///       ext(in[b, g*cg + c])[y0 + y*sy + j*dy, x0 + x*sx + k*dx]
+/// with g = o / (o_total / groups), groups = c_total / cg, and ext() the
+/// input extended by `boundary` (fill uses `fill`).
+struct Corr2dArgs {
+  const char* in = nullptr;  // (n, c, h, w)
+  int64_t n = 1, c = 1, h = 1, w = 1;
+  int64_t in_s[4] = {};
+  const char* wt = nullptr;  // (o, cg, kh, kw)
+  int64_t o = 1, cg = 1, kh = 1, kw = 1;
+  int64_t wt_s[4] = {};
+  const char* bias = nullptr;  // (o,), optional
+  int64_t bias_s = 0;
+  char* out = nullptr;  // (n, o, oh, ow)
+  int64_t oh = 1, ow = 1;
+  int64_t out_s[4] = {};
+  int64_t y0 = 0, x0 = 0, sy = 1, sx = 1, dy = 1, dx = 1;
+  Boundary boundary = Boundary::fill;
+  double fill = 0.0;
+};
+
+/// Estimated single-thread cost (nanoseconds) of each path; fft < 0 when
+/// the FFT path does not apply.
+struct Corr2dCost {
+  double direct = 0.0;
+  double gemm = 0.0;
+  double fft = -1.0;
+};
+
+namespace detail {
+
+constexpr int64_t kColBlock = 8192;      // outputs of one row segment in a chunk
+constexpr int64_t kAccElems = 1 << 15;   // accumulator doubles per chunk
+constexpr int64_t kChunkMacs = 1 << 18;  // target multiply-adds per chunk
+constexpr int64_t kEmptySlot = std::numeric_limits<int64_t>::min();
+
+// Cost model of method="auto" (ns, one thread); see corr2d_cost.
+constexpr double kDirectNsPerMac = 0.065;
+constexpr double kDirectNsPerRowTap = 0.4;
+constexpr double kGemmNsPerMac = 0.02;
+constexpr double kGemmNsPerPack = 0.3;
+constexpr double kFftNsPerPoint = 2.0;
+constexpr double kFftNsPerLoad = 2.0;
+
+inline void require(bool ok, const std::string& msg) {
+  if (!ok) throw std::invalid_argument(msg);
+}
+
+/// Validates the sizes of a Corr2dArgs (callers validate first; this guards the C++ API).
+inline void check_args(const Corr2dArgs& a) {
+  require(a.in && a.wt && a.out, "conv: null operand");
+  require(a.n >= 0 && a.c >= 1 && a.h >= 1 && a.w >= 1, "input: every dimension must be >= 1");
+  require(a.o >= 1 && a.cg >= 1 && a.kh >= 1 && a.kw >= 1, "weight: every dimension must be >= 1");
+  require(a.c % a.cg == 0, "groups: input channels must be divisible by groups");
+  require(a.o % (a.c / a.cg) == 0, "groups: output channels must be divisible by groups");
+  require(a.oh >= 0 && a.ow >= 0, "out: negative size");
+  require(a.sy >= 1 && a.sx >= 1, "stride: must be >= 1");
+  require(a.dy >= 1 && a.dx >= 1, "dilation: must be >= 1");
+}
+
+/// Maps index i of an extended axis of length n to [0, n), or -1 for the fill value.
+inline int64_t map_index(int64_t i, int64_t n, Boundary b) noexcept {
+  if (i >= 0 && i < n) return i;
+  switch (b) {
+    case Boundary::wrap: {
+      const int64_t r = i % n;
+      return r < 0 ? r + n : r;
+    }
+    case Boundary::symm: {  // ... 1 0 | 0 1 ... n-1 | n-1 n-2 ...
+      const int64_t k = i >= 0 ? i % (2 * n) : (-(i + 1)) % (2 * n);
+      return k >= n ? 2 * n - k - 1 : k;
+    }
+    default:
+      return -1;
+  }
+}
+
+/// dst[i] = ext(row)[c0 + i*step] for i < len; row holds n values of T at byte stride cs.
+template <class T>
+void load_row(const char* row, int64_t cs, int64_t n, int64_t c0, int64_t step, int64_t len,
+              Boundary b, double fill, double* dst) {
+  int64_t lo = c0 >= 0 ? 0 : (-c0 + step - 1) / step;
+  int64_t hi = c0 > n - 1 ? 0 : (n - 1 - c0) / step + 1;
+  lo = std::min(lo, len);
+  hi = std::max(lo, std::min(hi, len));
+  auto ext = [&](int64_t i) {
+    const int64_t m = map_index(c0 + i * step, n, b);
+    return m < 0 ? fill : static_cast<double>(*reinterpret_cast<const T*>(row + m * cs));
+  };
+  for (int64_t i = 0; i < lo; ++i) dst[i] = ext(i);
+  if (hi > lo) gather<T>(row + (c0 + lo * step) * cs, cs * step, hi - lo, dst + lo);
+  for (int64_t i = hi; i < len; ++i) dst[i] = ext(i);
+}
+
+/// acc[i] += sum_t coef[t] * ptr[t][i] for i < n, taps in order; the
+/// accumulators of a block of outputs stay in registers across the taps.
+inline void accumulate(double* acc, int64_t n, const double* const* ptr, const double* coef, int64_t ntaps) {
+  if (ntaps == 0) return;
+  int64_t i = 0;
+  {
+    using V = Eigen::Array<double, 32, 1>;
+    for (; i + 32 <= n; i += 32) {
+      V s = V::Map(acc + i);
+      for (int64_t t = 0; t < ntaps; ++t) s += coef[t] * V::Map(ptr[t] + i);
+      V::Map(acc + i) = s;
+    }
+  }
+  {
+    using V = Eigen::Array<double, 8, 1>;
+    for (; i + 8 <= n; i += 8) {
+      V s = V::Map(acc + i);
+      for (int64_t t = 0; t < ntaps; ++t) s += coef[t] * V::Map(ptr[t] + i);
+      V::Map(acc + i) = s;
+    }
+  }
+  for (; i < n; ++i) {
+    double s = acc[i];
+    for (int64_t t = 0; t < ntaps; ++t) s += coef[t] * ptr[t][i];
+    acc[i] = s;
+  }
+}
+
+/// The weights as contiguous doubles, (o, cg, kh, kw).
+template <class T>
+std::vector<double> load_weights(const Corr2dArgs& a) {
+  std::vector<double> k(static_cast<size_t>(a.o * a.cg * a.kh * a.kw));
+  double* d = k.data();
+  for (int64_t o = 0; o < a.o; ++o)
+    for (int64_t c = 0; c < a.cg; ++c)
+      for (int64_t j = 0; j < a.kh; ++j, d += a.kw)
+        gather<T>(a.wt + o * a.wt_s[0] + c * a.wt_s[1] + j * a.wt_s[2], a.wt_s[3], a.kw, d);
+  return k;
+}
+
+template <class T>
+std::vector<double> load_bias(const Corr2dArgs& a) {
+  std::vector<double> b(static_cast<size_t>(a.o), 0.0);
+  if (a.bias) gather<T>(a.bias, a.bias_s, a.o, b.data());
+  return b;
+}
+
+/// How the direct path splits the outputs into chunks.
+struct DirectPlan {
+  int64_t cb, ncb, rb, nrb, lp;
+};
+
+inline DirectPlan direct_plan(const Corr2dArgs& a) {
+  DirectPlan p;
+  p.cb = std::max<int64_t>(1, std::min(a.ow, kColBlock));
+  p.ncb = (a.ow + p.cb - 1) / p.cb;
+  const int64_t row_macs = std::max<int64_t>(1, p.cb * a.kh * a.kw * a.cg);
+  p.rb = std::min({std::max<int64_t>(a.oh, 1), std::max<int64_t>(1, kAccElems / p.cb),
+                   std::max<int64_t>(1, (kChunkMacs + row_macs - 1) / row_macs)});
+  p.nrb = (a.oh + p.rb - 1) / p.rb;
+  const int64_t span = (p.cb - 1) * a.sx + (a.kw - 1) * a.dx + 1;
+  p.lp = (span + a.sx - 1) / a.sx;
+  return p;
+}
+
+}  // namespace detail
+
+/// Direct path: any boundary, stride, dilation and groups; accumulates in float64.
+/// Chunks are (batch, output channel, row block, column block) on the compute pool.
+template <class T>
+void corr2d_direct(const Corr2dArgs& a, const ExecContext& ctx) {
+  using namespace detail;
+  check_args(a);
+  if (a.n == 0 || a.oh == 0 || a.ow == 0) return;
+  const std::vector<double> K = load_weights<T>(a);
+  const std::vector<double> bias = load_bias<T>(a);
+  const DirectPlan pl = direct_plan(a);
+  const int64_t og = a.o / (a.c / a.cg), taps = a.kh * a.kw;
+  const int64_t nchunks = a.n * a.o * pl.nrb * pl.ncb;
+  const bool skip_fill_rows = a.boundary == Boundary::fill && a.fill == 0.0;
+  const int64_t slot = a.sx * pl.lp;
+  parallel_for(nchunks, a.n * a.o * a.oh * a.ow * taps * a.cg, ctx, [&](int64_t ch) {
+    int64_t t = ch;
+    const int64_t xb = t % pl.ncb;
+    t /= pl.ncb;
+    const int64_t yb = t % pl.nrb;
+    t /= pl.nrb;
+    const int64_t oc = t % a.o, b = t / a.o;
+    const int64_t ys = yb * pl.rb, ye = std::min(a.oh, ys + pl.rb);
+    const int64_t xs = xb * pl.cb, nx = std::min(a.ow, xs + pl.cb) - xs;
+    const int64_t g = oc / og;
+    const int64_t cx0 = a.x0 + xs * a.sx;  // first extended column this chunk reads
+    std::vector<double> acc(static_cast<size_t>((ye - ys) * nx), bias[oc]);
+    std::vector<double> rows(static_cast<size_t>(a.kh * slot));
+    std::vector<int64_t> tag(a.kh), need(a.kh);
+    std::vector<const double*> ptr(taps);
+    std::vector<double> coef(taps);
+    for (int64_t c = 0; c < a.cg; ++c) {
+      std::fill(tag.begin(), tag.end(), kEmptySlot);
+      const char* plane = a.in + b * a.in_s[0] + (g * a.cg + c) * a.in_s[1];
+      const double* Kc = K.data() + (oc * a.cg + c) * taps;
+      for (int64_t y = ys; y < ye; ++y) {
+        for (int64_t j = 0; j < a.kh; ++j) need[j] = map_index(a.y0 + y * a.sy + j * a.dy, a.h, a.boundary);
+        int64_t nt = 0;
+        for (int64_t j = 0; j < a.kh; ++j) {
+          if (need[j] < 0 && skip_fill_rows) continue;
+          int64_t s = std::find(tag.begin(), tag.end(), need[j]) - tag.begin();
+          if (s == a.kh) {  // load it into a slot no row of this output row needs
+            for (s = 0; s < a.kh; ++s)
+              if (std::find(need.begin(), need.end(), tag[s]) == need.end()) break;
+            double* dst = rows.data() + s * slot;
+            if (need[j] < 0) {
+              std::fill(dst, dst + slot, a.fill);
+            } else {
+              const char* row = plane + need[j] * a.in_s[2];
+              for (int64_t p = 0; p < a.sx; ++p)
+                load_row<T>(row, a.in_s[3], a.w, cx0 + p, a.sx, pl.lp, a.boundary, a.fill, dst + p * pl.lp);
+            }
+            tag[s] = need[j];
+          }
+          const double* base = rows.data() + s * slot;
+          for (int64_t k = 0; k < a.kw; ++k, ++nt) {
+            const int64_t off = k * a.dx;
+            ptr[nt] = base + (off % a.sx) * pl.lp + off / a.sx;
+            coef[nt] = Kc[j * a.kw + k];
+          }
+        }
+        accumulate(acc.data() + (y - ys) * nx, nx, ptr.data(), coef.data(), nt);
+      }
+    }
+    char* dst = a.out + b * a.out_s[0] + oc * a.out_s[1] + xs * a.out_s[3];
+    for (int64_t y = ys; y < ye; ++y) scatter<T>(acc.data() + (y - ys) * nx, nx, dst + y * a.out_s[2], a.out_s[3]);
+  });
+}
+
+}  // namespace gilfree
+
+#include "conv_fft.hpp"
+#include "conv_gemm.hpp"
+#include "conv_winograd.hpp"

@@ -1,0 +1,441 @@
+"""Convolution and correlation: NumPy/SciPy-compatible and PyTorch-style.
+
+=================  ===========================================================
+``convolve``       ``numpy.convolve`` (modes ``"full"``, ``"same"``, ``"valid"``)
+``correlate``      ``numpy.correlate`` (real inputs)
+``convolve2d``     ``scipy.signal.convolve2d`` (boundary fill, wrap, symm)
+``correlate2d``    ``scipy.signal.correlate2d``
+``conv1d``         ``torch.nn.functional.conv1d``
+``conv2d``         ``torch.nn.functional.conv2d``
+=================  ===========================================================
+
+All take float32 or float64 arrays of any strides (other real numbers are
+converted to float64); the result has the common dtype of the inputs
+(float32 only when every input is float32). They release the GIL and split
+the work over the compute pool; ``gilfree.aio.<name>`` awaits them and
+cancelling the await stops the native work.
+
+Three algorithms compute them:
+
+- ``"direct"``: multiply-adds in float64 over row buffers (no padded copy of
+  the input); the result is bitwise identical for any number of threads.
+- ``"fft"`` (1-D and 2-D NumPy/SciPy functions): overlap-save tiles with
+  Eigen's FFT module in float64, scratch bounded by the tile size. Like any
+  FFT convolution it spreads a NaN or inf over its whole tile.
+- the GEMM path (``conv1d``/``conv2d``): input patches packed per chunk
+  into an Eigen matrix product; float32 data accumulates in float32 there,
+  as in torch.
+- the Winograd F(2x2, 3x3) path (``conv2d`` with 3x3 kernels, stride 1,
+  dilation 1): 16 Eigen matrix products on transformed tiles, 2.25x fewer
+  multiplications than the GEMM path; accumulates in the input's dtype.
+
+``method="auto"`` (the default) picks by a cost model of this machine and
+never uses the FFT for kernels of fewer than 64 taps.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from . import _validate as v
+from ._cyx import _conv as _k
+from ._registry import kernel
+from .runtime import _exec_args, _translate
+
+__all__ = ["conv1d", "conv2d", "convolve", "convolve2d", "correlate", "correlate2d"]
+
+_DIRECT, _GEMM, _FFT, _WINOGRAD = 0, 1, 2, 3
+_MODES = {"full": 0, "same": 1, "valid": 2}
+_METHODS = {"auto": -1, "direct": _DIRECT, "fft": _FFT}
+_TORCH_METHODS = {"auto": -1, "direct": _DIRECT, "gemm": _GEMM, "winograd": _WINOGRAD}
+_BOUNDARIES = {"fill": 0, "pad": 0, "wrap": 1, "circular": 1, "symm": 2, "symmetric": 2}
+_FFT_MIN_TAPS = 64  # "auto" never picks the FFT below this kernel size
+
+
+# -- helpers ---------------------------------------------------------------
+
+def _floats(*named):
+    """The arrays as float32/float64 of one common dtype (float32 only if all are)."""
+    arrs = [v.as_float(x, name) for x, name in named]
+    dt = np.result_type(*arrs)
+    return [a if a.dtype == dt else a.astype(dt) for a in arrs]
+
+
+def _run(method, x, w, bias, oh, ow, y0, x0, sy=1, sx=1, dy=1, dx=1, boundary=0, fill=0.0,
+         reverse_out=False):
+    nthreads, token = _exec_args()
+    try:
+        return _k.corr2d(method, x, w, bias, oh, ow, y0, x0, sy, sx, dy, dx, boundary, fill,
+                         reverse_out, nthreads, token)
+    except RuntimeError as exc:
+        raise _translate(exc) from None
+
+
+def _pick(method, x, w, oh, ow, sy=1, sx=1, dy=1, dx=1, gemm_ok=False, fft_ok=True):
+    """The path for a requested method code (-1: auto)."""
+    if method != -1:
+        return method
+    direct, gemm, fft = _k.cost(x, w, oh, ow, sy, sx, dy, dx)
+    best, cost = _DIRECT, direct
+    if gemm_ok and gemm < cost:
+        best, cost = _GEMM, gemm
+    if fft_ok and fft >= 0 and w.shape[2] * w.shape[3] >= _FFT_MIN_TAPS and fft < cost:
+        best = _FFT
+    return best
+
+
+def _vector(a, name):
+    if a.ndim == 0:
+        a = a.reshape(1)
+    if a.ndim != 1:
+        raise ValueError(f"{name}: expected a 1-d array, got {a.ndim}-d of shape {a.shape}")
+    if a.size == 0:
+        raise ValueError(f"{name}: must not be empty")
+    return a
+
+
+def _plane(a):
+    """A 1-d or 2-d array as a (1, 1, H, W) view."""
+    return a.reshape((1, 1, 1, a.shape[0]) if a.ndim == 1 else (1, 1) + a.shape)
+
+
+def _corr1d(a, v_, mode, method, reverse_kernel):
+    """numpy's correlate(a, v) (or convolve when reverse_kernel) for 1-d arrays."""
+    a, v_ = _floats((a, "a"), (v_, "v"))
+    a, v_ = _vector(a, "a"), _vector(v_, "v")
+    m = v.choice(mode, "mode", _MODES)
+    meth = v.choice(method, "method", _METHODS)
+    swapped = v_.shape[0] > a.shape[0]
+    if swapped:  # numpy computes with the longer one as the signal
+        a, v_ = v_, a
+    n1, n2 = a.shape[0], v_.shape[0]
+    left = (n2 - 1, n2 // 2, 0)[m]
+    right = (n2 - 1, n2 - n2 // 2 - 1, 0)[m]
+    length = n1 - n2 + 1 + left + right
+    kern = v_[::-1] if reverse_kernel else v_
+    # convolve is symmetric in its inputs; correlate of the swapped pair is reversed
+    reverse_out = swapped and not reverse_kernel
+    x4, w4 = _plane(a), _plane(kern)
+    path = _pick(meth, x4, w4, 1, length)
+    out = _run(path, x4, w4, None, 1, length, 0, -left, reverse_out=reverse_out)
+    return out.reshape(length)
+
+
+def _scalar_fill(fillvalue, dtype):
+    if isinstance(fillvalue, np.ndarray):
+        if fillvalue.size != 1:
+            raise ValueError(f"fillvalue: expected a scalar, got an array of shape {fillvalue.shape}")
+        fillvalue = fillvalue.reshape(()).item()
+    if isinstance(fillvalue, (bool, np.bool_)) or not isinstance(fillvalue, numbers.Real):
+        raise TypeError(f"fillvalue: expected a real number, got {type(fillvalue).__name__}")
+    return float(dtype.type(fillvalue))  # scipy casts it to the input dtype
+
+
+def _corr2d(in1, in2, mode, boundary, fillvalue, method, flip):
+    in1, in2 = _floats((in1, "in1"), (in2, "in2"))
+    for arr, name in ((in1, "in1"), (in2, "in2")):
+        if arr.ndim != 2:
+            raise ValueError(f"{name}: expected a 2-d array, got {arr.ndim}-d of shape {arr.shape}")
+        if arr.size == 0:
+            raise ValueError(f"{name}: must not be empty, got shape {arr.shape}")
+    m = v.choice(mode, "mode", _MODES)
+    bnd = v.choice(boundary, "boundary", _BOUNDARIES)
+    meth = v.choice(method, "method", _METHODS)
+    fill = _scalar_fill(fillvalue, in1.dtype)
+    swapped = False
+    if m == 2:  # scipy: "valid" swaps when in2 is the larger, raises when neither contains the other
+        ok1 = all(s1 >= s2 for s1, s2 in zip(in1.shape, in2.shape))
+        ok2 = all(s2 >= s1 for s1, s2 in zip(in1.shape, in2.shape))
+        if not (ok1 or ok2):
+            raise ValueError(
+                f"in2: for mode 'valid' one input must be at least as large as the other in every "
+                f"dimension, got shapes {in1.shape} and {in2.shape}")
+        if not ok1:
+            in1, in2 = in2, in1
+            swapped = True
+    (h, w), (kh, kw) = in1.shape, in2.shape
+    if m == 0:
+        oh, ow = h + kh - 1, w + kw - 1
+        y0, x0 = -(kh - 1), -(kw - 1)
+    elif m == 1:
+        oh, ow = h, w
+        # scipy's _firfilter.cc centring: convolve reads from (k-1)//2 after the
+        # output index with the flipped kernel, correlate (k-1)//2 before
+        y0, x0 = (-(kh // 2), -(kw // 2)) if flip else (-((kh - 1) // 2), -((kw - 1) // 2))
+    else:
+        oh, ow = h - kh + 1, w - kw + 1
+        y0 = x0 = 0
+    kern = in2[::-1, ::-1] if flip else in2
+    x4, w4 = _plane(in1), _plane(kern)
+    path = _pick(meth, x4, w4, oh, ow)
+    out = _run(path, x4, w4, None, oh, ow, y0, x0, boundary=bnd, fill=fill,
+               reverse_out=swapped and not flip)
+    return out.reshape(oh, ow)
+
+
+def _pair(x, name, nd, low):
+    """An int or a tuple of nd ints, each >= low, as a tuple."""
+    if isinstance(x, (tuple, list)):
+        if len(x) != nd:
+            raise ValueError(f"{name}: expected an int or a tuple of {nd} ints, got {x!r}")
+        vals = tuple(v.integer(e, name) for e in x)
+    else:
+        vals = (v.integer(x, name),) * nd
+    for e in vals:
+        if e < low:
+            raise ValueError(f"{name}: expected values >= {low}, got {x!r}")
+    return vals
+
+
+def _torch_conv(nd, input, weight, bias, stride, padding, dilation, groups, method):
+    fname = f"conv{nd}d"
+    arrs = [(input, "input"), (weight, "weight")] + ([] if bias is None else [(bias, "bias")])
+    arrs = _floats(*arrs)
+    x, w = arrs[0], arrs[1]
+    b = arrs[2] if bias is not None else None
+    if x.ndim not in (nd + 1, nd + 2):
+        raise ValueError(
+            f"input: {fname} expects a {nd + 1}-d (unbatched) or {nd + 2}-d (batched) array, "
+            f"got {x.ndim}-d of shape {x.shape}")
+    if w.ndim != nd + 2:
+        raise ValueError(f"weight: {fname} expects a {nd + 2}-d array (out_channels, "
+                         f"in_channels/groups, *kernel), got {w.ndim}-d of shape {w.shape}")
+    if 0 in w.shape:
+        raise ValueError(f"weight: every dimension must be >= 1, got shape {w.shape}")
+    unbatched = x.ndim == nd + 1
+    if unbatched:
+        x = x[None]
+    if 0 in x.shape[1:]:
+        raise ValueError(f"input: channel and spatial dimensions must be >= 1, got shape {x.shape}")
+    groups = v.integer(groups, "groups")
+    if groups < 1:
+        raise ValueError(f"groups: expected an int >= 1, got {groups}")
+    cin, cout = x.shape[1], w.shape[0]
+    if cin % groups:
+        raise ValueError(f"groups: input channels ({cin}) must be divisible by groups ({groups})")
+    if cout % groups:
+        raise ValueError(f"groups: output channels ({cout}) must be divisible by groups ({groups})")
+    if w.shape[1] * groups != cin:
+        raise ValueError(f"weight: expected {cin // groups} input channels per group "
+                         f"(input has {cin} channels, groups={groups}), got weight of shape {w.shape}")
+    if b is not None and b.shape != (cout,):
+        raise ValueError(f"bias: expected shape ({cout},), got {b.shape}")
+    st = _pair(stride, "stride", nd, 1)
+    dil = _pair(dilation, "dilation", nd, 1)
+    ks = w.shape[2:]
+    if isinstance(padding, str):
+        pmode = v.choice(padding, "padding", {"same": 0, "valid": 1})
+        if pmode == 0:
+            if any(s != 1 for s in st):
+                raise ValueError(f"padding: 'same' is not supported for strided convolutions, "
+                                 f"got stride={stride!r}")
+            pad = tuple((d * (k - 1)) // 2 for d, k in zip(dil, ks))  # torch: extra on the right
+        else:
+            pad = (0,) * nd
+    else:
+        pad = _pair(padding, "padding", nd, 0)
+        pmode = 2
+    sizes = x.shape[2:]
+    out_sizes = tuple(
+        n for n in sizes) if pmode == 0 else tuple(
+        (n + 2 * p - d * (k - 1) - 1) // s + 1 for n, p, d, k, s in zip(sizes, pad, dil, ks, st))
+    if any(o < 1 for o in out_sizes):
+        raise ValueError(f"input: spatial size {sizes} is too small for kernel {ks} with padding "
+                         f"{pad} and dilation {dil} (output size {out_sizes})")
+    meth = v.choice(method, "method", _TORCH_METHODS)
+    if nd == 1:
+        x4, w4 = x[:, :, None, :], w[:, :, None, :]
+        (oh, ow), (y0, x0) = (1, out_sizes[0]), (0, -pad[0])
+        sy, sx, dy, dx = 1, st[0], 1, dil[0]
+    else:
+        x4, w4 = x, w
+        (oh, ow), (y0, x0) = out_sizes, (-pad[0], -pad[1])
+        (sy, sx), (dy, dx) = st, dil
+    if x4.shape[0] == 0:
+        out = np.empty((0, cout, oh, ow), dtype=x.dtype)
+    else:
+        wino_ok = ks == (3, 3) and (sy, sx, dy, dx) == (1, 1, 1, 1)
+        if meth == _WINOGRAD and not wino_ok:
+            raise ValueError(f"method: 'winograd' needs a 3x3 kernel with stride 1 and dilation 1, "
+                             f"got kernel {ks}, stride {st}, dilation {dil}")
+        if meth == -1:
+            og, cg = cout // groups, w.shape[1]
+            if og >= 4 and cg >= 8 and wino_ok:
+                meth = _WINOGRAD
+            elif og >= 4 and cg * int(np.prod(ks)) >= 8:
+                meth = _GEMM
+            else:
+                meth = _DIRECT
+        out = _run(meth, x4, w4, b, oh, ow, y0, x0, sy, sx, dy, dx)
+    out = out.reshape(out.shape[:2] + out_sizes)
+    return out[0] if unbatched else out
+
+
+# -- public API ----------------------------------------------------------------
+
+@kernel
+def convolve(a, v, mode="full", *, method="auto"):
+    """Discrete linear convolution of two 1-d sequences; ``numpy.convolve``.
+
+    Parameters
+    ----------
+    a, v : array_like, 1-d
+        The sequences (0-d is taken as length 1). The longer one is the
+        signal, as in NumPy.
+    mode : {"full", "same", "valid"}
+        ``"full"``: length ``N + M - 1``; ``"same"``: ``max(N, M)``, centred
+        as NumPy does; ``"valid"``: ``max(N, M) - min(N, M) + 1``.
+    method : {"auto", "direct", "fft"}
+        ``"auto"`` picks by cost and never the FFT for a kernel under 64 taps.
+
+    Returns
+    -------
+    ndarray, 1-d, float32 when both inputs are float32, else float64.
+
+    Examples
+    --------
+    >>> import gilfree
+    >>> gilfree.convolve([1, 2, 3], [0, 1, 0.5]).tolist()
+    [0.0, 1.0, 2.5, 4.0, 1.5]
+    >>> gilfree.convolve([1, 2, 3], [0, 1, 0.5], "same").tolist()
+    [1.0, 2.5, 4.0]
+    """
+    return _corr1d(a, v, mode, method, reverse_kernel=True)
+
+
+@kernel
+def correlate(a, v, mode="valid", *, method="auto"):
+    """Cross-correlation of two 1-d sequences, ``c[k] = sum_n a[n+k] v[n]``;
+    ``numpy.correlate`` for real inputs (note its default mode ``"valid"``).
+
+    When ``v`` is longer than ``a`` the result is NumPy's: computed with the
+    roles swapped and reversed.
+
+    Examples
+    --------
+    >>> import gilfree
+    >>> gilfree.correlate([1, 2, 3], [0, 1, 0.5]).tolist()
+    [3.5]
+    >>> gilfree.correlate([1, 2, 3], [0, 1, 0.5], "full").tolist()
+    [0.5, 2.0, 3.5, 3.0, 0.0]
+    """
+    return _corr1d(a, v, mode, method, reverse_kernel=False)
+
+
+@kernel
+def convolve2d(in1, in2, mode="full", boundary="fill", fillvalue=0, *, method="auto"):
+    """2-d convolution; ``scipy.signal.convolve2d``.
+
+    Parameters
+    ----------
+    in1, in2 : array_like, 2-d
+    mode : {"full", "same", "valid"}
+        ``"same"`` is centred as SciPy's 2-d functions do; ``"valid"`` swaps
+        the inputs when ``in2`` is the larger, and needs one input at least
+        as large as the other in every dimension.
+    boundary : {"fill", "wrap", "symm"}
+        How ``in1`` is extended: ``fillvalue``, periodically, or mirrored
+        (``"pad"``, ``"circular"`` and ``"symmetric"`` are accepted aliases).
+    fillvalue : real scalar
+        Value outside ``in1`` for ``boundary="fill"``.
+    method : {"auto", "direct", "fft"}
+
+    Examples
+    --------
+    >>> import numpy as np, gilfree
+    >>> img = np.arange(9.0).reshape(3, 3)
+    >>> gilfree.convolve2d(img, np.ones((2, 2)), mode="valid").tolist()
+    [[8.0, 12.0], [20.0, 24.0]]
+    >>> gilfree.convolve2d(img, [[0, 0], [0, 1]], mode="same", boundary="wrap").tolist()
+    [[8.0, 6.0, 7.0], [2.0, 0.0, 1.0], [5.0, 3.0, 4.0]]
+    """
+    return _corr2d(in1, in2, mode, boundary, fillvalue, method, flip=True)
+
+
+@kernel
+def correlate2d(in1, in2, mode="full", boundary="fill", fillvalue=0, *, method="auto"):
+    """2-d cross-correlation; ``scipy.signal.correlate2d`` (real inputs).
+
+    Same arguments as :func:`convolve2d`; in ``"valid"`` mode with ``in2``
+    the larger, the result is SciPy's (swapped and reversed).
+
+    Examples
+    --------
+    >>> import numpy as np, gilfree
+    >>> img = np.arange(9.0).reshape(3, 3)
+    >>> gilfree.correlate2d(img, [[1, 0], [0, -1]], mode="valid").tolist()
+    [[-4.0, -4.0], [-4.0, -4.0]]
+    """
+    return _corr2d(in1, in2, mode, boundary, fillvalue, method, flip=False)
+
+
+@kernel
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *, method="auto"):
+    """1-d convolution over channels; ``torch.nn.functional.conv1d`` (which,
+    like all deep-learning "convolutions", is a cross-correlation).
+
+    Parameters
+    ----------
+    input : array_like, (N, C_in, L) or unbatched (C_in, L)
+    weight : array_like, (C_out, C_in / groups, K)
+    bias : array_like (C_out,), optional
+    stride, dilation : int or 1-tuple, >= 1
+    padding : int or 1-tuple >= 0, or "same" (stride 1 only) or "valid"
+        Zero padding on both sides; "same" puts the odd extra zero on the right.
+    groups : int >= 1, dividing C_in and C_out
+    method : {"auto", "direct", "gemm"}
+        ``"direct"`` accumulates in float64; ``"gemm"`` (packed patches and an
+        Eigen matrix product) accumulates in the input's dtype.
+
+    Returns
+    -------
+    ndarray (N, C_out, L_out), or (C_out, L_out) for unbatched input.
+
+    Examples
+    --------
+    >>> import numpy as np, gilfree
+    >>> x = np.arange(6.0).reshape(1, 1, 6)
+    >>> gilfree.conv1d(x, np.array([[[1.0, -1.0]]]), stride=2).tolist()
+    [[[-1.0, -1.0, -1.0]]]
+    >>> gilfree.conv1d(x[0], np.ones((2, 1, 3)), bias=[0.0, 10.0], padding="same").shape
+    (2, 6)
+    """
+    return _torch_conv(1, input, weight, bias, stride, padding, dilation, groups, method)
+
+
+@kernel
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *, method="auto"):
+    """2-d convolution over channels; ``torch.nn.functional.conv2d``.
+
+    Parameters
+    ----------
+    input : array_like, (N, C_in, H, W) or unbatched (C_in, H, W)
+    weight : array_like, (C_out, C_in / groups, kH, kW)
+    bias : array_like (C_out,), optional
+    stride, dilation : int or pair of ints, >= 1
+    padding : int or pair of ints >= 0, or "same" (stride 1 only) or "valid"
+    groups : int >= 1, dividing C_in and C_out
+    method : {"auto", "direct", "gemm", "winograd"}
+        As for :func:`conv1d`; ``"winograd"`` (3x3 kernels, stride 1,
+        dilation 1) also accumulates in the input's dtype. ``"auto"`` uses
+        Winograd for 3x3 stride-1 kernels when each group has at least 4
+        output and 8 input channels, else the GEMM path when each group has
+        at least 4 output channels and 8 weights per output, else the direct
+        path (depthwise convolutions).
+
+    Returns
+    -------
+    ndarray (N, C_out, H_out, W_out), or (C_out, H_out, W_out) unbatched.
+
+    Examples
+    --------
+    >>> import numpy as np, gilfree
+    >>> x = np.ones((1, 2, 4, 4), dtype=np.float32)
+    >>> w = np.ones((3, 2, 3, 3), dtype=np.float32)
+    >>> y = gilfree.conv2d(x, w, padding=1)
+    >>> y.shape, y.dtype, float(y[0, 0, 0, 0]), float(y[0, 0, 1, 1])
+    ((1, 3, 4, 4), dtype('float32'), 8.0, 18.0)
+    """
+    return _torch_conv(2, input, weight, bias, stride, padding, dilation, groups, method)
