@@ -10,7 +10,8 @@ import gilfree
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-MODULES = ["gilfree", "gilfree.losses", "gilfree.runtime", "gilfree.aio", "gilfree._config"]
+MODULES = ["gilfree", "gilfree.losses", "gilfree.loops", "gilfree.conv", "gilfree.runtime", "gilfree.aio",
+           "gilfree._config"]
 
 
 @pytest.mark.parametrize("name", MODULES)
