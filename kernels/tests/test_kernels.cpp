@@ -1,0 +1,132 @@
+// C++-only unit tests of the runtime and the loss kernels: no Python involved.
+// Built and run by tests/test_cpp_kernels.py; standalone:
+//   g++ -std=c++17 -O2 -march=native -I kernels -isystem <eigen> kernels/runtime.cpp \
+//       kernels/tests/test_kernels.cpp -lpthread -o /tmp/t && /tmp/t
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+#include <vector>
+
+#include "losses.hpp"
+#include "runtime.hpp"
+
+namespace {
+
+int passed = 0, failed = 0;
+
+#define CHECK(cond)                                                \
+  do {                                                             \
+    if (cond) {                                                    \
+      ++passed;                                                    \
+    } else {                                                       \
+      ++failed;                                                    \
+      std::printf("FAILED %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+    }                                                              \
+  } while (0)
+
+gilfree::ElementwiseArgs contiguous(std::vector<double>& x, std::vector<double>& y) {
+  gilfree::ElementwiseArgs a;
+  a.shape.ndim = 1;
+  a.shape.shape[0] = static_cast<int64_t>(x.size());
+  a.input.data = reinterpret_cast<char*>(x.data());
+  a.input.strides[0] = sizeof(double);
+  a.target.data = reinterpret_cast<char*>(y.data());
+  a.target.strides[0] = sizeof(double);
+  return a;
+}
+
+void test_every_chunk_once() {
+  gilfree::set_parallel_threshold(0);
+  for (int threads : {1, 2, 3, 4}) {
+    std::vector<std::atomic<int>> seen(1000);
+    gilfree::ExecContext ctx{threads, nullptr};
+    gilfree::parallel_for(1000, 1 << 30, ctx, [&](int64_t i) { seen[i].fetch_add(1); });
+    bool once = true;
+    for (auto& s : seen) once = once && s.load() == 1;
+    CHECK(once);
+  }
+}
+
+void test_exception_propagates() {
+  gilfree::ExecContext ctx{4, nullptr};
+  bool caught = false;
+  try {
+    gilfree::parallel_for(100, 1 << 30, ctx, [](int64_t i) {
+      if (i == 37) throw std::invalid_argument("chunk 37");
+    });
+  } catch (const std::invalid_argument& e) {
+    caught = std::strcmp(e.what(), "chunk 37") == 0;
+  }
+  CHECK(caught);
+}
+
+void test_cancelled_token_stops_before_work() {
+  gilfree::CancelToken tok;
+  tok.cancel();
+  gilfree::ExecContext ctx{2, &tok};
+  std::atomic<int> ran{0};
+  bool threw = false;
+  try {
+    gilfree::parallel_for(100, 1 << 30, ctx, [&](int64_t) { ran++; });
+  } catch (const gilfree::cancelled_error&) {
+    threw = true;
+  }
+  CHECK(threw);
+  CHECK(ran.load() == 0);
+  CHECK(tok.chunks_done() == 0);
+}
+
+void test_mse_same_bits_any_thread_count() {
+  std::vector<double> x(300001), y(300001);
+  for (size_t i = 0; i < x.size(); ++i) {
+    x[i] = std::sin(0.001 * i) * 1e3;
+    y[i] = std::cos(0.002 * i);
+  }
+  double ref = 0.0;
+  for (size_t i = 0; i < x.size(); ++i) ref += (x[i] - y[i]) * (x[i] - y[i]);
+  ref /= x.size();
+  double first = 0.0;
+  for (int threads : {1, 2, 3, 7}) {
+    auto a = contiguous(x, y);
+    double v = gilfree::elementwise_loss<double>(gilfree::LossKind::mse, {}, a, {threads, nullptr});
+    if (threads == 1) first = v;
+    CHECK(std::memcmp(&v, &first, sizeof v) == 0);
+    CHECK(std::fabs(v - ref) <= 1e-12 * ref);
+  }
+}
+
+void test_log_cosh_huge_residual() {
+  std::vector<double> x{1e30, -1e30, 0.0}, y{0.0, 0.0, 0.0};
+  auto a = contiguous(x, y);
+  a.reduction = gilfree::Reduction::sum;
+  double v = gilfree::elementwise_loss<double>(gilfree::LossKind::log_cosh, {}, a, {1, nullptr});
+  CHECK(std::isfinite(v));
+  CHECK(std::fabs(v - 2e30) <= 1e-15 * 2e30);
+}
+
+void test_bad_input_throws() {
+  std::vector<double> x{0.5, 1.5}, y{1.0, 0.0};
+  auto a = contiguous(x, y);
+  bool threw = false;
+  try {
+    gilfree::elementwise_loss<double>(gilfree::LossKind::binary_cross_entropy, {}, a, {1, nullptr});
+  } catch (const std::domain_error&) {
+    threw = true;
+  }
+  CHECK(threw);
+}
+
+}  // namespace
+
+int main() {
+  test_every_chunk_once();
+  test_exception_propagates();
+  test_cancelled_token_stops_before_work();
+  test_mse_same_bits_any_thread_count();
+  test_log_cosh_huge_residual();
+  test_bad_input_throws();
+  std::printf("%d passed, %d failed\n", passed, failed);
+  return failed == 0 ? 0 : 1;
+}
