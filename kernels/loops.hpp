@@ -129,6 +129,91 @@ inline double to_d(T v) {
   return static_cast<double>(v);
 }
 
+// ---------------------------------------------------------------- column tiles
+// A reduction over a non-last axis whose results are adjacent in memory
+// (e.g. sum(x, axis=0) of a C-contiguous matrix) reads kTileW adjacent
+// columns of each row at once. tile_block(base, sx, r0, m, out) gives, for
+// each column c < kTileW (element (r, c) at base + r * sx + c * sizeof(T)),
+// exactly the state op.block would give for rows [r0, r0 + m) of that column.
+
+constexpr int kTileW = 8;  // columns per tile (one 512-bit vector of doubles)
+
+/// lane_sum over rows [r0, r0 + m) of each of kTileW columns, same lanes and order.
+#ifdef __AVX512F__
+/// tile_lane_sums of the values themselves: the kLanes accumulators in registers.
+template <class T>
+inline void tile_lane_sums_plain(const char* base, int64_t sx, int64_t r0, int m, double* out) {
+  static_assert(kLanes == 16 && kTileW == 8, "register tile layout");
+  auto ld = [](const char* p) {
+    if constexpr (std::is_same<T, double>::value)
+      return _mm512_loadu_pd(reinterpret_cast<const double*>(p));
+    else
+      return _mm512_cvtps_pd(_mm256_loadu_ps(reinterpret_cast<const float*>(p)));
+  };
+  __m512d acc[kLanes];
+  for (int k = 0; k < kLanes; ++k) acc[k] = _mm512_setzero_pd();
+  const char* p = base + r0 * sx;
+  int i = 0;
+  for (; i + kLanes <= m; i += kLanes, p += kLanes * sx)
+    for (int k = 0; k < kLanes; ++k) acc[k] = _mm512_add_pd(acc[k], ld(p + k * sx));
+  for (int k = 0; k < kLanes && i + k < m; ++k) acc[k] = _mm512_add_pd(acc[k], ld(p + k * sx));
+  for (int w = kLanes / 2; w >= 1; w /= 2)
+    for (int k = 0; k < w; ++k) acc[k] = _mm512_add_pd(acc[k], acc[k + w]);
+  _mm512_storeu_pd(out, acc[0]);
+}
+#endif
+
+template <class T, class F>
+inline void tile_lane_sums(const char* base, int64_t sx, int64_t r0, int m, F&& f, double* out) {
+  double acc[kLanes][kTileW] = {};
+  int i = 0;
+  for (; i + kLanes <= m; i += kLanes)
+    for (int k = 0; k < kLanes; ++k) {
+      const T* row = reinterpret_cast<const T*>(base + (r0 + i + k) * sx);
+      for (int c = 0; c < kTileW; ++c) acc[k][c] += f(to_d(row[c]), c);
+    }
+  for (int k = 0; k < kLanes && i + k < m; ++k) {
+    const T* row = reinterpret_cast<const T*>(base + (r0 + i + k) * sx);
+    for (int c = 0; c < kTileW; ++c) acc[k][c] += f(to_d(row[c]), c);
+  }
+  for (int w = kLanes / 2; w >= 1; w /= 2)
+    for (int k = 0; k < w; ++k)
+      for (int c = 0; c < kTileW; ++c) acc[k][c] += acc[k + w][c];
+  for (int c = 0; c < kTileW; ++c) out[c] = acc[0][c];
+}
+
+/// tile_lane_sums of the values (float T).
+template <class T>
+inline void tile_sums(const char* base, int64_t sx, int64_t r0, int m, double* out) {
+#ifdef __AVX512F__
+  if constexpr (std::is_same<T, double>::value || std::is_same<T, float>::value)
+    return tile_lane_sums_plain<T>(base, sx, r0, m, out);
+#endif
+  tile_lane_sums<T>(base, sx, r0, m, [](double v, int) { return v; }, out);
+}
+
+/// First extreme (or first NaN) of rows [r0, r0 + m) of each of kTileW columns.
+template <class T, bool Max>
+inline void tile_extreme(const char* base, int64_t sx, int64_t r0, int m, T* best, int64_t* idx, bool* nan) {
+  const T* row0 = reinterpret_cast<const T*>(base + r0 * sx);
+  for (int c = 0; c < kTileW; ++c) {
+    best[c] = row0[c];
+    idx[c] = r0;
+    nan[c] = row0[c] != row0[c];
+  }
+  for (int i = 1; i < m; ++i) {
+    const T* row = reinterpret_cast<const T*>(base + (r0 + i) * sx);
+    for (int c = 0; c < kTileW; ++c) {
+      const T v = row[c];
+      const bool isn = v != v;
+      const bool upd = !nan[c] && (isn || (Max ? v > best[c] : v < best[c]));
+      best[c] = upd ? v : best[c];
+      idx[c] = upd ? r0 + i : idx[c];
+      nan[c] = nan[c] || isn;
+    }
+  }
+}
+
 // ---------------------------------------------------------------- ops
 // An op: S identity(); S block(const T* x, const T* y, int m, int64_t i0, const S& prev);
 // S merge(const S& earlier, const S& later); void finish(const S&, int64_t n, char* res).
@@ -147,6 +232,18 @@ struct SumOp {
     else
       return lane_sum_u64(m, [x](int i) { return static_cast<uint64_t>(static_cast<int64_t>(x[i])); });
   }
+  static constexpr bool kTile = true;
+  void tile_block(const char* base, int64_t sx, int64_t r0, int m, S* out) const {
+    if constexpr (is_float_v<T>) {
+      tile_sums<T>(base, sx, r0, m, out);
+    } else {
+      for (int c = 0; c < kTileW; ++c) out[c] = 0;
+      for (int i = 0; i < m; ++i) {
+        const T* row = reinterpret_cast<const T*>(base + (r0 + i) * sx);
+        for (int c = 0; c < kTileW; ++c) out[c] += static_cast<uint64_t>(static_cast<int64_t>(row[c]));
+      }
+    }
+  }
   S merge(const S& a, const S& b) const { return a + b; }
   void finish(const S& s, int64_t, char* res) const {
     if constexpr (is_float_v<T>)
@@ -164,6 +261,10 @@ struct MeanOp {
   S identity() const { return 0.0; }
   S block(const T* x, const T*, int m, int64_t, const S&) const {
     return lane_sum(m, [x](int i) { return to_d(x[i]); });
+  }
+  static constexpr bool kTile = true;
+  void tile_block(const char* base, int64_t sx, int64_t r0, int m, S* out) const {
+    tile_sums<T>(base, sx, r0, m, out);
   }
   S merge(const S& a, const S& b) const { return a + b; }
   void finish(const S& s, int64_t n, char* res) const {
@@ -199,6 +300,18 @@ struct VarOp {
       return d * d;
     });
     return S{static_cast<double>(m), mean, m2};
+  }
+  static constexpr bool kTile = true;
+  void tile_block(const char* base, int64_t sx, int64_t r0, int m, S* out) const {
+    double k[kTileW], mean[kTileW], m2[kTileW];
+    for (int c = 0; c < kTileW; ++c) k[c] = to_d(reinterpret_cast<const T*>(base)[c]);  // each column's first element
+    tile_lane_sums<T>(base, sx, r0, m, [&k](double v, int c) { return v - k[c]; }, mean);
+    for (int c = 0; c < kTileW; ++c) mean[c] /= m;
+    tile_lane_sums<T>(base, sx, r0, m, [&k, &mean](double v, int c) {
+      const double d = (v - k[c]) - mean[c];
+      return d * d;
+    }, m2);
+    for (int c = 0; c < kTileW; ++c) out[c] = S{static_cast<double>(m), mean[c], m2[c]};
   }
   S merge(const S& a, const S& b) const {
     if (a.n == 0) return b;
@@ -464,6 +577,14 @@ struct ExtremeOp {
     if (e.nan) return S{std::numeric_limits<T>::quiet_NaN(), true};
     return S{e.v, true};
   }
+  static constexpr bool kTile = true;
+  void tile_block(const char* base, int64_t sx, int64_t r0, int m, S* out) const {
+    T best[kTileW];
+    int64_t idx[kTileW];
+    bool nan[kTileW];
+    tile_extreme<T, Max>(base, sx, r0, m, best, idx, nan);
+    for (int c = 0; c < kTileW; ++c) out[c] = S{nan[c] ? std::numeric_limits<T>::quiet_NaN() : best[c], true};
+  }
   S merge(const S& a, const S& b) const {
     if (!a.any) return b;
     if (!b.any) return a;
@@ -519,6 +640,14 @@ struct ArgOp {
     if (win < 0) return S{best, -1, false};
     return S{best, i0 + win + find_first(x + win, std::min(kSub, m - win), best), true};
   }
+  static constexpr bool kTile = true;
+  void tile_block(const char* base, int64_t sx, int64_t r0, int m, S* out) const {
+    T best[kTileW];
+    int64_t idx[kTileW];
+    bool nan[kTileW];
+    tile_extreme<T, Max>(base, sx, r0, m, best, idx, nan);
+    for (int c = 0; c < kTileW; ++c) out[c] = S{nan[c] ? std::numeric_limits<T>::quiet_NaN() : best[c], idx[c], true};
+  }
   S merge(const S& a, const S& b) const {
     if (!a.any) return b;
     if (!b.any) return a;
@@ -533,6 +662,7 @@ struct ArgOp {
 template <class T>
 struct DotOp : SumOp<T> {
   using typename SumOp<T>::S;
+  static constexpr bool kTile = false;
   S block(const T* x, const T* y, int m, int64_t, const S&) const {
     if constexpr (is_float_v<T>)
       return lane_sum(m, [x, y](int i) { return to_d(x[i]) * to_d(y[i]); });
@@ -548,6 +678,7 @@ struct DotOp : SumOp<T> {
 template <class T>
 struct SqdistOp : MeanOp<T> {
   using S = double;
+  static constexpr bool kTile = false;  // (nor Norm1Op, derived from it)
   S block(const T* x, const T* y, int m, int64_t, const S&) const {
     return lane_sum(m, [x, y](int i) {
       const double d = to_d(x[i]) - to_d(y[i]);
@@ -866,6 +997,80 @@ struct Plan {
   bool long_rows() const { return parts > 1; }
 };
 
+template <class Op>
+constexpr auto has_tile_(int) -> decltype(Op::kTile, bool()) {
+  return Op::kTile;
+}
+template <class Op>
+constexpr bool has_tile_(long) {
+  return false;
+}
+
+/// Column-tile path (see tile_block): rows whose results are adjacent in
+/// memory (the last row dimension has unit stride) and a single strided
+/// in-row dimension. Chunks are (group of kGroup adjacent rows, part of
+/// kLoopChunk elements); every row's blocks and parts are exactly those of
+/// the row path, so the result is the same bits for any thread count and
+/// either path. Returns false where it does not apply.
+template <class T, class Op>
+bool reduce_tiles(const LoopArgs& a, const Rows& R, const Op& op, const ExecContext& ctx) {
+  using S = typename Op::S;
+  constexpr int64_t kGroup = 8 * kTileW;  // rows (columns of the matrix) per chunk
+  const int64_t M = R.M, n = R.n, w = sizeof(T);
+  if (a.y.data || R.inner.ndim != 1 || R.outer.ndim < 1 || n < 2) return false;
+  const int lo_d = R.outer.ndim - 1;
+  const int64_t L = R.outer.shape[lo_d], sx = R.ix.strides[0];
+  if (R.ox.strides[lo_d] != w || sx == w || L < kTileW) return false;
+  const int64_t P = M / L, ngroups = (L + kGroup - 1) / kGroup;
+  const int64_t parts = (n + kLoopChunk - 1) / kLoopChunk;
+  std::vector<S> st(parts > 1 ? M * parts : 0);
+  parallel_for(P * ngroups * parts, M * n, ctx, [&](int64_t ch) {
+    const int64_t part = ch % parts, g = (ch / parts) % ngroups, pf = ch / parts / ngroups;
+    const int64_t rb = pf * L + g * kGroup, re = pf * L + std::min(L, (g + 1) * kGroup);
+    const int64_t lo = part * kLoopChunk, hi = std::min(n, lo + kLoopChunk);
+    const int64_t ntile = (re - rb) / kTileW, rt = rb + ntile * kTileW;
+    const char* base = R.ix.data + row_offset(R.outer, R.ox, rb);
+    auto put = [&](int64_t r, const S& s) {
+      if (parts > 1)
+        st[r * parts + part] = s;
+      else
+        op.finish(s, n, a.res + r * Op::kResBytes);
+    };
+    // full tiles: blocks of kLoopBlock rows, all tiles of the group per block (the block stays in cache)
+    std::vector<Cascade<S, Op>> cas(Op::kCascade ? ntile * kTileW : 0);
+    std::vector<S> fold(Op::kCascade ? 0 : ntile * kTileW, op.identity());
+    S bs[kTileW];
+    for (int64_t b = lo; b < hi; b += kLoopBlock) {
+      const int m = static_cast<int>(std::min<int64_t>(kLoopBlock, hi - b));
+      for (int64_t t = 0; t < ntile; ++t) {
+        op.tile_block(base + t * kTileW * w, sx, b, m, bs);
+        for (int c = 0; c < kTileW; ++c) {
+          if constexpr (Op::kCascade)
+            cas[t * kTileW + c].push(bs[c], op);
+          else
+            fold[t * kTileW + c] = op.merge(fold[t * kTileW + c], bs[c]);
+        }
+      }
+    }
+    for (int64_t j = 0; j < ntile * kTileW; ++j) {
+      if constexpr (Op::kCascade)
+        put(rb + j, cas[j].result(op));
+      else
+        put(rb + j, fold[j]);
+    }
+    // the group's last few rows: the row path
+    RowCursor cur(R);
+    for (int64_t r = rt; r < re; ++r) {
+      cur.seek(r);
+      put(r, reduce_range<T>(R.inner, cur.x, cur.y, lo, hi, op_for_row<T>(op, cur.x.data, n, 0)));
+    }
+  });
+  if (parts > 1)
+    for (int64_t r = 0; r < M; ++r)
+      op.finish(combine_parts(st.data() + r * parts, parts, op), n, a.res + r * Op::kResBytes);
+  return true;
+}
+
 /// One result per row: op.finish writes it at args.res + row * Op::kResBytes.
 template <class T, class Op>
 void reduce_rows(const LoopArgs& a, const Op& op, const ExecContext& ctx) {
@@ -873,6 +1078,8 @@ void reduce_rows(const LoopArgs& a, const Op& op, const ExecContext& ctx) {
   const Rows R = split_rows(a);
   const int64_t M = R.M, n = R.n;
   if (M == 0) return;
+  if constexpr (has_tile_<Op>(0))
+    if (reduce_tiles<T>(a, R, op, ctx)) return;
   const Plan plan(M, n);
   const int64_t items = M * std::max<int64_t>(n, 1);
   if (plan.long_rows()) {

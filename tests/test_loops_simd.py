@@ -81,3 +81,53 @@ def test_monotone(dtype):
     for y in (x, x[::-1].copy()):
         for name in ("min", "max", "argmin", "argmax"):
             assert getattr(gilfree, name)(y) == getattr(np, name)(y)
+
+
+TILE_SHAPES = [(2, 8), (37, 1001), (1025, 9), (3000, 17), (33_000, 11), (5, 3, 130), (70, 7)]
+TILE_FUNCS = ["sum", "mean", "var", "std", "min", "max", "argmin", "argmax"]
+
+
+def tile_input(dtype, shape, rng):
+    if np.dtype(dtype).kind == "i":
+        return rng.integers(-1000, 1000, size=shape).astype(dtype)
+    return (1e6 + rng.standard_normal(shape)).astype(dtype)  # an offset: exercises var's shift
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", TILE_SHAPES)
+@pytest.mark.parametrize("name", TILE_FUNCS)
+def test_axis0_tiles(dtype, shape, name, rng):
+    """Column tiles (axis 0 of C order) vs NumPy, and the same bits as the row path (F order)."""
+    x = tile_input(dtype, shape, rng)
+    got = getattr(gilfree, name)(x, axis=0)
+    row_path = getattr(gilfree, name)(np.asfortranarray(x), axis=0)
+    assert got.tobytes() == np.ascontiguousarray(row_path).tobytes()
+    want = getattr(np, name)(x.astype(np.float64) if name in ("mean", "var", "std") else x, axis=0)
+    if name in ("min", "max", "argmin", "argmax") or (name == "sum" and np.dtype(dtype).kind == "i"):
+        np.testing.assert_array_equal(got, want)
+    else:
+        rtol = 1e-4 if dtype == np.float32 else 1e-9
+        np.testing.assert_allclose(got, want, rtol=rtol, atol=rtol * np.abs(want).max())
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_axis0_tiles_nan(dtype, rng):
+    x = rng.standard_normal((2100, 21)).astype(dtype)
+    for r, c in [(0, 0), (5, 3), (1024, 7), (2099, 8), (17, 20), (2047, 15)]:
+        x[r, c] = np.nan
+    x[2000, 3] = np.nan  # a second, later NaN in a column
+    for name in ("argmin", "argmax"):
+        np.testing.assert_array_equal(getattr(gilfree, name)(x, axis=0), getattr(np, name)(x, axis=0))
+    for name in ("min", "max", "sum", "mean", "var"):
+        np.testing.assert_array_equal(np.isnan(getattr(gilfree, name)(x, axis=0)),
+                                      np.isnan(getattr(np, name)(x, axis=0)))
+
+
+def test_axis0_tiles_threads(rng):
+    x = rng.standard_normal((40_000, 70))
+    for name in TILE_FUNCS:
+        with gilfree.threads(1):
+            one = getattr(gilfree, name)(x, axis=0)
+        with gilfree.threads(2):
+            two = getattr(gilfree, name)(x, axis=0)
+        assert one.tobytes() == two.tobytes(), name
