@@ -203,13 +203,14 @@ inline void tile_extreme(const char* base, int64_t sx, int64_t r0, int m, T* bes
   }
   for (int i = 1; i < m; ++i) {
     const T* row = reinterpret_cast<const T*>(base + (r0 + i) * sx);
-    for (int c = 0; c < kTileW; ++c) {
+    const int64_t ri = r0 + i;
+    for (int c = 0; c < kTileW; ++c) {  // branch-free (vectorised)
       const T v = row[c];
       const bool isn = v != v;
-      const bool upd = !nan[c] && (isn || (Max ? v > best[c] : v < best[c]));
+      const bool upd = (!nan[c]) & (isn | (Max ? v > best[c] : v < best[c]));
       best[c] = upd ? v : best[c];
-      idx[c] = upd ? r0 + i : idx[c];
-      nan[c] = nan[c] || isn;
+      idx[c] = upd ? ri : idx[c];
+      nan[c] = nan[c] | isn;
     }
   }
 }
@@ -1015,7 +1016,7 @@ constexpr bool has_tile_(long) {
 template <class T, class Op>
 bool reduce_tiles(const LoopArgs& a, const Rows& R, const Op& op, const ExecContext& ctx) {
   using S = typename Op::S;
-  constexpr int64_t kGroup = 8 * kTileW;  // rows (columns of the matrix) per chunk
+  constexpr int64_t kGroup = 32 * kTileW;  // rows (columns of the matrix) per chunk
   const int64_t M = R.M, n = R.n, w = sizeof(T);
   if (a.y.data || R.inner.ndim != 1 || R.outer.ndim < 1 || n < 2) return false;
   const int lo_d = R.outer.ndim - 1;
