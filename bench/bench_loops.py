@@ -43,6 +43,8 @@ def cases(n: int, side: int):
     b = rng.standard_normal(n)
     m = rng.standard_normal((side, side))
     i32 = rng.integers(-1000, 1000, n).astype(np.int32)
+    f32 = a.astype(np.float32)
+    big = rng.standard_normal((4 * side, 4 * side))
     # (label, gilfree call, peer label, peer call, target ratio 1 thread, target all threads)
     return [
         (f"sqdist float64 n={n:.0e}", lambda: gilfree.sqdist(a, b),
@@ -55,6 +57,14 @@ def cases(n: int, side: int):
          lambda: np.argmax(a), None, 1.0),
         (f"min float64 n={n:.0e}", lambda: gilfree.min(a), "np.min", lambda: np.min(a), None, 1.0),
         (f"max float64 n={n:.0e}", lambda: gilfree.max(a), "np.max", lambda: np.max(a), None, 1.0),
+        (f"argmin float64 n={n:.0e}", lambda: gilfree.argmin(a), "np.argmin",
+         lambda: np.argmin(a), None, None),
+        (f"min float32 n={n:.0e}", lambda: gilfree.min(f32), "np.min", lambda: np.min(f32), None, None),
+        (f"argmax float32 n={n:.0e}", lambda: gilfree.argmax(f32), "np.argmax",
+         lambda: np.argmax(f32), None, None),
+        (f"max int32 n={n:.0e}", lambda: gilfree.max(i32), "np.max", lambda: np.max(i32), None, None),
+        (f"argmax int32 n={n:.0e}", lambda: gilfree.argmax(i32), "np.argmax",
+         lambda: np.argmax(i32), None, None),
         (f"mean float64 n={n:.0e}", lambda: gilfree.mean(a), "np.mean", lambda: np.mean(a),
          None, None),
         (f"std float64 n={n:.0e}", lambda: gilfree.std(a), "np.std", lambda: np.std(a), None, None),
@@ -66,6 +76,12 @@ def cases(n: int, side: int):
          None, None),
         (f"sum axis=0 {side}x{side}", lambda: gilfree.sum(m, axis=0), "np.sum(axis=0)",
          lambda: np.sum(m, axis=0), None, None),
+        (f"sum axis=0 {4 * side}x{4 * side}", lambda: gilfree.sum(big, axis=0), "np.sum(axis=0)",
+         lambda: np.sum(big, axis=0), None, None),
+        (f"var axis=0 {4 * side}x{4 * side}", lambda: gilfree.var(big, axis=0), "np.var(axis=0)",
+         lambda: np.var(big, axis=0), None, None),
+        (f"max axis=0 {4 * side}x{4 * side}", lambda: gilfree.max(big, axis=0), "np.max(axis=0)",
+         lambda: np.max(big, axis=0), None, None),
         (f"softmax {side}x{side} axis=-1", lambda: gilfree.softmax(m), "scipy.special.softmax",
          lambda: sp_softmax(m, axis=-1), None, None),
         (f"cumsum float64 n={n:.0e}", lambda: gilfree.cumsum(a), "np.cumsum",

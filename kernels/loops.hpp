@@ -25,6 +25,11 @@
 #include <type_traits>
 #include <vector>
 
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
 #include "runtime.hpp"
 #include "strided.hpp"
 
@@ -124,6 +129,92 @@ inline double to_d(T v) {
   return static_cast<double>(v);
 }
 
+// ---------------------------------------------------------------- column tiles
+// A reduction over a non-last axis whose results are adjacent in memory
+// (e.g. sum(x, axis=0) of a C-contiguous matrix) reads kTileW adjacent
+// columns of each row at once. tile_block(base, sx, r0, m, out) gives, for
+// each column c < kTileW (element (r, c) at base + r * sx + c * sizeof(T)),
+// exactly the state op.block would give for rows [r0, r0 + m) of that column.
+
+constexpr int kTileW = 8;  // columns per tile (one 512-bit vector of doubles)
+
+/// lane_sum over rows [r0, r0 + m) of each of kTileW columns, same lanes and order.
+#ifdef __AVX512F__
+/// tile_lane_sums of the values themselves: the kLanes accumulators in registers.
+template <class T>
+inline void tile_lane_sums_plain(const char* base, int64_t sx, int64_t r0, int m, double* out) {
+  static_assert(kLanes == 16 && kTileW == 8, "register tile layout");
+  auto ld = [](const char* p) {
+    if constexpr (std::is_same<T, double>::value)
+      return _mm512_loadu_pd(reinterpret_cast<const double*>(p));
+    else
+      return _mm512_cvtps_pd(_mm256_loadu_ps(reinterpret_cast<const float*>(p)));
+  };
+  __m512d acc[kLanes];
+  for (int k = 0; k < kLanes; ++k) acc[k] = _mm512_setzero_pd();
+  const char* p = base + r0 * sx;
+  int i = 0;
+  for (; i + kLanes <= m; i += kLanes, p += kLanes * sx)
+    for (int k = 0; k < kLanes; ++k) acc[k] = _mm512_add_pd(acc[k], ld(p + k * sx));
+  for (int k = 0; k < kLanes && i + k < m; ++k) acc[k] = _mm512_add_pd(acc[k], ld(p + k * sx));
+  for (int w = kLanes / 2; w >= 1; w /= 2)
+    for (int k = 0; k < w; ++k) acc[k] = _mm512_add_pd(acc[k], acc[k + w]);
+  _mm512_storeu_pd(out, acc[0]);
+}
+#endif
+
+template <class T, class F>
+inline void tile_lane_sums(const char* base, int64_t sx, int64_t r0, int m, F&& f, double* out) {
+  double acc[kLanes][kTileW] = {};
+  int i = 0;
+  for (; i + kLanes <= m; i += kLanes)
+    for (int k = 0; k < kLanes; ++k) {
+      const T* row = reinterpret_cast<const T*>(base + (r0 + i + k) * sx);
+      for (int c = 0; c < kTileW; ++c) acc[k][c] += f(to_d(row[c]), c);
+    }
+  for (int k = 0; k < kLanes && i + k < m; ++k) {
+    const T* row = reinterpret_cast<const T*>(base + (r0 + i + k) * sx);
+    for (int c = 0; c < kTileW; ++c) acc[k][c] += f(to_d(row[c]), c);
+  }
+  for (int w = kLanes / 2; w >= 1; w /= 2)
+    for (int k = 0; k < w; ++k)
+      for (int c = 0; c < kTileW; ++c) acc[k][c] += acc[k + w][c];
+  for (int c = 0; c < kTileW; ++c) out[c] = acc[0][c];
+}
+
+/// tile_lane_sums of the values (float T).
+template <class T>
+inline void tile_sums(const char* base, int64_t sx, int64_t r0, int m, double* out) {
+#ifdef __AVX512F__
+  if constexpr (std::is_same<T, double>::value || std::is_same<T, float>::value)
+    return tile_lane_sums_plain<T>(base, sx, r0, m, out);
+#endif
+  tile_lane_sums<T>(base, sx, r0, m, [](double v, int) { return v; }, out);
+}
+
+/// First extreme (or first NaN) of rows [r0, r0 + m) of each of kTileW columns.
+template <class T, bool Max>
+inline void tile_extreme(const char* base, int64_t sx, int64_t r0, int m, T* best, int64_t* idx, bool* nan) {
+  const T* row0 = reinterpret_cast<const T*>(base + r0 * sx);
+  for (int c = 0; c < kTileW; ++c) {
+    best[c] = row0[c];
+    idx[c] = r0;
+    nan[c] = row0[c] != row0[c];
+  }
+  for (int i = 1; i < m; ++i) {
+    const T* row = reinterpret_cast<const T*>(base + (r0 + i) * sx);
+    const int64_t ri = r0 + i;
+    for (int c = 0; c < kTileW; ++c) {  // branch-free (vectorised)
+      const T v = row[c];
+      const bool isn = v != v;
+      const bool upd = (!nan[c]) & (isn | (Max ? v > best[c] : v < best[c]));
+      best[c] = upd ? v : best[c];
+      idx[c] = upd ? ri : idx[c];
+      nan[c] = nan[c] | isn;
+    }
+  }
+}
+
 // ---------------------------------------------------------------- ops
 // An op: S identity(); S block(const T* x, const T* y, int m, int64_t i0, const S& prev);
 // S merge(const S& earlier, const S& later); void finish(const S&, int64_t n, char* res).
@@ -142,6 +233,18 @@ struct SumOp {
     else
       return lane_sum_u64(m, [x](int i) { return static_cast<uint64_t>(static_cast<int64_t>(x[i])); });
   }
+  static constexpr bool kTile = true;
+  void tile_block(const char* base, int64_t sx, int64_t r0, int m, S* out) const {
+    if constexpr (is_float_v<T>) {
+      tile_sums<T>(base, sx, r0, m, out);
+    } else {
+      for (int c = 0; c < kTileW; ++c) out[c] = 0;
+      for (int i = 0; i < m; ++i) {
+        const T* row = reinterpret_cast<const T*>(base + (r0 + i) * sx);
+        for (int c = 0; c < kTileW; ++c) out[c] += static_cast<uint64_t>(static_cast<int64_t>(row[c]));
+      }
+    }
+  }
   S merge(const S& a, const S& b) const { return a + b; }
   void finish(const S& s, int64_t, char* res) const {
     if constexpr (is_float_v<T>)
@@ -159,6 +262,10 @@ struct MeanOp {
   S identity() const { return 0.0; }
   S block(const T* x, const T*, int m, int64_t, const S&) const {
     return lane_sum(m, [x](int i) { return to_d(x[i]); });
+  }
+  static constexpr bool kTile = true;
+  void tile_block(const char* base, int64_t sx, int64_t r0, int m, S* out) const {
+    tile_sums<T>(base, sx, r0, m, out);
   }
   S merge(const S& a, const S& b) const { return a + b; }
   void finish(const S& s, int64_t n, char* res) const {
@@ -194,6 +301,18 @@ struct VarOp {
       return d * d;
     });
     return S{static_cast<double>(m), mean, m2};
+  }
+  static constexpr bool kTile = true;
+  void tile_block(const char* base, int64_t sx, int64_t r0, int m, S* out) const {
+    double k[kTileW], mean[kTileW], m2[kTileW];
+    for (int c = 0; c < kTileW; ++c) k[c] = to_d(reinterpret_cast<const T*>(base)[c]);  // each column's first element
+    tile_lane_sums<T>(base, sx, r0, m, [&k](double v, int c) { return v - k[c]; }, mean);
+    for (int c = 0; c < kTileW; ++c) mean[c] /= m;
+    tile_lane_sums<T>(base, sx, r0, m, [&k, &mean](double v, int c) {
+      const double d = (v - k[c]) - mean[c];
+      return d * d;
+    }, m2);
+    for (int c = 0; c < kTileW; ++c) out[c] = S{static_cast<double>(m), mean[c], m2[c]};
   }
   S merge(const S& a, const S& b) const {
     if (a.n == 0) return b;
@@ -251,10 +370,203 @@ inline T block_extreme(const T* x, int m) {
   }
 }
 
+// ---------------------------------------------------------------- block extremes
+// One pass per block finds its extreme and whether it holds a NaN (floats):
+// AVX-512 intrinsics where the build targets them, else plain lane loops
+// (auto-vectorised). Exact operations: any order gives the same result.
+
+/// Extreme of a block and whether it holds a NaN.
+template <class T>
+struct BlockExt {
+  T v;
+  bool nan;
+};
+
+template <class T, bool Max>
+inline T pick(T a, T b) {  // the better of two non-NaN values (a on ties)
+  return (Max ? b > a : b < a) ? b : a;
+}
+
+/// Portable one-pass extreme + NaN flag of x[0..m), m >= 1.
+template <class T, bool Max>
+inline BlockExt<T> block_ext_generic(const T* x, int m) {
+  T acc[kLanes];
+  unsigned char nanl[kLanes] = {};
+  for (int k = 0; k < kLanes; ++k) acc[k] = x[0];
+  int i = 0;
+  for (; i + kLanes <= m; i += kLanes)
+    for (int k = 0; k < kLanes; ++k) {
+      const T v = x[i + k];
+      acc[k] = (Max ? v > acc[k] : v < acc[k]) ? v : acc[k];
+      if constexpr (is_float_v<T>) nanl[k] |= static_cast<unsigned char>(v != v);
+    }
+  bool nan = false;
+  for (; i < m; ++i) {
+    acc[0] = pick<T, Max>(acc[0], x[i]);
+    if constexpr (is_float_v<T>) nan |= x[i] != x[i];
+  }
+  T r = acc[0];
+  for (int k = 1; k < kLanes; ++k) r = pick<T, Max>(r, acc[k]);
+  for (int k = 0; k < kLanes; ++k) nan |= nanl[k] != 0;
+  return BlockExt<T>{r, nan};
+}
+
+/// Index of the first element equal to t (or the first NaN if t is NaN), or -1.
+template <class T>
+inline int find_first_generic(const T* x, int m, T t) {
+  if (t != t) {
+    for (int i = 0; i < m; ++i)
+      if (x[i] != x[i]) return i;
+  } else {
+    for (int i = 0; i < m; ++i)
+      if (x[i] == t) return i;
+  }
+  return -1;
+}
+
+#ifdef __AVX512F__
+template <class T>
+struct V512;
+template <>
+struct V512<double> {
+  using V = __m512d;
+  static constexpr int L = 8;
+  static V load(const double* p) { return _mm512_loadu_pd(p); }
+  static V set1(double v) { return _mm512_set1_pd(v); }
+  static V vmax(V a, V b) { return _mm512_max_pd(a, b); }
+  static V vmin(V a, V b) { return _mm512_min_pd(a, b); }
+  static uint32_t unord(V a, V b) { return _mm512_cmp_pd_mask(a, b, _CMP_UNORD_Q); }
+  static uint32_t eq(V a, V b) { return _mm512_cmp_pd_mask(a, b, _CMP_EQ_OQ); }
+  static double hmax(V a) { return _mm512_reduce_max_pd(a); }
+  static double hmin(V a) { return _mm512_reduce_min_pd(a); }
+};
+template <>
+struct V512<float> {
+  using V = __m512;
+  static constexpr int L = 16;
+  static V load(const float* p) { return _mm512_loadu_ps(p); }
+  static V set1(float v) { return _mm512_set1_ps(v); }
+  static V vmax(V a, V b) { return _mm512_max_ps(a, b); }
+  static V vmin(V a, V b) { return _mm512_min_ps(a, b); }
+  static uint32_t unord(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_UNORD_Q); }
+  static uint32_t eq(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ); }
+  static float hmax(V a) { return _mm512_reduce_max_ps(a); }
+  static float hmin(V a) { return _mm512_reduce_min_ps(a); }
+};
+template <>
+struct V512<int32_t> {
+  using V = __m512i;
+  static constexpr int L = 16;
+  static V load(const int32_t* p) { return _mm512_loadu_si512(p); }
+  static V set1(int32_t v) { return _mm512_set1_epi32(v); }
+  static V vmax(V a, V b) { return _mm512_max_epi32(a, b); }
+  static V vmin(V a, V b) { return _mm512_min_epi32(a, b); }
+  static uint32_t unord(V, V) { return 0; }
+  static uint32_t eq(V a, V b) { return _mm512_cmpeq_epi32_mask(a, b); }
+  static int32_t hmax(V a) { return _mm512_reduce_max_epi32(a); }
+  static int32_t hmin(V a) { return _mm512_reduce_min_epi32(a); }
+};
+template <>
+struct V512<int64_t> {
+  using V = __m512i;
+  static constexpr int L = 8;
+  static V load(const int64_t* p) { return _mm512_loadu_si512(p); }
+  static V set1(int64_t v) { return _mm512_set1_epi64(v); }
+  static V vmax(V a, V b) { return _mm512_max_epi64(a, b); }
+  static V vmin(V a, V b) { return _mm512_min_epi64(a, b); }
+  static uint32_t unord(V, V) { return 0; }
+  static uint32_t eq(V a, V b) { return _mm512_cmpeq_epi64_mask(a, b); }
+  static int64_t hmax(V a) { return _mm512_reduce_max_epi64(a); }
+  static int64_t hmin(V a) { return _mm512_reduce_min_epi64(a); }
+};
+
+template <class T, bool Max>
+inline BlockExt<T> block_ext_avx512(const T* x, int m) {
+  using W = V512<T>;
+  using V = typename W::V;
+  constexpr int L = W::L;
+  auto ext = [](V a, V b) { return Max ? W::vmax(a, b) : W::vmin(a, b); };
+  V a0 = W::set1(x[0]), a1 = a0, a2 = a0, a3 = a0;
+  uint32_t nanm = 0;
+  // scalar head up to a 64-byte boundary: aligned loads never split a cache line
+  int i = std::min<int>(m, static_cast<int>((64 - reinterpret_cast<uintptr_t>(x) % 64) % 64 / sizeof(T)));
+  T head = x[0];
+  bool head_nan = false;
+  for (int j = 0; j < i; ++j) {
+    head = pick<T, Max>(head, x[j]);
+    if constexpr (is_float_v<T>) head_nan |= x[j] != x[j];
+  }
+  for (; i + 4 * L <= m; i += 4 * L) {
+    const V v0 = W::load(x + i), v1 = W::load(x + i + L), v2 = W::load(x + i + 2 * L), v3 = W::load(x + i + 3 * L);
+    a0 = ext(a0, v0);
+    a1 = ext(a1, v1);
+    a2 = ext(a2, v2);
+    a3 = ext(a3, v3);
+    if constexpr (is_float_v<T>) nanm |= W::unord(v0, v1) | W::unord(v2, v3);
+  }
+  for (; i + L <= m; i += L) {
+    const V v = W::load(x + i);
+    a0 = ext(a0, v);
+    if constexpr (is_float_v<T>) nanm |= W::unord(v, v);
+  }
+  a0 = ext(ext(a0, a1), ext(a2, a3));
+  T r = pick<T, Max>(head, Max ? W::hmax(a0) : W::hmin(a0));
+  bool nan = nanm != 0 || head_nan;
+  for (; i < m; ++i) {
+    r = pick<T, Max>(r, x[i]);
+    if constexpr (is_float_v<T>) nan |= x[i] != x[i];
+  }
+  return BlockExt<T>{r, nan};
+}
+
+template <class T>
+inline int find_first_avx512(const T* x, int m, T t) {
+  using W = V512<T>;
+  constexpr int L = W::L;
+  const bool nan = t != t;
+  const auto vt = W::set1(t);
+  int i = 0;
+  for (; i + L <= m; i += L) {
+    const auto v = W::load(x + i);
+    const uint32_t k = nan ? W::unord(v, v) : W::eq(v, vt);
+    if (k) return i + __builtin_ctz(k);
+  }
+  const int j = find_first_generic(x + i, m - i, t);
+  return j < 0 ? -1 : i + j;
+}
+
+template <class T>
+constexpr bool has_v512_v =
+    std::is_same<T, double>::value || std::is_same<T, float>::value || std::is_same<T, int32_t>::value ||
+    std::is_same<T, int64_t>::value;
+#else
+template <class T>
+constexpr bool has_v512_v = false;
+#endif
+
+/// Extreme (Max: largest) of x[0..m), m >= 1, and whether a NaN is among them.
+template <class T, bool Max>
+inline BlockExt<T> block_ext(const T* x, int m) {
+#ifdef __AVX512F__
+  if constexpr (has_v512_v<T>) return block_ext_avx512<T, Max>(x, m);
+#endif
+  return block_ext_generic<T, Max>(x, m);
+}
+
+/// Index of the first element equal to t, or of the first NaN if t is NaN; -1 if none.
+template <class T>
+inline int find_first(const T* x, int m, T t) {
+#ifdef __AVX512F__
+  if constexpr (has_v512_v<T>) return find_first_avx512(x, m, t);
+#endif
+  return find_first_generic(x, m, t);
+}
+
 /// min/max value; NaN (floats) propagates.
 template <class T, bool Max>
 struct ExtremeOp {
   static constexpr bool kCascade = false;
+  static constexpr bool kAnyBlock = true;
   static constexpr int kResBytes = sizeof(T);
   struct S {
     T v;
@@ -262,8 +574,17 @@ struct ExtremeOp {
   };
   S identity() const { return S{T(0), false}; }
   S block(const T* x, const T*, int m, int64_t, const S&) const {
-    if (block_has_nan(x, m)) return S{std::numeric_limits<T>::quiet_NaN(), true};
-    return S{block_extreme<T, Max>(x, m), true};
+    const BlockExt<T> e = block_ext<T, Max>(x, m);
+    if (e.nan) return S{std::numeric_limits<T>::quiet_NaN(), true};
+    return S{e.v, true};
+  }
+  static constexpr bool kTile = true;
+  void tile_block(const char* base, int64_t sx, int64_t r0, int m, S* out) const {
+    T best[kTileW];
+    int64_t idx[kTileW];
+    bool nan[kTileW];
+    tile_extreme<T, Max>(base, sx, r0, m, best, idx, nan);
+    for (int c = 0; c < kTileW; ++c) out[c] = S{nan[c] ? std::numeric_limits<T>::quiet_NaN() : best[c], true};
   }
   S merge(const S& a, const S& b) const {
     if (!a.any) return b;
@@ -281,13 +602,13 @@ struct ExtremeOp {
 template <class T, bool Max>
 struct ArgOp {
   static constexpr bool kCascade = false;
+  static constexpr bool kAnyBlock = true;
   static constexpr int kResBytes = 8;
   struct S {
     T v;
     int64_t idx;  // -1: no element yet, or a block that cannot win (see block)
     bool any;
   };
-  ExtremeOp<T, Max> ext;
   S identity() const { return S{T(0), -1, false}; }
   static bool isnan_(T v) {
     if constexpr (is_float_v<T>)
@@ -297,16 +618,36 @@ struct ArgOp {
   }
   S block(const T* x, const T* y, int m, int64_t i0, const S& prev) const {
     if (prev.any && isnan_(prev.v)) return S{prev.v, -1, false};  // a NaN already won
-    const auto e = ext.block(x, y, m, i0, typename ExtremeOp<T, Max>::S{});
-    if (isnan_(e.v)) {
-      for (int i = 0; i < m; ++i)
-        if (isnan_(x[i])) return S{e.v, i0 + i, true};
+    // Sub-blocks in order: only the one where the extreme last strictly
+    // improved is searched (a NaN sub-block is searched at once: it wins).
+    constexpr int kSub = 2048;
+    bool have = prev.any;
+    T best = prev.v;
+    int win = -1;  // start of the sub-block holding the first extreme of this block
+    for (int s0 = 0; s0 < m; s0 += kSub) {
+      const int len = std::min(kSub, m - s0);
+      const BlockExt<T> e = block_ext<T, Max>(x + s0, len);
+      if (e.nan) {
+        const T nan = std::numeric_limits<T>::quiet_NaN();
+        return S{nan, i0 + s0 + find_first(x + s0, len, nan), true};
+      }
+      if (!have || (Max ? e.v > best : e.v < best)) {
+        best = e.v;
+        win = s0;
+        have = true;
+      }
     }
-    // a block that does not strictly beat what came before cannot hold the first extreme
-    if (prev.any && !(Max ? e.v > prev.v : e.v < prev.v)) return S{e.v, -1, false};
-    for (int i = 0; i < m; ++i)
-      if (x[i] == e.v) return S{e.v, i0 + i, true};
-    return S{e.v, i0, true};  // unreachable
+    // no sub-block strictly beats what came before: this block cannot hold the first extreme
+    if (win < 0) return S{best, -1, false};
+    return S{best, i0 + win + find_first(x + win, std::min(kSub, m - win), best), true};
+  }
+  static constexpr bool kTile = true;
+  void tile_block(const char* base, int64_t sx, int64_t r0, int m, S* out) const {
+    T best[kTileW];
+    int64_t idx[kTileW];
+    bool nan[kTileW];
+    tile_extreme<T, Max>(base, sx, r0, m, best, idx, nan);
+    for (int c = 0; c < kTileW; ++c) out[c] = S{nan[c] ? std::numeric_limits<T>::quiet_NaN() : best[c], idx[c], true};
   }
   S merge(const S& a, const S& b) const {
     if (!a.any) return b;
@@ -322,6 +663,7 @@ struct ArgOp {
 template <class T>
 struct DotOp : SumOp<T> {
   using typename SumOp<T>::S;
+  static constexpr bool kTile = false;
   S block(const T* x, const T* y, int m, int64_t, const S&) const {
     if constexpr (is_float_v<T>)
       return lane_sum(m, [x, y](int i) { return to_d(x[i]) * to_d(y[i]); });
@@ -337,6 +679,7 @@ struct DotOp : SumOp<T> {
 template <class T>
 struct SqdistOp : MeanOp<T> {
   using S = double;
+  static constexpr bool kTile = false;  // (nor Norm1Op, derived from it)
   S block(const T* x, const T* y, int m, int64_t, const S&) const {
     return lane_sum(m, [x, y](int i) {
       const double d = to_d(x[i]) - to_d(y[i]);
@@ -552,6 +895,21 @@ inline void copy_out(const T* src, int64_t n, char* dst, int64_t stride) {
   for (int64_t i = 0; i < n; ++i) *reinterpret_cast<T*>(dst + i * stride) = src[i];
 }
 
+/// Whether an op's result is the same for any block boundaries (exact
+/// merges): it may then be given a whole contiguous run as one block.
+template <class Op>
+constexpr auto any_block_(int) -> decltype(Op::kAnyBlock, bool()) {
+  return Op::kAnyBlock;
+}
+template <class Op>
+constexpr bool any_block_(long) {
+  return false;
+}
+template <class Op>
+constexpr bool any_block() {
+  return any_block_<Op>(0);
+}
+
 /// Reduces the in-row flat range [lo, hi) of one row to a state. Blocks start
 /// at lo + k * kLoopBlock whatever the strides: the result depends on values only.
 template <class T, class Op>
@@ -580,6 +938,11 @@ typename Op::S reduce_range(const NdShape& inner, NdOperand& x, NdOperand& y, in
   for_segments(inner, ops, lo, hi, [&](char* const* p, int64_t cnt) {
     int64_t o = 0;
     while (o < cnt) {
+      if (fill == 0 && contig && any_block<Op>() && cnt - o >= kLoopBlock) {  // exact op: one call per run
+        emit(reinterpret_cast<const T*>(p[0]) + o, has_y ? reinterpret_cast<const T*>(p[1]) + o : nullptr,
+             static_cast<int>(cnt - o));
+        break;
+      }
       if (fill == 0 && contig && cnt - o >= kLoopBlock) {
         emit(reinterpret_cast<const T*>(p[0]) + o, has_y ? reinterpret_cast<const T*>(p[1]) + o : nullptr, kLoopBlock);
         o += kLoopBlock;
@@ -635,6 +998,80 @@ struct Plan {
   bool long_rows() const { return parts > 1; }
 };
 
+template <class Op>
+constexpr auto has_tile_(int) -> decltype(Op::kTile, bool()) {
+  return Op::kTile;
+}
+template <class Op>
+constexpr bool has_tile_(long) {
+  return false;
+}
+
+/// Column-tile path (see tile_block): rows whose results are adjacent in
+/// memory (the last row dimension has unit stride) and a single strided
+/// in-row dimension. Chunks are (group of kGroup adjacent rows, part of
+/// kLoopChunk elements); every row's blocks and parts are exactly those of
+/// the row path, so the result is the same bits for any thread count and
+/// either path. Returns false where it does not apply.
+template <class T, class Op>
+bool reduce_tiles(const LoopArgs& a, const Rows& R, const Op& op, const ExecContext& ctx) {
+  using S = typename Op::S;
+  constexpr int64_t kGroup = 32 * kTileW;  // rows (columns of the matrix) per chunk
+  const int64_t M = R.M, n = R.n, w = sizeof(T);
+  if (a.y.data || R.inner.ndim != 1 || R.outer.ndim < 1 || n < 2) return false;
+  const int lo_d = R.outer.ndim - 1;
+  const int64_t L = R.outer.shape[lo_d], sx = R.ix.strides[0];
+  if (R.ox.strides[lo_d] != w || sx == w || L < kTileW) return false;
+  const int64_t P = M / L, ngroups = (L + kGroup - 1) / kGroup;
+  const int64_t parts = (n + kLoopChunk - 1) / kLoopChunk;
+  std::vector<S> st(parts > 1 ? M * parts : 0);
+  parallel_for(P * ngroups * parts, M * n, ctx, [&](int64_t ch) {
+    const int64_t part = ch % parts, g = (ch / parts) % ngroups, pf = ch / parts / ngroups;
+    const int64_t rb = pf * L + g * kGroup, re = pf * L + std::min(L, (g + 1) * kGroup);
+    const int64_t lo = part * kLoopChunk, hi = std::min(n, lo + kLoopChunk);
+    const int64_t ntile = (re - rb) / kTileW, rt = rb + ntile * kTileW;
+    const char* base = R.ix.data + row_offset(R.outer, R.ox, rb);
+    auto put = [&](int64_t r, const S& s) {
+      if (parts > 1)
+        st[r * parts + part] = s;
+      else
+        op.finish(s, n, a.res + r * Op::kResBytes);
+    };
+    // full tiles: blocks of kLoopBlock rows, all tiles of the group per block (the block stays in cache)
+    std::vector<Cascade<S, Op>> cas(Op::kCascade ? ntile * kTileW : 0);
+    std::vector<S> fold(Op::kCascade ? 0 : ntile * kTileW, op.identity());
+    S bs[kTileW];
+    for (int64_t b = lo; b < hi; b += kLoopBlock) {
+      const int m = static_cast<int>(std::min<int64_t>(kLoopBlock, hi - b));
+      for (int64_t t = 0; t < ntile; ++t) {
+        op.tile_block(base + t * kTileW * w, sx, b, m, bs);
+        for (int c = 0; c < kTileW; ++c) {
+          if constexpr (Op::kCascade)
+            cas[t * kTileW + c].push(bs[c], op);
+          else
+            fold[t * kTileW + c] = op.merge(fold[t * kTileW + c], bs[c]);
+        }
+      }
+    }
+    for (int64_t j = 0; j < ntile * kTileW; ++j) {
+      if constexpr (Op::kCascade)
+        put(rb + j, cas[j].result(op));
+      else
+        put(rb + j, fold[j]);
+    }
+    // the group's last few rows: the row path
+    RowCursor cur(R);
+    for (int64_t r = rt; r < re; ++r) {
+      cur.seek(r);
+      put(r, reduce_range<T>(R.inner, cur.x, cur.y, lo, hi, op_for_row<T>(op, cur.x.data, n, 0)));
+    }
+  });
+  if (parts > 1)
+    for (int64_t r = 0; r < M; ++r)
+      op.finish(combine_parts(st.data() + r * parts, parts, op), n, a.res + r * Op::kResBytes);
+  return true;
+}
+
 /// One result per row: op.finish writes it at args.res + row * Op::kResBytes.
 template <class T, class Op>
 void reduce_rows(const LoopArgs& a, const Op& op, const ExecContext& ctx) {
@@ -642,6 +1079,8 @@ void reduce_rows(const LoopArgs& a, const Op& op, const ExecContext& ctx) {
   const Rows R = split_rows(a);
   const int64_t M = R.M, n = R.n;
   if (M == 0) return;
+  if constexpr (has_tile_<Op>(0))
+    if (reduce_tiles<T>(a, R, op, ctx)) return;
   const Plan plan(M, n);
   const int64_t items = M * std::max<int64_t>(n, 1);
   if (plan.long_rows()) {
