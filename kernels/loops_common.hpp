@@ -1,0 +1,122 @@
+// Typed loops, common part: the reduction codes, LoopArgs, block and chunk
+// sizes, the pairwise cascade and the lane sums shared by every loop kernel.
+// See loops.hpp for the design.
+#pragma once
+
+#include <Eigen/Core>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
+#include "runtime.hpp"
+#include "strided.hpp"
+
+namespace gilfree {
+
+/// Reductions of kernels::reduce (codes shared with gilfree.loops).
+enum class ReduceKind : int {
+  sum = 0,
+  mean,
+  var,
+  std_,
+  min,
+  max,
+  argmin,
+  argmax,
+  dot,
+  sqdist,
+  norm1,
+  norm2,
+  norminf,
+  logsumexp,
+};
+
+/// Operands of a loop over one shared shape (x, optional y and out).
+/// The first `nouter` dimensions index rows; `res` receives one result per
+/// row (contiguous, C order over the row dimensions) for reductions.
+struct LoopArgs {
+  NdShape shape;
+  int nouter = 0;
+  NdOperand x, y, out;
+  char* res = nullptr;
+};
+
+namespace detail {
+
+constexpr int64_t kLoopChunk = 1 << 15;  // elements per chunk: fixes every combination order
+constexpr int kLoopBlock = 1024;         // elements per block (fits L1 with room to spare)
+constexpr int kLanes = 16;               // independent accumulators of the vectorised loops
+
+template <class T>
+constexpr bool is_float_v = std::is_floating_point<T>::value;
+
+/// Binary-counter pairwise combination of a sequence of states:
+/// deterministic for a given sequence, error O(log n) for sums.
+template <class S, class Op>
+struct Cascade {
+  S st[64];
+  int lvl[64];
+  int top = 0;
+  void push(S s, const Op& op) {
+    int l = 0;
+    while (top > 0 && lvl[top - 1] == l) {
+      s = op.merge(st[top - 1], s);
+      --top;
+      ++l;
+    }
+    st[top] = s;
+    lvl[top++] = l;
+  }
+  S result(const Op& op) const {
+    if (top == 0) return op.identity();
+    S r = st[top - 1];
+    for (int i = top - 2; i >= 0; --i) r = op.merge(st[i], r);
+    return r;
+  }
+};
+
+/// Sum of f(i) for i < m in kLanes independent lanes (vectorisable without
+/// reassociation), lanes combined pairwise.
+template <class F>
+inline double lane_sum(int m, F&& f) {
+  double acc[kLanes] = {};
+  int i = 0;
+  for (; i + kLanes <= m; i += kLanes)
+    for (int k = 0; k < kLanes; ++k) acc[k] += f(i + k);
+  for (int k = 0; k < kLanes && i + k < m; ++k) acc[k] += f(i + k);
+  for (int w = kLanes / 2; w >= 1; w /= 2)  // pairwise over the lanes
+    for (int k = 0; k < w; ++k) acc[k] += acc[k + w];
+  return acc[0];
+}
+
+/// Sum of f(i) in wrapping 64-bit integer arithmetic.
+template <class F>
+inline uint64_t lane_sum_u64(int m, F&& f) {
+  uint64_t acc[kLanes] = {};
+  int i = 0;
+  for (; i + kLanes <= m; i += kLanes)
+    for (int k = 0; k < kLanes; ++k) acc[k] += f(i + k);
+  for (int k = 0; k < kLanes && i + k < m; ++k) acc[k] += f(i + k);
+  uint64_t s = 0;
+  for (int k = 0; k < kLanes; ++k) s += acc[k];
+  return s;
+}
+
+template <class T>
+inline double to_d(T v) {
+  return static_cast<double>(v);
+}
+
+
+}  // namespace detail
+}  // namespace gilfree

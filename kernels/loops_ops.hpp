@@ -1,0 +1,388 @@
+// Typed loops, reduction ops: the per-block state, merge and finish of sum,
+// mean, var, min/max, arg*, dot, sqdist, norms and logsumexp.
+#pragma once
+
+#include "loops_simd.hpp"
+
+namespace gilfree {
+namespace detail {
+
+// ---------------------------------------------------------------- ops
+// An op: S identity(); S block(const T* x, const T* y, int m, int64_t i0, const S& prev);
+// S merge(const S& earlier, const S& later); void finish(const S&, int64_t n, char* res).
+// kCascade: combine pairwise (inexact merges) or fold left (exact merges, where
+// block() may use `prev`, the state of everything before the block in its chunk).
+
+template <class T>
+struct SumOp {
+  static constexpr bool kCascade = is_float_v<T>;
+  static constexpr int kResBytes = 8;
+  using S = typename std::conditional<is_float_v<T>, double, uint64_t>::type;
+  S identity() const { return S(0); }
+  S block(const T* x, const T*, int m, int64_t, const S&) const {
+    if constexpr (is_float_v<T>)
+      return lane_sum(m, [x](int i) { return to_d(x[i]); });
+    else
+      return lane_sum_u64(m, [x](int i) { return static_cast<uint64_t>(static_cast<int64_t>(x[i])); });
+  }
+  static constexpr bool kTile = true;
+  void tile_block(const char* base, int64_t sx, int64_t r0, int m, S* out) const {
+    if constexpr (is_float_v<T>) {
+      tile_sums<T>(base, sx, r0, m, out);
+    } else {
+      for (int c = 0; c < kTileW; ++c) out[c] = 0;
+      for (int i = 0; i < m; ++i) {
+        const T* row = reinterpret_cast<const T*>(base + (r0 + i) * sx);
+        for (int c = 0; c < kTileW; ++c) out[c] += static_cast<uint64_t>(static_cast<int64_t>(row[c]));
+      }
+    }
+  }
+  S merge(const S& a, const S& b) const { return a + b; }
+  void finish(const S& s, int64_t, char* res) const {
+    if constexpr (is_float_v<T>)
+      *reinterpret_cast<double*>(res) = s;
+    else
+      *reinterpret_cast<int64_t*>(res) = static_cast<int64_t>(s);
+  }
+};
+
+template <class T>
+struct MeanOp {
+  static constexpr bool kCascade = true;
+  static constexpr int kResBytes = 8;
+  using S = double;
+  S identity() const { return 0.0; }
+  S block(const T* x, const T*, int m, int64_t, const S&) const {
+    return lane_sum(m, [x](int i) { return to_d(x[i]); });
+  }
+  static constexpr bool kTile = true;
+  void tile_block(const char* base, int64_t sx, int64_t r0, int m, S* out) const {
+    tile_sums<T>(base, sx, r0, m, out);
+  }
+  S merge(const S& a, const S& b) const { return a + b; }
+  void finish(const S& s, int64_t n, char* res) const {
+    *reinterpret_cast<double*>(res) = n > 0 ? s / static_cast<double>(n) : std::numeric_limits<double>::quiet_NaN();
+  }
+};
+
+/// Count, mean and sum of squared deviations; merged with Chan et al.'s formula.
+struct Moments {
+  double n = 0, mean = 0, m2 = 0;
+};
+
+template <class T>
+struct VarOp {
+  static constexpr bool kCascade = true;
+  static constexpr int kResBytes = 8;
+  using S = Moments;
+  double ddof = 0.0;
+  bool take_sqrt = false;
+  S identity() const { return S{}; }
+  double shift = 0.0;  // the row's first element: keeps block means small (large offsets)
+  VarOp row(const T* first) const {
+    VarOp r = *this;
+    r.shift = to_d(*first);
+    return r;
+  }
+  S block(const T* x, const T*, int m, int64_t, const S&) const {
+    // two passes over the shifted block (in L1)
+    const double k = shift;
+    const double mean = lane_sum(m, [x, k](int i) { return to_d(x[i]) - k; }) / m;
+    const double m2 = lane_sum(m, [x, k, mean](int i) {
+      const double d = (to_d(x[i]) - k) - mean;
+      return d * d;
+    });
+    return S{static_cast<double>(m), mean, m2};
+  }
+  static constexpr bool kTile = true;
+  void tile_block(const char* base, int64_t sx, int64_t r0, int m, S* out) const {
+    double k[kTileW], mean[kTileW], m2[kTileW];
+    for (int c = 0; c < kTileW; ++c) k[c] = to_d(reinterpret_cast<const T*>(base)[c]);  // each column's first element
+    tile_lane_sums<T>(base, sx, r0, m, [&k](double v, int c) { return v - k[c]; }, mean);
+    for (int c = 0; c < kTileW; ++c) mean[c] /= m;
+    tile_lane_sums<T>(base, sx, r0, m, [&k, &mean](double v, int c) {
+      const double d = (v - k[c]) - mean[c];
+      return d * d;
+    }, m2);
+    for (int c = 0; c < kTileW; ++c) out[c] = S{static_cast<double>(m), mean[c], m2[c]};
+  }
+  S merge(const S& a, const S& b) const {
+    if (a.n == 0) return b;
+    if (b.n == 0) return a;
+    const double n = a.n + b.n, d = b.mean - a.mean;
+    return S{n, a.mean + d * (b.n / n), a.m2 + b.m2 + d * d * (a.n * b.n / n)};
+  }
+  void finish(const S& s, int64_t n, char* res) const {
+    double v;
+    if (n == 0) {
+      v = std::numeric_limits<double>::quiet_NaN();
+    } else {
+      const double dof = std::max(static_cast<double>(n) - ddof, 0.0);
+      v = s.m2 / dof;
+      if (take_sqrt) v = std::sqrt(v);
+    }
+    *reinterpret_cast<double*>(res) = v;
+  }
+};
+
+
+/// min/max value; NaN (floats) propagates.
+template <class T, bool Max>
+struct ExtremeOp {
+  static constexpr bool kCascade = false;
+  static constexpr bool kAnyBlock = true;
+  static constexpr int kResBytes = sizeof(T);
+  struct S {
+    T v;
+    bool any;
+  };
+  S identity() const { return S{T(0), false}; }
+  S block(const T* x, const T*, int m, int64_t, const S&) const {
+    const BlockExt<T> e = block_ext<T, Max>(x, m);
+    if (e.nan) return S{std::numeric_limits<T>::quiet_NaN(), true};
+    return S{e.v, true};
+  }
+  static constexpr bool kTile = true;
+  void tile_block(const char* base, int64_t sx, int64_t r0, int m, S* out) const {
+    T best[kTileW];
+    int64_t idx[kTileW];
+    bool nan[kTileW];
+    tile_extreme<T, Max>(base, sx, r0, m, best, idx, nan);
+    for (int c = 0; c < kTileW; ++c) out[c] = S{nan[c] ? std::numeric_limits<T>::quiet_NaN() : best[c], true};
+  }
+  S merge(const S& a, const S& b) const {
+    if (!a.any) return b;
+    if (!b.any) return a;
+    if constexpr (is_float_v<T>) {
+      if (a.v != a.v) return a;
+      if (b.v != b.v) return b;
+    }
+    return (Max ? b.v > a.v : b.v < a.v) ? b : a;
+  }
+  void finish(const S& s, int64_t, char* res) const { *reinterpret_cast<T*>(res) = s.v; }
+};
+
+/// argmin/argmax: the first extreme, or the first NaN.
+template <class T, bool Max>
+struct ArgOp {
+  static constexpr bool kCascade = false;
+  static constexpr bool kAnyBlock = true;
+  static constexpr int kResBytes = 8;
+  struct S {
+    T v;
+    int64_t idx;  // -1: no element yet, or a block that cannot win (see block)
+    bool any;
+  };
+  S identity() const { return S{T(0), -1, false}; }
+  static bool isnan_(T v) {
+    if constexpr (is_float_v<T>)
+      return v != v;
+    else
+      return false;
+  }
+  S block(const T* x, const T* y, int m, int64_t i0, const S& prev) const {
+    if (prev.any && isnan_(prev.v)) return S{prev.v, -1, false};  // a NaN already won
+    // Sub-blocks in order: only the one where the extreme last strictly
+    // improved is searched (a NaN sub-block is searched at once: it wins).
+    constexpr int kSub = 2048;
+    bool have = prev.any;
+    T best = prev.v;
+    int win = -1;  // start of the sub-block holding the first extreme of this block
+    for (int s0 = 0; s0 < m; s0 += kSub) {
+      const int len = std::min(kSub, m - s0);
+      const BlockExt<T> e = block_ext<T, Max>(x + s0, len);
+      if (e.nan) {
+        const T nan = std::numeric_limits<T>::quiet_NaN();
+        return S{nan, i0 + s0 + find_first(x + s0, len, nan), true};
+      }
+      if (!have || (Max ? e.v > best : e.v < best)) {
+        best = e.v;
+        win = s0;
+        have = true;
+      }
+    }
+    // no sub-block strictly beats what came before: this block cannot hold the first extreme
+    if (win < 0) return S{best, -1, false};
+    return S{best, i0 + win + find_first(x + win, std::min(kSub, m - win), best), true};
+  }
+  static constexpr bool kTile = true;
+  void tile_block(const char* base, int64_t sx, int64_t r0, int m, S* out) const {
+    T best[kTileW];
+    int64_t idx[kTileW];
+    bool nan[kTileW];
+    tile_extreme<T, Max>(base, sx, r0, m, best, idx, nan);
+    for (int c = 0; c < kTileW; ++c) out[c] = S{nan[c] ? std::numeric_limits<T>::quiet_NaN() : best[c], idx[c], true};
+  }
+  S merge(const S& a, const S& b) const {
+    if (!a.any) return b;
+    if (!b.any) return a;
+    if (isnan_(a.v)) return a;
+    if (isnan_(b.v)) return b;
+    return (Max ? b.v > a.v : b.v < a.v) ? b : a;
+  }
+  void finish(const S& s, int64_t, char* res) const { *reinterpret_cast<int64_t*>(res) = s.any ? s.idx : -1; }
+};
+
+/// sum(x * y): float in double, integers wrapping in 64 bits.
+template <class T>
+struct DotOp : SumOp<T> {
+  using typename SumOp<T>::S;
+  static constexpr bool kTile = false;
+  S block(const T* x, const T* y, int m, int64_t, const S&) const {
+    if constexpr (is_float_v<T>)
+      return lane_sum(m, [x, y](int i) { return to_d(x[i]) * to_d(y[i]); });
+    else
+      return lane_sum_u64(m, [x, y](int i) {
+        return static_cast<uint64_t>(static_cast<int64_t>(x[i])) * static_cast<uint64_t>(static_cast<int64_t>(y[i]));
+      });
+  }
+};
+
+
+/// sum((x - y)**2) in double.
+template <class T>
+struct SqdistOp : MeanOp<T> {
+  using S = double;
+  static constexpr bool kTile = false;  // (nor Norm1Op, derived from it)
+  S block(const T* x, const T* y, int m, int64_t, const S&) const {
+    return lane_sum(m, [x, y](int i) {
+      const double d = to_d(x[i]) - to_d(y[i]);
+      return d * d;
+    });
+  }
+  void finish(const S& s, int64_t, char* res) const { *reinterpret_cast<double*>(res) = s; }
+};
+
+/// sum(|x|) in double.
+template <class T>
+struct Norm1Op : SqdistOp<T> {
+  using S = double;
+  S block(const T* x, const T*, int m, int64_t, const S&) const {
+    return lane_sum(m, [x](int i) { return std::fabs(to_d(x[i])); });
+  }
+};
+
+/// Largest |x| of a block in double, NaN if the block holds one.
+template <class T>
+inline double block_absmax(const T* x, int m) {
+  if (block_has_nan(x, m)) return std::numeric_limits<double>::quiet_NaN();
+  if constexpr (std::is_same<T, double>::value)
+    return CMapA<double>(x, m).abs().maxCoeff();
+  else
+    return CMapA<T>(x, m).template cast<double>().abs().maxCoeff();
+}
+
+/// max(|x|), NaN propagating.
+template <class T>
+struct NormInfOp {
+  static constexpr bool kCascade = false;
+  static constexpr int kResBytes = 8;
+  using S = double;
+  S identity() const { return 0.0; }
+  S block(const T* x, const T*, int m, int64_t, const S&) const { return block_absmax(x, m); }
+  S merge(const S& a, const S& b) const {
+    if (a != a) return a;
+    if (b != b) return b;
+    return b > a ? b : a;
+  }
+  void finish(const S& s, int64_t, char* res) const { *reinterpret_cast<double*>(res) = s; }
+};
+
+/// sqrt(sum(x**2)) without overflow or underflow: each block is scaled by a
+/// power of two (exact) taken from its largest |x|; states are (2**e, ssq).
+template <class T>
+struct Norm2Op {
+  static constexpr bool kCascade = true;
+  static constexpr int kResBytes = 8;
+  struct S {
+    int e;
+    double ssq;
+    bool nan, inf;
+  };
+  S identity() const { return S{-100000, 0.0, false, false}; }
+  S block(const T* x, const T*, int m, int64_t, const S&) const {
+    const double amax = block_absmax(x, m);
+    if (amax != amax) return S{-100000, 0.0, true, false};
+    if (amax == std::numeric_limits<double>::infinity()) return S{-100000, 0.0, false, true};
+    if (amax == 0.0) return identity();
+    int e;
+    std::frexp(amax, &e);
+    e = std::max(e, -1020);
+    const double mult = std::ldexp(1.0, -e);
+    const double ssq = lane_sum(m, [x, mult](int i) {
+      const double v = to_d(x[i]) * mult;
+      return v * v;
+    });
+    return S{e, ssq, false, false};
+  }
+  S merge(const S& a, const S& b) const {
+    if (a.e == b.e) return S{a.e, a.ssq + b.ssq, a.nan || b.nan, a.inf || b.inf};
+    S r{std::max(a.e, b.e), 0.0, a.nan || b.nan, a.inf || b.inf};
+    r.ssq = std::ldexp(a.ssq, 2 * (a.e - r.e)) + std::ldexp(b.ssq, 2 * (b.e - r.e));
+    return r;
+  }
+  void finish(const S& s, int64_t, char* res) const {
+    double v;
+    if (s.nan)
+      v = std::numeric_limits<double>::quiet_NaN();
+    else if (s.inf)
+      v = std::numeric_limits<double>::infinity();
+    else
+      v = std::ldexp(std::sqrt(s.ssq), s.e);
+    *reinterpret_cast<double*>(res) = v;
+  }
+};
+
+/// log(sum(exp(x))) as scipy.special.logsumexp: a state is (max, sum of
+/// exp(x - max)) plus NaN / +inf flags, merged with rescaling.
+template <class T>
+struct LseOp {
+  static constexpr bool kCascade = true;
+  static constexpr int kResBytes = 8;
+  struct S {
+    double m, s;
+    bool nan, posinf;
+  };
+  S identity() const { return S{-std::numeric_limits<double>::infinity(), 0.0, false, false}; }
+  S block(const T* x, const T*, int m, int64_t, const S&) const {
+    alignas(64) double buf[kLoopBlock];
+    for (int i = 0; i < m; ++i) buf[i] = to_d(x[i]);
+    Eigen::Map<Eigen::ArrayXd, Eigen::Aligned64> d(buf, m);
+    const double mx = d.maxCoeff<Eigen::PropagateNaN>();
+    S r = identity();
+    if (mx != mx)
+      r.nan = true;
+    else if (mx == std::numeric_limits<double>::infinity())
+      r.posinf = true;
+    else if (mx != -std::numeric_limits<double>::infinity()) {
+      r.m = mx;
+      r.s = (d - mx).exp().sum();
+    }
+    return r;
+  }
+  S merge(const S& a, const S& b) const {
+    S r{0.0, 0.0, a.nan || b.nan, a.posinf || b.posinf};
+    if (a.s == 0.0) {
+      r.m = b.m;
+      r.s = b.s;
+    } else if (b.s == 0.0) {
+      r.m = a.m;
+      r.s = a.s;
+    } else {
+      r.m = std::max(a.m, b.m);
+      r.s = a.s * std::exp(a.m - r.m) + b.s * std::exp(b.m - r.m);
+    }
+    return r;
+  }
+  static double value(const S& s) {
+    if (s.nan) return std::numeric_limits<double>::quiet_NaN();
+    if (s.posinf) return std::numeric_limits<double>::infinity();
+    if (s.s == 0.0) return -std::numeric_limits<double>::infinity();
+    return s.m + std::log(s.s);
+  }
+  void finish(const S& s, int64_t, char* res) const { *reinterpret_cast<double*>(res) = value(s); }
+};
+
+
+}  // namespace detail
+}  // namespace gilfree

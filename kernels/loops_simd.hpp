@@ -1,0 +1,329 @@
+// Typed loops, SIMD block primitives: column-tile lane sums and extremes,
+// and one-pass block extreme + NaN flag / first-index search (AVX-512
+// intrinsics where the build targets it, portable loops otherwise).
+#pragma once
+
+#include "loops_common.hpp"
+
+namespace gilfree {
+namespace detail {
+
+// ---------------------------------------------------------------- column tiles
+// A reduction over a non-last axis whose results are adjacent in memory
+// (e.g. sum(x, axis=0) of a C-contiguous matrix) reads kTileW adjacent
+// columns of each row at once. tile_block(base, sx, r0, m, out) gives, for
+// each column c < kTileW (element (r, c) at base + r * sx + c * sizeof(T)),
+// exactly the state op.block would give for rows [r0, r0 + m) of that column.
+
+constexpr int kTileW = 8;  // columns per tile (one 512-bit vector of doubles)
+
+/// lane_sum over rows [r0, r0 + m) of each of kTileW columns, same lanes and order.
+#ifdef __AVX512F__
+/// tile_lane_sums of the values themselves: the kLanes accumulators in registers.
+template <class T>
+inline void tile_lane_sums_plain(const char* base, int64_t sx, int64_t r0, int m, double* out) {
+  static_assert(kLanes == 16 && kTileW == 8, "register tile layout");
+  auto ld = [](const char* p) {
+    if constexpr (std::is_same<T, double>::value)
+      return _mm512_loadu_pd(reinterpret_cast<const double*>(p));
+    else
+      return _mm512_cvtps_pd(_mm256_loadu_ps(reinterpret_cast<const float*>(p)));
+  };
+  __m512d acc[kLanes];
+  for (int k = 0; k < kLanes; ++k) acc[k] = _mm512_setzero_pd();
+  const char* p = base + r0 * sx;
+  int i = 0;
+  for (; i + kLanes <= m; i += kLanes, p += kLanes * sx)
+    for (int k = 0; k < kLanes; ++k) acc[k] = _mm512_add_pd(acc[k], ld(p + k * sx));
+  for (int k = 0; k < kLanes && i + k < m; ++k) acc[k] = _mm512_add_pd(acc[k], ld(p + k * sx));
+  for (int w = kLanes / 2; w >= 1; w /= 2)
+    for (int k = 0; k < w; ++k) acc[k] = _mm512_add_pd(acc[k], acc[k + w]);
+  _mm512_storeu_pd(out, acc[0]);
+}
+#endif
+
+template <class T, class F>
+inline void tile_lane_sums(const char* base, int64_t sx, int64_t r0, int m, F&& f, double* out) {
+  double acc[kLanes][kTileW] = {};
+  int i = 0;
+  for (; i + kLanes <= m; i += kLanes)
+    for (int k = 0; k < kLanes; ++k) {
+      const T* row = reinterpret_cast<const T*>(base + (r0 + i + k) * sx);
+      for (int c = 0; c < kTileW; ++c) acc[k][c] += f(to_d(row[c]), c);
+    }
+  for (int k = 0; k < kLanes && i + k < m; ++k) {
+    const T* row = reinterpret_cast<const T*>(base + (r0 + i + k) * sx);
+    for (int c = 0; c < kTileW; ++c) acc[k][c] += f(to_d(row[c]), c);
+  }
+  for (int w = kLanes / 2; w >= 1; w /= 2)
+    for (int k = 0; k < w; ++k)
+      for (int c = 0; c < kTileW; ++c) acc[k][c] += acc[k + w][c];
+  for (int c = 0; c < kTileW; ++c) out[c] = acc[0][c];
+}
+
+/// tile_lane_sums of the values (float T).
+template <class T>
+inline void tile_sums(const char* base, int64_t sx, int64_t r0, int m, double* out) {
+#ifdef __AVX512F__
+  if constexpr (std::is_same<T, double>::value || std::is_same<T, float>::value)
+    return tile_lane_sums_plain<T>(base, sx, r0, m, out);
+#endif
+  tile_lane_sums<T>(base, sx, r0, m, [](double v, int) { return v; }, out);
+}
+
+/// First extreme (or first NaN) of rows [r0, r0 + m) of each of kTileW columns.
+template <class T, bool Max>
+inline void tile_extreme(const char* base, int64_t sx, int64_t r0, int m, T* best, int64_t* idx, bool* nan) {
+  const T* row0 = reinterpret_cast<const T*>(base + r0 * sx);
+  for (int c = 0; c < kTileW; ++c) {
+    best[c] = row0[c];
+    idx[c] = r0;
+    nan[c] = row0[c] != row0[c];
+  }
+  for (int i = 1; i < m; ++i) {
+    const T* row = reinterpret_cast<const T*>(base + (r0 + i) * sx);
+    const int64_t ri = r0 + i;
+    for (int c = 0; c < kTileW; ++c) {  // branch-free (vectorised)
+      const T v = row[c];
+      const bool isn = v != v;
+      const bool upd = (!nan[c]) & (isn | (Max ? v > best[c] : v < best[c]));
+      best[c] = upd ? v : best[c];
+      idx[c] = upd ? ri : idx[c];
+      nan[c] = nan[c] | isn;
+    }
+  }
+}
+
+
+template <class T>
+using CMapA = Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>>;
+
+/// Whether a block holds a NaN: x * 0 is NaN only for NaN and +-inf, so one
+/// vectorised sum decides, and only then is the block searched.
+template <class T>
+inline bool block_has_nan(const T* x, int m) {
+  if constexpr (is_float_v<T>) {
+    const T probe = (CMapA<T>(x, m) * T(0)).sum();
+    if (probe == probe) return false;
+    for (int j = 0; j < m; ++j)
+      if (x[j] != x[j]) return true;
+  }
+  return false;
+}
+
+/// Largest (Max) or smallest element of a block without NaN (vectorised).
+template <class T, bool Max>
+inline T block_extreme(const T* x, int m) {
+  if constexpr (is_float_v<T> || sizeof(T) == 4) {
+    return Max ? CMapA<T>(x, m).maxCoeff() : CMapA<T>(x, m).minCoeff();
+  } else {
+    T acc[kLanes];
+    for (int k = 0; k < kLanes; ++k) acc[k] = x[0];
+    int i = 0;
+    for (; i + kLanes <= m; i += kLanes)
+      for (int k = 0; k < kLanes; ++k) {
+        const T v = x[i + k];
+        acc[k] = Max ? (v > acc[k] ? v : acc[k]) : (v < acc[k] ? v : acc[k]);
+      }
+    for (; i < m; ++i) acc[0] = Max ? (x[i] > acc[0] ? x[i] : acc[0]) : (x[i] < acc[0] ? x[i] : acc[0]);
+    T r = acc[0];
+    for (int k = 1; k < kLanes; ++k) r = Max ? (acc[k] > r ? acc[k] : r) : (acc[k] < r ? acc[k] : r);
+    return r;
+  }
+}
+
+// ---------------------------------------------------------------- block extremes
+// One pass per block finds its extreme and whether it holds a NaN (floats):
+// AVX-512 intrinsics where the build targets them, else plain lane loops
+// (auto-vectorised). Exact operations: any order gives the same result.
+
+/// Extreme of a block and whether it holds a NaN.
+template <class T>
+struct BlockExt {
+  T v;
+  bool nan;
+};
+
+template <class T, bool Max>
+inline T pick(T a, T b) {  // the better of two non-NaN values (a on ties)
+  return (Max ? b > a : b < a) ? b : a;
+}
+
+/// Portable one-pass extreme + NaN flag of x[0..m), m >= 1.
+template <class T, bool Max>
+inline BlockExt<T> block_ext_generic(const T* x, int m) {
+  T acc[kLanes];
+  unsigned char nanl[kLanes] = {};
+  for (int k = 0; k < kLanes; ++k) acc[k] = x[0];
+  int i = 0;
+  for (; i + kLanes <= m; i += kLanes)
+    for (int k = 0; k < kLanes; ++k) {
+      const T v = x[i + k];
+      acc[k] = (Max ? v > acc[k] : v < acc[k]) ? v : acc[k];
+      if constexpr (is_float_v<T>) nanl[k] |= static_cast<unsigned char>(v != v);
+    }
+  bool nan = false;
+  for (; i < m; ++i) {
+    acc[0] = pick<T, Max>(acc[0], x[i]);
+    if constexpr (is_float_v<T>) nan |= x[i] != x[i];
+  }
+  T r = acc[0];
+  for (int k = 1; k < kLanes; ++k) r = pick<T, Max>(r, acc[k]);
+  for (int k = 0; k < kLanes; ++k) nan |= nanl[k] != 0;
+  return BlockExt<T>{r, nan};
+}
+
+/// Index of the first element equal to t (or the first NaN if t is NaN), or -1.
+template <class T>
+inline int find_first_generic(const T* x, int m, T t) {
+  if (t != t) {
+    for (int i = 0; i < m; ++i)
+      if (x[i] != x[i]) return i;
+  } else {
+    for (int i = 0; i < m; ++i)
+      if (x[i] == t) return i;
+  }
+  return -1;
+}
+
+#ifdef __AVX512F__
+template <class T>
+struct V512;
+template <>
+struct V512<double> {
+  using V = __m512d;
+  static constexpr int L = 8;
+  static V load(const double* p) { return _mm512_loadu_pd(p); }
+  static V set1(double v) { return _mm512_set1_pd(v); }
+  static V vmax(V a, V b) { return _mm512_max_pd(a, b); }
+  static V vmin(V a, V b) { return _mm512_min_pd(a, b); }
+  static uint32_t unord(V a, V b) { return _mm512_cmp_pd_mask(a, b, _CMP_UNORD_Q); }
+  static uint32_t eq(V a, V b) { return _mm512_cmp_pd_mask(a, b, _CMP_EQ_OQ); }
+  static double hmax(V a) { return _mm512_reduce_max_pd(a); }
+  static double hmin(V a) { return _mm512_reduce_min_pd(a); }
+};
+template <>
+struct V512<float> {
+  using V = __m512;
+  static constexpr int L = 16;
+  static V load(const float* p) { return _mm512_loadu_ps(p); }
+  static V set1(float v) { return _mm512_set1_ps(v); }
+  static V vmax(V a, V b) { return _mm512_max_ps(a, b); }
+  static V vmin(V a, V b) { return _mm512_min_ps(a, b); }
+  static uint32_t unord(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_UNORD_Q); }
+  static uint32_t eq(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ); }
+  static float hmax(V a) { return _mm512_reduce_max_ps(a); }
+  static float hmin(V a) { return _mm512_reduce_min_ps(a); }
+};
+template <>
+struct V512<int32_t> {
+  using V = __m512i;
+  static constexpr int L = 16;
+  static V load(const int32_t* p) { return _mm512_loadu_si512(p); }
+  static V set1(int32_t v) { return _mm512_set1_epi32(v); }
+  static V vmax(V a, V b) { return _mm512_max_epi32(a, b); }
+  static V vmin(V a, V b) { return _mm512_min_epi32(a, b); }
+  static uint32_t unord(V, V) { return 0; }
+  static uint32_t eq(V a, V b) { return _mm512_cmpeq_epi32_mask(a, b); }
+  static int32_t hmax(V a) { return _mm512_reduce_max_epi32(a); }
+  static int32_t hmin(V a) { return _mm512_reduce_min_epi32(a); }
+};
+template <>
+struct V512<int64_t> {
+  using V = __m512i;
+  static constexpr int L = 8;
+  static V load(const int64_t* p) { return _mm512_loadu_si512(p); }
+  static V set1(int64_t v) { return _mm512_set1_epi64(v); }
+  static V vmax(V a, V b) { return _mm512_max_epi64(a, b); }
+  static V vmin(V a, V b) { return _mm512_min_epi64(a, b); }
+  static uint32_t unord(V, V) { return 0; }
+  static uint32_t eq(V a, V b) { return _mm512_cmpeq_epi64_mask(a, b); }
+  static int64_t hmax(V a) { return _mm512_reduce_max_epi64(a); }
+  static int64_t hmin(V a) { return _mm512_reduce_min_epi64(a); }
+};
+
+template <class T, bool Max>
+inline BlockExt<T> block_ext_avx512(const T* x, int m) {
+  using W = V512<T>;
+  using V = typename W::V;
+  constexpr int L = W::L;
+  auto ext = [](V a, V b) { return Max ? W::vmax(a, b) : W::vmin(a, b); };
+  V a0 = W::set1(x[0]), a1 = a0, a2 = a0, a3 = a0;
+  uint32_t nanm = 0;
+  // scalar head up to a 64-byte boundary: aligned loads never split a cache line
+  int i = std::min<int>(m, static_cast<int>((64 - reinterpret_cast<uintptr_t>(x) % 64) % 64 / sizeof(T)));
+  T head = x[0];
+  bool head_nan = false;
+  for (int j = 0; j < i; ++j) {
+    head = pick<T, Max>(head, x[j]);
+    if constexpr (is_float_v<T>) head_nan |= x[j] != x[j];
+  }
+  for (; i + 4 * L <= m; i += 4 * L) {
+    const V v0 = W::load(x + i), v1 = W::load(x + i + L), v2 = W::load(x + i + 2 * L), v3 = W::load(x + i + 3 * L);
+    a0 = ext(a0, v0);
+    a1 = ext(a1, v1);
+    a2 = ext(a2, v2);
+    a3 = ext(a3, v3);
+    if constexpr (is_float_v<T>) nanm |= W::unord(v0, v1) | W::unord(v2, v3);
+  }
+  for (; i + L <= m; i += L) {
+    const V v = W::load(x + i);
+    a0 = ext(a0, v);
+    if constexpr (is_float_v<T>) nanm |= W::unord(v, v);
+  }
+  a0 = ext(ext(a0, a1), ext(a2, a3));
+  T r = pick<T, Max>(head, Max ? W::hmax(a0) : W::hmin(a0));
+  bool nan = nanm != 0 || head_nan;
+  for (; i < m; ++i) {
+    r = pick<T, Max>(r, x[i]);
+    if constexpr (is_float_v<T>) nan |= x[i] != x[i];
+  }
+  return BlockExt<T>{r, nan};
+}
+
+template <class T>
+inline int find_first_avx512(const T* x, int m, T t) {
+  using W = V512<T>;
+  constexpr int L = W::L;
+  const bool nan = t != t;
+  const auto vt = W::set1(t);
+  int i = 0;
+  for (; i + L <= m; i += L) {
+    const auto v = W::load(x + i);
+    const uint32_t k = nan ? W::unord(v, v) : W::eq(v, vt);
+    if (k) return i + __builtin_ctz(k);
+  }
+  const int j = find_first_generic(x + i, m - i, t);
+  return j < 0 ? -1 : i + j;
+}
+
+template <class T>
+constexpr bool has_v512_v =
+    std::is_same<T, double>::value || std::is_same<T, float>::value || std::is_same<T, int32_t>::value ||
+    std::is_same<T, int64_t>::value;
+#else
+template <class T>
+constexpr bool has_v512_v = false;
+#endif
+
+/// Extreme (Max: largest) of x[0..m), m >= 1, and whether a NaN is among them.
+template <class T, bool Max>
+inline BlockExt<T> block_ext(const T* x, int m) {
+#ifdef __AVX512F__
+  if constexpr (has_v512_v<T>) return block_ext_avx512<T, Max>(x, m);
+#endif
+  return block_ext_generic<T, Max>(x, m);
+}
+
+/// Index of the first element equal to t, or of the first NaN if t is NaN; -1 if none.
+template <class T>
+inline int find_first(const T* x, int m, T t) {
+#ifdef __AVX512F__
+  if constexpr (has_v512_v<T>) return find_first_avx512(x, m, t);
+#endif
+  return find_first_generic(x, m, t);
+}
+
+
+}  // namespace detail
+}  // namespace gilfree
