@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 import gilfree
 import numpy as np
@@ -147,7 +148,19 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="n <= 1e5")
     ap.add_argument("--losses", nargs="*", default=LOSSES)
+    ap.add_argument("--from-json", action="store_true",
+                    help="only rebuild losses.md and the README table from results/losses.json")
     args = ap.parse_args()
+    if args.from_json:
+        import json
+
+        data = json.loads((RESULTS / "losses.json").read_text())
+        md = markdown(data["rows"], data["command"])
+        (RESULTS / "losses.md").write_text(md)
+        update_readme(data["rows"], data["command"])
+        plot(data["rows"])
+        print(summary(data["rows"]))
+        return
     sizes = [10**3, 10**5] if args.quick else [10**3, 10**5, 10**7]
     all_threads = gilfree.available_cpus()
     thread_counts = sorted({1, all_threads})
@@ -177,8 +190,71 @@ def main() -> None:
     md = markdown(rows, command)
     save("losses", rows, command, md)
     plot(rows)
+    update_readme(rows, command)
     print(md)
+    print(summary(rows))
     print(f"wrote {RESULTS}/losses.json, losses.md, losses.png")
+
+
+def _time(rows, loss, n, dtype, threads, mode, impl):
+    for r in rows:
+        if (r["loss"], r["n"], r["dtype"], r["threads"], r["mode"]) == (loss, n, dtype, threads, mode):
+            return r["seconds"].get(impl)
+    return None
+
+
+def summary(rows) -> str:
+    """The issue's targets against this run's measurements (float64 unless noted)."""
+    top = max(r["threads"] for r in rows)
+    big = max(r["n"] for r in rows)
+    small = min(r["n"] for r in rows)
+    lines = ["| target | measured | met |", "|---|---|---|"]
+
+    def ratio(loss, n, threads, mode, peer, dtype="float64"):
+        a = _time(rows, loss, n, dtype, threads, mode, peer)
+        b = _time(rows, loss, n, dtype, threads, mode, "gilfree")
+        return None if a is None or b is None else a / b
+
+    def add(label, value, goal):
+        if value is None:
+            return
+        lines.append(f"| {label} | {value:.2f}x | {'yes' if value >= goal else 'no'} |")
+
+    add(f"mse n={big:.0e}, 1 thread, >= 3x the NumPy expression", ratio("mse", big, 1, "value", "numpy"), 3.0)
+    add(f"mse n={big:.0e}, 1 thread, >= 1.5x torch", ratio("mse", big, 1, "value", "torch"), 1.5)
+    add(f"bce_with_logits value+grad n={big:.0e}, 1 thread, >= 2x torch fwd+bwd",
+        ratio("binary_cross_entropy_with_logits", big, 1, "value+grad", "torch"), 2.0)
+    add(f"bce_with_logits value+grad n={big:.0e}, {top} threads, >= 2x torch fwd+bwd",
+        ratio("binary_cross_entropy_with_logits", big, top, "value+grad", "torch"), 2.0)
+    add(f"cross_entropy N={big // 100:.0e}, C=100, 1 thread, >= 1.5x torch",
+        ratio("cross_entropy", big, 1, "value", "torch"), 1.5)
+    add(f"cross_entropy N={big // 100:.0e}, C=100, {top} threads, >= 1.5x torch",
+        ratio("cross_entropy", big, top, "value", "torch"), 1.5)
+    for loss in dict.fromkeys(r["loss"] for r in rows):
+        one = _time(rows, loss, big, "float64", 1, "value", "gilfree")
+        many = _time(rows, loss, big, "float64", top, "value", "gilfree")
+        if one and many and top > 1:
+            add(f"{loss} n={big:.0e}: {top} threads >= 1.8x one thread", one / many, 1.8)
+    for loss in dict.fromkeys(r["loss"] for r in rows):
+        add(f"{loss} n={small:.0e}: a sync call costs no more than NumPy (>= 1x)",
+            ratio(loss, small, 1, "value", "numpy"), 1.0)
+    return "\n".join(lines) + "\n"
+
+
+def update_readme(rows, command) -> None:
+    readme = Path(__file__).resolve().parents[1] / "README.md"
+    text = readme.read_text()
+    start, end = "<!-- losses-table -->", "<!-- /losses-table -->"
+    if start not in text or end not in text:
+        return
+    body = (summary(rows) + "\nRatios are peer time / gilfree time, best of 5, measured in one run "
+            f"on this project's 2-core machine: `{command}`. The full grid (n = 1e3, 1e5, 1e7; float32 "
+            "and float64; 1 and all threads; value and value+grad; vs NumPy, torch and scikit-learn) "
+            "is in [bench/results/losses.md](bench/results/losses.md), plotted in "
+            "[bench/results/losses.png](bench/results/losses.png).\n")
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    readme.write_text(head + start + "\n" + body + end + tail)
 
 
 def markdown(rows, command) -> str:
