@@ -2,8 +2,8 @@
 
 Each case is timed at 1 thread and at all threads (gilfree.threads(n) and
 torch.set_num_threads(n); numpy/scipy run on one core whatever n is). The
-figure is the best of several repeats after a warm-up call, gilfree and
-its peer timed alternately. Writes
+figure is the best of several repeats, gilfree and its peer timed
+alternately (the first call after each switch not counted). Writes
 bench/results/conv.json and bench/results/conv.md.
 
     python bench/bench_conv.py [--quick]
@@ -36,19 +36,21 @@ OUT = HERE / "results"
 
 def best_ms_pair(ours, theirs, threads, repeats):
     """Best times of ours (on `threads` gilfree threads) and theirs, timed
-    alternately so that a load change on a shared machine hits both."""
+    alternately so that a load change on a shared machine hits both. Each
+    side's first call after a switch is not counted: right after a torch call
+    gilfree ran ~1.7x slower (torch's worker threads still hold the cores), and
+    the same handicap would fall on the peer after a gilfree call."""
     def once(fn):
         t0 = time.perf_counter()
         fn()
         return time.perf_counter() - t0
 
-    with gilfree.threads(threads):
-        ours()
-    theirs()
     b_ours = b_theirs = float("inf")
     for _ in range(repeats):
         with gilfree.threads(threads):
+            ours()
             b_ours = min(b_ours, once(ours))
+        theirs()
         b_theirs = min(b_theirs, once(theirs))
     return b_ours * 1e3, b_theirs * 1e3
 
