@@ -342,6 +342,7 @@ double elementwise_loss(LossKind kind, const LossParams& prm, ElementwiseArgs a,
     gscale = 1.0 / a.batch;
   }
 
+  const bool plain_mse = kind == LossKind::mse && !has_w && !want_grad && !want_out;
   const int64_t nchunks = (n + kChunk - 1) / kChunk;
   std::vector<double> part(nchunks, 0.0), wpart(has_w && !wsum_known ? nchunks : 0, 0.0);
   const int ax = s.ndim - 1;
@@ -353,6 +354,10 @@ double elementwise_loss(LossKind kind, const LossParams& prm, ElementwiseArgs a,
         const int m = static_cast<int>(std::min<int64_t>(kBlock, cnt - o));
         const double* xp = load_doubles<T>(ptr[0] + o * a.input.strides[ax], a.input.strides[ax], m, b.x);
         const double* yp = load_doubles<T>(ptr[1] + o * a.target.strides[ax], a.target.strides[ax], m, b.y);
+        if (plain_mse) {  // the value alone: one fused pass, nothing stored
+          acc += (Eigen::Map<const Eigen::ArrayXd>(xp, m) - Eigen::Map<const Eigen::ArrayXd>(yp, m)).square().sum();
+          continue;
+        }
         const double* pp = has_p ? load_doubles<T>(ptr[3] + o * a.extra.strides[ax], a.extra.strides[ax], m, b.p) : nullptr;
         eval_loss(kind, prm, m, xp, yp, pp, b, has_p, want_grad);
         Vec l(b.l, m), g(b.g, m);
