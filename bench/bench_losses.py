@@ -11,11 +11,18 @@ in this run, with every library limited to the same number of threads.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import time
 from pathlib import Path
 
-import gilfree
-import numpy as np
+# The peers' OpenMP workers (torch, scikit-learn) otherwise keep spinning after
+# each call and take a core from whatever is timed next: passive waiting, set
+# before they load, keeps every measurement to its own threads.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import gilfree  # noqa: E402
+import numpy as np  # noqa: E402
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
 from _timing import RESULTS, best_time, fmt_time, save  # noqa: E402
@@ -178,6 +185,7 @@ def main() -> None:
                         times = {}
                         with gilfree.threads(threads):
                             for impl, fns in impls.items():
+                                time.sleep(0.05)  # let the previous library's threads settle
                                 times[impl] = best_time(fns[k])
                         row = {"loss": name, "n": n, "dtype": np.dtype(dtype).name,
                                "threads": threads, "mode": mode, "seconds": times}
@@ -248,6 +256,8 @@ def update_readme(rows, command) -> None:
     if start not in text or end not in text:
         return
     body = (summary(rows) + "\nRatios are peer time / gilfree time, best of 5, measured in one run "
+            "(OpenMP peers with OMP_WAIT_POLICY=PASSIVE, so no library's idle threads spin on the cores "
+            "while another is timed) "
             f"on this project's 2-core machine: `{command}`. The full grid (n = 1e3, 1e5, 1e7; float32 "
             "and float64; 1 and all threads; value and value+grad; vs NumPy, torch and scikit-learn) "
             "is in [bench/results/losses.md](bench/results/losses.md), plotted in "
