@@ -45,14 +45,19 @@ def machine() -> dict[str, object]:
                 break
     except OSError:
         pass
-    return {"cpu": cpu, "cpus": len(os.sched_getaffinity(0)), "python": platform.python_version(),
-            "gilfree": gilfree.show_config(as_dict=True)}
+    return {
+        "cpu": cpu,
+        "cpus": len(os.sched_getaffinity(0)),
+        "python": platform.python_version(),
+        "gilfree": gilfree.show_config(as_dict=True),
+    }
 
 
 def save(name: str, rows: list[dict], command: str, markdown: str) -> None:
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"{name}.json").write_text(json.dumps(
-        {"command": command, "machine": machine(), "rows": rows}, indent=1))
+    (RESULTS / f"{name}.json").write_text(
+        json.dumps({"command": command, "machine": machine(), "rows": rows}, indent=1)
+    )
     (RESULTS / f"{name}.md").write_text(markdown)
 
 

@@ -23,12 +23,11 @@ import sys
 import time
 from pathlib import Path
 
+import gilfree
 import numpy as np
 import scipy.signal as ss
 import torch
 import torch.nn.functional as F
-
-import gilfree
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "results"
@@ -40,6 +39,7 @@ def best_ms_pair(ours, theirs, threads, repeats):
     side's first call after a switch is not counted: right after a torch call
     gilfree ran ~1.7x slower (torch's worker threads still hold the cores), and
     the same handicap would fall on the peer after a gilfree call."""
+
     def once(fn):
         t0 = time.perf_counter()
         fn()
@@ -60,32 +60,60 @@ def cases(rng):
     img = rng.standard_normal((512, 512))
     for k in (3, 5, 7):
         ker = rng.standard_normal((k, k))
-        out.append(dict(
-            case=f"convolve2d 512x512 f64, {k}x{k}, same", peer="scipy.signal.convolve2d",
-            target=">= 10x (1 thread)", target_ratio=10.0, target_threads=1,
-            ours=lambda img=img, ker=ker: gilfree.convolve2d(img, ker, "same"),
-            theirs=lambda img=img, ker=ker: ss.convolve2d(img, ker, "same"), peer_threads=False))
+        out.append(
+            dict(
+                case=f"convolve2d 512x512 f64, {k}x{k}, same",
+                peer="scipy.signal.convolve2d",
+                target=">= 10x (1 thread)",
+                target_ratio=10.0,
+                target_threads=1,
+                ours=lambda img=img, ker=ker: gilfree.convolve2d(img, ker, "same"),
+                theirs=lambda img=img, ker=ker: ss.convolve2d(img, ker, "same"),
+                peer_threads=False,
+            )
+        )
     for dt, target in ((np.float32, 1.0), (np.float64, 2.0)):
         x = rng.standard_normal((8, 64, 56, 56)).astype(dt)
         w = rng.standard_normal((64, 64, 3, 3)).astype(dt)
         tx, tw = torch.from_numpy(x), torch.from_numpy(w)
-        out.append(dict(
-            case=f"conv2d {np.dtype(dt).name} N=8 C=64 56x56 O=64 3x3 pad 1",
-            peer="torch conv2d", target=f">= {target:g}x (1 and all threads)", target_ratio=target,
-            target_threads=None,
-            ours=lambda x=x, w=w: gilfree.conv2d(x, w, padding=1),
-            theirs=lambda tx=tx, tw=tw: F.conv2d(tx, tw, padding=1), peer_threads=True))
+        out.append(
+            dict(
+                case=f"conv2d {np.dtype(dt).name} N=8 C=64 56x56 O=64 3x3 pad 1",
+                peer="torch conv2d",
+                target=f">= {target:g}x (1 and all threads)",
+                target_ratio=target,
+                target_threads=None,
+                ours=lambda x=x, w=w: gilfree.conv2d(x, w, padding=1),
+                theirs=lambda tx=tx, tw=tw: F.conv2d(tx, tw, padding=1),
+                peer_threads=True,
+            )
+        )
     a = rng.standard_normal(10**6)
     v16, v4096 = rng.standard_normal(16), rng.standard_normal(4096)
-    out.append(dict(
-        case="convolve 1-D n=1e6, k=16", peer="numpy.convolve", target=">= 2x", target_ratio=2.0,
-        target_threads=None, ours=lambda: gilfree.convolve(a, v16), theirs=lambda: np.convolve(a, v16),
-        peer_threads=False))
-    out.append(dict(
-        case='convolve 1-D n=1e6, k=4096, method "auto"', peer="scipy.signal.fftconvolve",
-        target="within 1.2x (>= 0.83x)", target_ratio=1 / 1.2, target_threads=None,
-        ours=lambda: gilfree.convolve(a, v4096), theirs=lambda: ss.fftconvolve(a, v4096),
-        peer_threads=False))
+    out.append(
+        dict(
+            case="convolve 1-D n=1e6, k=16",
+            peer="numpy.convolve",
+            target=">= 2x",
+            target_ratio=2.0,
+            target_threads=None,
+            ours=lambda: gilfree.convolve(a, v16),
+            theirs=lambda: np.convolve(a, v16),
+            peer_threads=False,
+        )
+    )
+    out.append(
+        dict(
+            case='convolve 1-D n=1e6, k=4096, method "auto"',
+            peer="scipy.signal.fftconvolve",
+            target="within 1.2x (>= 0.83x)",
+            target_ratio=1 / 1.2,
+            target_threads=None,
+            ours=lambda: gilfree.convolve(a, v4096),
+            theirs=lambda: ss.fftconvolve(a, v4096),
+            peer_threads=False,
+        )
+    )
     return out
 
 
@@ -104,28 +132,52 @@ def main(argv=None):
             ours, theirs = best_ms_pair(c["ours"], c["theirs"], n, repeats)
             ratio = theirs / ours
             applies = c["target_threads"] in (None, n)
-            rows.append(dict(case=c["case"], threads=n, gilfree_ms=round(ours, 3), peer=c["peer"],
-                             peer_threads=n if c["peer_threads"] else 1, peer_ms=round(theirs, 3),
-                             speedup=round(ratio, 2), target=c["target"],
-                             met=(ratio >= c["target_ratio"]) if applies else None))
+            rows.append(
+                dict(
+                    case=c["case"],
+                    threads=n,
+                    gilfree_ms=round(ours, 3),
+                    peer=c["peer"],
+                    peer_threads=n if c["peer_threads"] else 1,
+                    peer_ms=round(theirs, 3),
+                    speedup=round(ratio, 2),
+                    target=c["target"],
+                    met=(ratio >= c["target_ratio"]) if applies else None,
+                )
+            )
             r = rows[-1]
-            print(f"{r['case']:<48} t={n}  gilfree {ours:9.3f} ms  {c['peer']:<26} {theirs:9.3f} ms"
-                  f"  x{ratio:6.2f}  {'' if r['met'] is None else ('ok' if r['met'] else 'MISSED')}",
-                  flush=True)
+            print(
+                f"{r['case']:<48} t={n}  gilfree {ours:9.3f} ms  {c['peer']:<26} {theirs:9.3f} ms"
+                f"  x{ratio:6.2f}  {'' if r['met'] is None else ('ok' if r['met'] else 'MISSED')}",
+                flush=True,
+            )
     torch.set_num_threads(old_torch)
     cmd = f"{Path(sys.executable).name} bench/bench_conv.py" + (" --quick" if args.quick else "")
-    meta = dict(command=cmd, cpus=ncpu, machine=platform.machine(), processor=platform.processor(),
-                python=platform.python_version(), numpy=np.__version__, torch=torch.__version__,
-                gilfree=gilfree.__version__, repeats=repeats, load_avg=os.getloadavg())
+    meta = dict(
+        command=cmd,
+        cpus=ncpu,
+        machine=platform.machine(),
+        processor=platform.processor(),
+        python=platform.python_version(),
+        numpy=np.__version__,
+        torch=torch.__version__,
+        gilfree=gilfree.__version__,
+        repeats=repeats,
+        load_avg=os.getloadavg(),
+    )
     OUT.mkdir(exist_ok=True)
     (OUT / "conv.json").write_text(json.dumps(dict(meta=meta, rows=rows), indent=2) + "\n")
-    lines = ["| case | threads | gilfree ms | peer | peer ms | speed-up | target | met |",
-             "|---|---:|---:|---|---:|---:|---|---|"]
+    lines = [
+        "| case | threads | gilfree ms | peer | peer ms | speed-up | target | met |",
+        "|---|---:|---:|---|---:|---:|---|---|",
+    ]
     for r in rows:
         met = "" if r["met"] is None else ("yes" if r["met"] else "**no**")
-        lines.append(f"| {r['case']} | {r['threads']} | {r['gilfree_ms']:.2f} | {r['peer']} "
-                     f"({r['peer_threads']} thr) | {r['peer_ms']:.2f} | {r['speedup']:.2f}x | "
-                     f"{r['target']} | {met} |")
+        lines.append(
+            f"| {r['case']} | {r['threads']} | {r['gilfree_ms']:.2f} | {r['peer']} "
+            f"({r['peer_threads']} thr) | {r['peer_ms']:.2f} | {r['speedup']:.2f}x | "
+            f"{r['target']} | {met} |"
+        )
     (OUT / "conv.md").write_text("\n".join(lines) + "\n")
     print(f"\nwrote {OUT / 'conv.json'} and {OUT / 'conv.md'}")
     print(f"reproduce: {cmd}   (load average during the run: {meta['load_avg'][0]:.2f})")

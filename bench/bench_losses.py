@@ -67,8 +67,10 @@ def make_case(name, n, dtype, rng):
             return -lp[np.arange(rows), t].mean(), g / rows
 
         impls["numpy"] = (np_val, np_grad)
-        impls["gilfree"] = (lambda: gilfree.cross_entropy(x, t),
-                            lambda: gilfree.cross_entropy(x, t, return_grad=True))
+        impls["gilfree"] = (
+            lambda: gilfree.cross_entropy(x, t),
+            lambda: gilfree.cross_entropy(x, t, return_grad=True),
+        )
         if torch is not None:
             xt, tt = torch.from_numpy(x), torch.from_numpy(t)
             impls["torch"] = (lambda: F.cross_entropy(xt, tt), torch_grad(F.cross_entropy, xt, tt))
@@ -155,8 +157,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="n <= 1e5")
     ap.add_argument("--losses", nargs="*", default=LOSSES)
-    ap.add_argument("--from-json", action="store_true",
-                    help="only rebuild losses.md and the README table from results/losses.json")
+    ap.add_argument(
+        "--from-json",
+        action="store_true",
+        help="only rebuild losses.md and the README table from results/losses.json",
+    )
     args = ap.parse_args()
     if args.from_json:
         import json
@@ -187,13 +192,23 @@ def main() -> None:
                             for impl, fns in impls.items():
                                 time.sleep(0.05)  # let the previous library's threads settle
                                 times[impl] = best_time(fns[k])
-                        row = {"loss": name, "n": n, "dtype": np.dtype(dtype).name,
-                               "threads": threads, "mode": mode, "seconds": times}
+                        row = {
+                            "loss": name,
+                            "n": n,
+                            "dtype": np.dtype(dtype).name,
+                            "threads": threads,
+                            "mode": mode,
+                            "seconds": times,
+                        }
                         rows.append(row)
-                        ratios = "  ".join(f"x{times[p] / times['gilfree']:.2f} vs {p}"
-                                           for p in times if p != "gilfree")
-                        print(f"{name:34s} n={n:<9.0e} {row['dtype']:8s} t={threads} {mode:11s} "
-                              f"gilfree {fmt_time(times['gilfree']):>9s}  {ratios}", flush=True)
+                        ratios = "  ".join(
+                            f"x{times[p] / times['gilfree']:.2f} vs {p}" for p in times if p != "gilfree"
+                        )
+                        print(
+                            f"{name:34s} n={n:<9.0e} {row['dtype']:8s} t={threads} {mode:11s} "
+                            f"gilfree {fmt_time(times['gilfree']):>9s}  {ratios}",
+                            flush=True,
+                        )
     command = "make bench  # or: .venv/bin/python bench/bench_losses.py" + (" --quick" if args.quick else "")
     md = markdown(rows, command)
     save("losses", rows, command, md)
@@ -230,22 +245,37 @@ def summary(rows) -> str:
 
     add(f"mse n={big:.0e}, 1 thread, >= 3x the NumPy expression", ratio("mse", big, 1, "value", "numpy"), 3.0)
     add(f"mse n={big:.0e}, 1 thread, >= 1.5x torch", ratio("mse", big, 1, "value", "torch"), 1.5)
-    add(f"bce_with_logits value+grad n={big:.0e}, 1 thread, >= 2x torch fwd+bwd",
-        ratio("binary_cross_entropy_with_logits", big, 1, "value+grad", "torch"), 2.0)
-    add(f"bce_with_logits value+grad n={big:.0e}, {top} threads, >= 2x torch fwd+bwd",
-        ratio("binary_cross_entropy_with_logits", big, top, "value+grad", "torch"), 2.0)
-    add(f"cross_entropy N={big // 100:.0e}, C=100, 1 thread, >= 1.5x torch",
-        ratio("cross_entropy", big, 1, "value", "torch"), 1.5)
-    add(f"cross_entropy N={big // 100:.0e}, C=100, {top} threads, >= 1.5x torch",
-        ratio("cross_entropy", big, top, "value", "torch"), 1.5)
+    add(
+        f"bce_with_logits value+grad n={big:.0e}, 1 thread, >= 2x torch fwd+bwd",
+        ratio("binary_cross_entropy_with_logits", big, 1, "value+grad", "torch"),
+        2.0,
+    )
+    add(
+        f"bce_with_logits value+grad n={big:.0e}, {top} threads, >= 2x torch fwd+bwd",
+        ratio("binary_cross_entropy_with_logits", big, top, "value+grad", "torch"),
+        2.0,
+    )
+    add(
+        f"cross_entropy N={big // 100:.0e}, C=100, 1 thread, >= 1.5x torch",
+        ratio("cross_entropy", big, 1, "value", "torch"),
+        1.5,
+    )
+    add(
+        f"cross_entropy N={big // 100:.0e}, C=100, {top} threads, >= 1.5x torch",
+        ratio("cross_entropy", big, top, "value", "torch"),
+        1.5,
+    )
     for loss in dict.fromkeys(r["loss"] for r in rows):
         one = _time(rows, loss, big, "float64", 1, "value", "gilfree")
         many = _time(rows, loss, big, "float64", top, "value", "gilfree")
         if one and many and top > 1:
             add(f"{loss} n={big:.0e}: {top} threads >= 1.8x one thread", one / many, 1.8)
     for loss in dict.fromkeys(r["loss"] for r in rows):
-        add(f"{loss} n={small:.0e}: a sync call costs no more than NumPy (>= 1x)",
-            ratio(loss, small, 1, "value", "numpy"), 1.0)
+        add(
+            f"{loss} n={small:.0e}: a sync call costs no more than NumPy (>= 1x)",
+            ratio(loss, small, 1, "value", "numpy"),
+            1.0,
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -255,13 +285,15 @@ def update_readme(rows, command) -> None:
     start, end = "<!-- losses-table -->", "<!-- /losses-table -->"
     if start not in text or end not in text:
         return
-    body = (summary(rows) + "\nRatios are peer time / gilfree time, best of 5, measured in one run "
-            "(OpenMP peers with OMP_WAIT_POLICY=PASSIVE, so no library's idle threads spin on the cores "
-            "while another is timed) "
-            f"on this project's 2-core machine: `{command}`. The full grid (n = 1e3, 1e5, 1e7; float32 "
-            "and float64; 1 and all threads; value and value+grad; vs NumPy, torch and scikit-learn) "
-            "is in [bench/results/losses.md](bench/results/losses.md), plotted in "
-            "[bench/results/losses.png](bench/results/losses.png).\n")
+    body = (
+        summary(rows) + "\nRatios are peer time / gilfree time, best of 5, measured in one run "
+        "(OpenMP peers with OMP_WAIT_POLICY=PASSIVE, so no library's idle threads spin on the cores "
+        "while another is timed) "
+        f"on this project's 2-core machine: `{command}`. The full grid (n = 1e3, 1e5, 1e7; float32 "
+        "and float64; 1 and all threads; value and value+grad; vs NumPy, torch and scikit-learn) "
+        "is in [bench/results/losses.md](bench/results/losses.md), plotted in "
+        "[bench/results/losses.png](bench/results/losses.png).\n"
+    )
     head, rest = text.split(start, 1)
     _, tail = rest.split(end, 1)
     readme.write_text(head + start + "\n" + body + end + tail)
@@ -276,10 +308,14 @@ def markdown(rows, command) -> str:
     for r in rows:
         t = r["seconds"]
         cells = [f"{t[p] / t['gilfree']:.2f}x" if p in t else "—" for p in peers]
-        lines.append(f"| {r['loss']} | {r['n']:.0e} | {r['dtype']} | {r['threads']} | {r['mode']} | "
-                     f"{fmt_time(t['gilfree'])} | " + " | ".join(cells) + " |")
+        lines.append(
+            f"| {r['loss']} | {r['n']:.0e} | {r['dtype']} | {r['threads']} | {r['mode']} | "
+            f"{fmt_time(t['gilfree'])} | " + " | ".join(cells) + " |"
+        )
     lines.append("")
-    lines.append(f"Ratios are peer time / gilfree time (> 1: gilfree faster), best of 5, one run: `{command}`.")
+    lines.append(
+        f"Ratios are peer time / gilfree time (> 1: gilfree faster), best of 5, one run: `{command}`."
+    )
     return "\n".join(lines) + "\n"
 
 

@@ -51,8 +51,7 @@ def main() -> None:
         rt.set_parallel_threshold(old)
     lines.append("")
     for name, n in crossover.items():
-        lines.append(f"- {name}: all threads first >10% faster at n = {n} "
-                     f"(work estimate {n * COST[name]})")
+        lines.append(f"- {name}: all threads first >10% faster at n = {n} (work estimate {n * COST[name]})")
     lines.append(f"- threshold in use: {old} (work units; an mse element = 1)")
     md = "\n".join(lines) + "\n"
     save("threshold", rows, ".venv/bin/python bench/bench_threshold.py", md)

@@ -17,21 +17,24 @@ def elementwise(name, x, y, **p):
     if name == "huber":
         delta = p.get("delta", 1.0)
         a = np.abs(d)
-        return (np.where(a < delta, 0.5 * d**2, delta * (a - 0.5 * delta)),
-                np.where(a < delta, d, delta * np.sign(d)))
+        return (
+            np.where(a < delta, 0.5 * d**2, delta * (a - 0.5 * delta)),
+            np.where(a < delta, d, delta * np.sign(d)),
+        )
     if name == "smooth_l1":
         beta = p.get("beta", 1.0)
         a = np.abs(d)
         if beta == 0:
             return a, np.sign(d)
-        return (np.where(a < beta, 0.5 * d**2 / beta, a - 0.5 * beta),
-                np.where(a < beta, d / beta, np.sign(d)))
+        return (
+            np.where(a < beta, 0.5 * d**2 / beta, a - 0.5 * beta),
+            np.where(a < beta, d / beta, np.sign(d)),
+        )
     if name == "log_cosh":
         return np.logaddexp(d, -d) - np.log(2.0), np.tanh(d)
     if name == "pinball":
         q = p.get("quantile", 0.5)
-        return (np.where(y >= x, q * (y - x), (1 - q) * (x - y)),
-                np.where(y >= x, -q, 1 - q))
+        return (np.where(y >= x, q * (y - x), (1 - q) * (x - y)), np.where(y >= x, -q, 1 - q))
     if name == "poisson_nll":
         eps = p.get("eps", 1e-8)
         if p.get("log_input", True):
@@ -83,8 +86,9 @@ def log_softmax(z):
     return z - m - np.log(np.exp(z - m).sum(axis=-1, keepdims=True))
 
 
-def cross_entropy(z, target, reduction="mean", class_weight=None, ignore_index=-100,
-                  label_smoothing=0.0, sample_weight=None):
+def cross_entropy(
+    z, target, reduction="mean", class_weight=None, ignore_index=-100, label_smoothing=0.0, sample_weight=None
+):
     """Per torch's definition, with gilfree's sample_weight extension."""
     z = np.atleast_2d(np.asarray(z, dtype=np.float64))
     n, c = z.shape

@@ -18,8 +18,7 @@ async def test_gather_equals_sync(rng):
     xs = [rng.normal(size=(50, 8)) for _ in range(24)]
     ys = [rng.uniform(size=(50, 8)) for _ in range(24)]
     names = ["mse", "huber", "log_cosh", "binary_cross_entropy_with_logits"]
-    calls = [(getattr(gilfree, n), getattr(gilfree.aio, n), x, y)
-             for n in names for x, y in zip(xs, ys)]
+    calls = [(getattr(gilfree, n), getattr(gilfree.aio, n), x, y) for n in names for x, y in zip(xs, ys)]
     results = await asyncio.gather(*(afn(x, y, return_grad=True) for _, afn, x, y in calls))
     for (fn, _, x, y), (v, g) in zip(calls, results):
         v0, g0 = fn(x, y, return_grad=True)

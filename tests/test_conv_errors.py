@@ -1,9 +1,8 @@
 """Malformed calls to gilfree.conv raise TypeError/ValueError naming the argument."""
 
+import gilfree
 import numpy as np
 import pytest
-
-import gilfree
 
 V3 = np.ones(3)
 M33 = np.ones((3, 3))

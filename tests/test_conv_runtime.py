@@ -3,10 +3,9 @@
 import asyncio
 import threading
 
+import gilfree
 import numpy as np
 import pytest
-
-import gilfree
 from gilfree._cyx import _runtime as _rt
 from gilfree.runtime import _TOKEN, KernelCancelled, Token
 
@@ -29,8 +28,7 @@ def _calls(rng):
         lambda m: gilfree.convolve2d(img, ker, "same", "symm", method=m),
         lambda m: gilfree.correlate2d(img, ker, "full", "fill", 2.0, method=m),
         lambda m: gilfree.conv1d(x[:, :, 0], w[:, :, 0], stride=2, groups=2, method=m),
-        lambda m: gilfree.conv2d(x.astype(np.float32), w.astype(np.float32), padding=1, groups=2,
-                                 method=m),
+        lambda m: gilfree.conv2d(x.astype(np.float32), w.astype(np.float32), padding=1, groups=2, method=m),
     ]
 
 
@@ -46,8 +44,7 @@ def test_direct_paths_bitwise_identical_for_any_thread_count(always_parallel, i)
 
 def test_fft_and_gemm_deterministic_across_threads(always_parallel):
     calls = _calls(np.random.default_rng(9))
-    for call, method in ((calls[0], "fft"), (calls[2], "fft"), (calls[5], "gemm"),
-                         (calls[5], "winograd")):
+    for call, method in ((calls[0], "fft"), (calls[2], "fft"), (calls[5], "gemm"), (calls[5], "winograd")):
         with gilfree.threads(1):
             one = call(method)
         with gilfree.threads(4):

@@ -1,12 +1,11 @@
 """gilfree.convolve/correlate vs NumPy, convolve2d/correlate2d vs SciPy."""
 
+import gilfree
 import numpy as np
 import pytest
 import scipy.signal as ss
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import gilfree
 
 MODES = ["full", "same", "valid"]
 BOUNDARIES = ["fill", "wrap", "symm"]
@@ -26,9 +25,15 @@ def _vec(rng, n, dtype, strided):
 
 
 @SETTINGS
-@given(n=st.integers(1, 40), m=st.integers(1, 40), mode=st.sampled_from(MODES),
-       method=st.sampled_from(METHODS), dtype=st.sampled_from([np.float64, np.float32]),
-       strided=st.booleans(), seed=st.integers(0, 2**31))
+@given(
+    n=st.integers(1, 40),
+    m=st.integers(1, 40),
+    mode=st.sampled_from(MODES),
+    method=st.sampled_from(METHODS),
+    dtype=st.sampled_from([np.float64, np.float32]),
+    strided=st.booleans(),
+    seed=st.integers(0, 2**31),
+)
 def test_convolve_correlate_match_numpy(n, m, mode, method, dtype, strided, seed):
     rng = np.random.default_rng(seed)
     a, v = _vec(rng, n, dtype, strided), _vec(rng, m, dtype, not strided)
@@ -47,11 +52,13 @@ def test_same_centring_even_and_odd(n, m, mode):
     v = np.arange(1.0, m + 1) ** 2
     for method in ("direct", "fft"):
         want = np.convolve(a, v, mode)
-        np.testing.assert_allclose(gilfree.convolve(a, v, mode, method=method), want,
-                                   **_tol(np.float64, want))
+        np.testing.assert_allclose(
+            gilfree.convolve(a, v, mode, method=method), want, **_tol(np.float64, want)
+        )
         want = np.correlate(a, v, mode)
-        np.testing.assert_allclose(gilfree.correlate(a, v, mode, method=method), want,
-                                   **_tol(np.float64, want))
+        np.testing.assert_allclose(
+            gilfree.correlate(a, v, mode, method=method), want, **_tol(np.float64, want)
+        )
 
 
 def test_defaults_and_integers():
@@ -73,17 +80,25 @@ def test_long_kernel_auto_fft_matches():
 def _img(rng, shape, dtype, strided):
     if strided:
         big = rng.standard_normal((2 * shape[0], shape[1] + 3)).astype(dtype)
-        return big[::2, 1:shape[1] + 1]
+        return big[::2, 1 : shape[1] + 1]
     return rng.standard_normal(shape).astype(dtype)
 
 
 @SETTINGS
-@given(h=st.integers(1, 12), w=st.integers(1, 12), kh=st.integers(1, 14), kw=st.integers(1, 14),
-       mode=st.sampled_from(MODES), boundary=st.sampled_from(BOUNDARIES),
-       method=st.sampled_from(METHODS), dtype=st.sampled_from([np.float64, np.float32]),
-       fill=st.sampled_from([0.0, 1.5, -2.0]), strided=st.booleans(), seed=st.integers(0, 2**31))
-def test_convolve2d_correlate2d_match_scipy(h, w, kh, kw, mode, boundary, method, dtype, fill,
-                                            strided, seed):
+@given(
+    h=st.integers(1, 12),
+    w=st.integers(1, 12),
+    kh=st.integers(1, 14),
+    kw=st.integers(1, 14),
+    mode=st.sampled_from(MODES),
+    boundary=st.sampled_from(BOUNDARIES),
+    method=st.sampled_from(METHODS),
+    dtype=st.sampled_from([np.float64, np.float32]),
+    fill=st.sampled_from([0.0, 1.5, -2.0]),
+    strided=st.booleans(),
+    seed=st.integers(0, 2**31),
+)
+def test_convolve2d_correlate2d_match_scipy(h, w, kh, kw, mode, boundary, method, dtype, fill, strided, seed):
     rng = np.random.default_rng(seed)
     in1, in2 = _img(rng, (h, w), dtype, strided), _img(rng, (kh, kw), dtype, not strided)
     if mode == "valid" and not ((h >= kh and w >= kw) or (kh >= h and kw >= w)):
@@ -115,8 +130,9 @@ def test_kernel_larger_than_input_2d():
     for mode in MODES:
         for boundary in BOUNDARIES:
             for ours, ref in ((gilfree.convolve2d, ss.convolve2d), (gilfree.correlate2d, ss.correlate2d)):
-                np.testing.assert_allclose(ours(small, big, mode, boundary, 0.5),
-                                           ref(small, big, mode, boundary, 0.5), atol=1e-12)
+                np.testing.assert_allclose(
+                    ours(small, big, mode, boundary, 0.5), ref(small, big, mode, boundary, 0.5), atol=1e-12
+                )
 
 
 def test_large_2d_fft_tiles_match_direct():
@@ -126,8 +142,9 @@ def test_large_2d_fft_tiles_match_direct():
         d = gilfree.correlate2d(img, ker, "same", boundary, method="direct")
         f = gilfree.correlate2d(img, ker, "same", boundary, method="fft")
         np.testing.assert_allclose(f, d, atol=1e-9)
-    np.testing.assert_allclose(gilfree.convolve2d(img, ker, "valid"),
-                               ss.convolve2d(img, ker, "valid"), atol=1e-9)
+    np.testing.assert_allclose(
+        gilfree.convolve2d(img, ker, "valid"), ss.convolve2d(img, ker, "valid"), atol=1e-9
+    )
 
 
 def test_nan_stays_local_in_direct_path():

@@ -1,13 +1,12 @@
 """gilfree.conv1d/conv2d vs torch.nn.functional."""
 
+import gilfree
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import gilfree
 
 SETTINGS = settings(max_examples=50, deadline=None)
 pytestmark = pytest.mark.filterwarnings("ignore:Using padding=.same. with even kernel:UserWarning")
@@ -44,16 +43,28 @@ def conv_case(draw, nd):
         padding = draw(st.integers(0, 3))
     else:
         padding = tuple(draw(st.integers(0, 3)) for _ in range(nd))
-    pads = (0,) * nd if isinstance(padding, str) else (
-        (padding,) * nd if isinstance(padding, int) else padding)
+    pads = (
+        (0,) * nd if isinstance(padding, str) else ((padding,) * nd if isinstance(padding, int) else padding)
+    )
     span = [d * (k - 1) + 1 for d, k in zip(dil, ks)]
     sizes = tuple(draw(st.integers(max(1, s - 2 * p), s - 2 * p + 8)) for s, p in zip(span, pads))
     batch = draw(st.sampled_from([None, 1, 2]))
-    return dict(groups=groups, cg=cg, og=og, ks=ks, dil=dil, stride=stride, padding=padding,
-                sizes=sizes, batch=batch, bias=draw(st.booleans()), strided=draw(st.booleans()),
-                dtype=draw(st.sampled_from([np.float64, np.float32])),
-                method=draw(st.sampled_from(["auto", "direct", "gemm", "winograd"])),
-                seed=draw(st.integers(0, 2**31)))
+    return dict(
+        groups=groups,
+        cg=cg,
+        og=og,
+        ks=ks,
+        dil=dil,
+        stride=stride,
+        padding=padding,
+        sizes=sizes,
+        batch=batch,
+        bias=draw(st.booleans()),
+        strided=draw(st.booleans()),
+        dtype=draw(st.sampled_from([np.float64, np.float32])),
+        method=draw(st.sampled_from(["auto", "direct", "gemm", "winograd"])),
+        seed=draw(st.integers(0, 2**31)),
+    )
 
 
 def _check(nd, c):
@@ -66,15 +77,23 @@ def _check(nd, c):
     ours = gilfree.conv1d if nd == 1 else gilfree.conv2d
     ref = F.conv1d if nd == 1 else F.conv2d
     args = (x, w, b, c["stride"], c["padding"], c["dil"], c["groups"])
-    if c["method"] == "winograd" and not (nd == 2 and c["ks"] == (3, 3) and c["stride"] == (1, 1)
-                                         and c["dil"] == (1, 1)):
+    if c["method"] == "winograd" and not (
+        nd == 2 and c["ks"] == (3, 3) and c["stride"] == (1, 1) and c["dil"] == (1, 1)
+    ):
         with pytest.raises(ValueError, match="method"):
             ours(*args, method="winograd")
         return
     got = ours(*args, method=c["method"])
     tb = None if b is None else torch.from_numpy(b.astype(np.float64))
-    want = ref(torch.from_numpy(np.ascontiguousarray(x, np.float64)), torch.from_numpy(w.astype(np.float64)),
-               tb, c["stride"], c["padding"], c["dil"], c["groups"]).numpy()
+    want = ref(
+        torch.from_numpy(np.ascontiguousarray(x, np.float64)),
+        torch.from_numpy(w.astype(np.float64)),
+        tb,
+        c["stride"],
+        c["padding"],
+        c["dil"],
+        c["groups"],
+    ).numpy()
     assert got.dtype == c["dtype"]
     assert got.shape == want.shape
     np.testing.assert_allclose(got, want, **_tol(c["dtype"], want))
@@ -100,8 +119,7 @@ def test_conv2d_resnet_block_shape(method):
     b = rng.standard_normal(32).astype(np.float32)
     stride = 1 if method == "winograd" else 2
     got = gilfree.conv2d(x, w, b, stride=stride, padding=1, method=method)
-    want = F.conv2d(torch.from_numpy(x), torch.from_numpy(w), torch.from_numpy(b), stride=stride,
-                    padding=1)
+    want = F.conv2d(torch.from_numpy(x), torch.from_numpy(w), torch.from_numpy(b), stride=stride, padding=1)
     np.testing.assert_allclose(got, want.numpy(), rtol=1e-4, atol=1e-4)
 
 
@@ -144,15 +162,24 @@ def test_winograd_edges(dtype, hw, pad):
     if any((n + 2 * p - 2) < 1 for n, p in zip(hw, (pad, pad) if isinstance(pad, int) else pad)):
         return
     got = gilfree.conv2d(x, w, padding=pad, groups=2, method="winograd")
-    want = F.conv2d(torch.from_numpy(x.astype(np.float64)), torch.from_numpy(w.astype(np.float64)),
-                    padding=pad, groups=2).numpy()
+    want = F.conv2d(
+        torch.from_numpy(x.astype(np.float64)), torch.from_numpy(w.astype(np.float64)), padding=pad, groups=2
+    ).numpy()
     np.testing.assert_allclose(got, want, **_tol(dtype, want))
 
 
 @settings(max_examples=30, deadline=None)
-@given(h=st.integers(1, 13), w=st.integers(1, 13), pad=st.integers(0, 2), groups=st.integers(1, 2),
-       cg=st.integers(1, 9), og=st.integers(1, 5), batch=st.integers(1, 2),
-       dtype=st.sampled_from([np.float32, np.float64]), seed=st.integers(0, 2**31))
+@given(
+    h=st.integers(1, 13),
+    w=st.integers(1, 13),
+    pad=st.integers(0, 2),
+    groups=st.integers(1, 2),
+    cg=st.integers(1, 9),
+    og=st.integers(1, 5),
+    batch=st.integers(1, 2),
+    dtype=st.sampled_from([np.float32, np.float64]),
+    seed=st.integers(0, 2**31),
+)
 def test_winograd_matches_torch(h, w, pad, groups, cg, og, batch, dtype, seed):
     if h + 2 * pad < 3 or w + 2 * pad < 3:
         return
@@ -161,6 +188,11 @@ def test_winograd_matches_torch(h, w, pad, groups, cg, og, batch, dtype, seed):
     wt = rng.standard_normal((groups * og, cg, 3, 3)).astype(dtype)
     b = rng.standard_normal(groups * og).astype(dtype)
     got = gilfree.conv2d(x, wt, b, padding=pad, groups=groups, method="winograd")
-    want = F.conv2d(torch.from_numpy(x.astype(np.float64)), torch.from_numpy(wt.astype(np.float64)),
-                    torch.from_numpy(b.astype(np.float64)), padding=pad, groups=groups).numpy()
+    want = F.conv2d(
+        torch.from_numpy(x.astype(np.float64)),
+        torch.from_numpy(wt.astype(np.float64)),
+        torch.from_numpy(b.astype(np.float64)),
+        padding=pad,
+        groups=groups,
+    ).numpy()
     np.testing.assert_allclose(got, want, **_tol(dtype, want))

@@ -21,13 +21,31 @@ def test_cpp_unit_tests(tmp_path):
     cxx = shutil.which("g++") or shutil.which("c++")
     if cxx is None:
         pytest.skip("no C++ compiler")
-    eigen = subprocess.run([sys.executable, str(ROOT / "tools" / "find_eigen.py")], capture_output=True,
-                           text=True, check=True).stdout.strip()
+    eigen = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "find_eigen.py")], capture_output=True, text=True, check=True
+    ).stdout.strip()
     exe = tmp_path / "test_kernels"
-    subprocess.run([cxx, "-std=c++17", "-O2", "-march=native", "-DEIGEN_DONT_PARALLELIZE",
-                    "-I", str(ROOT / "kernels"), "-isystem", eigen, str(ROOT / "kernels" / "runtime.cpp"),
-                    str(ROOT / "kernels" / "tests" / "test_kernels.cpp"), "-lpthread", "-o", str(exe)],
-                   check=True, capture_output=True, timeout=600)
+    subprocess.run(
+        [
+            cxx,
+            "-std=c++17",
+            "-O2",
+            "-march=native",
+            "-DEIGEN_DONT_PARALLELIZE",
+            "-I",
+            str(ROOT / "kernels"),
+            "-isystem",
+            eigen,
+            str(ROOT / "kernels" / "runtime.cpp"),
+            str(ROOT / "kernels" / "tests" / "test_kernels.cpp"),
+            "-lpthread",
+            "-o",
+            str(exe),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
     out = subprocess.run([str(exe)], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stdout + out.stderr
     assert " 0 failed" in out.stdout

@@ -10,8 +10,15 @@ import gilfree
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-MODULES = ["gilfree", "gilfree.losses", "gilfree.loops", "gilfree.conv", "gilfree.runtime", "gilfree.aio",
-           "gilfree._config"]
+MODULES = [
+    "gilfree",
+    "gilfree.losses",
+    "gilfree.loops",
+    "gilfree.conv",
+    "gilfree.runtime",
+    "gilfree.aio",
+    "gilfree._config",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)
@@ -36,23 +43,38 @@ def test_notebook_runs(path):
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
     nb = nbformat.read(path, as_version=4)
-    nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}}).execute()
+    nbclient.NotebookClient(
+        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.get("output_type") == "error"]
     assert any("cancelled" in o.get("text", "") for o in outputs)
 
 
 def test_demo_quick():
-    out = subprocess.run([sys.executable, "-m", "gilfree", "demo", "--quick"], capture_output=True,
-                         text=True, timeout=300, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "gilfree", "demo", "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    ).stdout
     assert "native work stopped: True" in out
     assert "the loop never froze" in out
 
 
 def test_info_command():
-    out = subprocess.run([sys.executable, "-m", "gilfree", "info"], capture_output=True, text=True,
-                         timeout=60, check=True).stdout
-    for key in ("gilfree", "numpy", "cython", "eigen", "compiler", "simd_in_use",
-                "compute_pool_threads", "gil_enabled"):
+    out = subprocess.run(
+        [sys.executable, "-m", "gilfree", "info"], capture_output=True, text=True, timeout=60, check=True
+    ).stdout
+    for key in (
+        "gilfree",
+        "numpy",
+        "cython",
+        "eigen",
+        "compiler",
+        "simd_in_use",
+        "compute_pool_threads",
+        "gil_enabled",
+    ):
         assert key in out

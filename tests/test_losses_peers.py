@@ -31,8 +31,10 @@ def make(kind, rng, shape):
     elif kind == "poisson":
         y = rng.poisson(3, size=shape).astype(float)
     elif kind == "kl":
-        x, y = np.log(rng.dirichlet(np.ones(shape[-1]), size=shape[0])), rng.dirichlet(
-            np.ones(shape[-1]), size=shape[0])
+        x, y = (
+            np.log(rng.dirichlet(np.ones(shape[-1]), size=shape[0])),
+            rng.dirichlet(np.ones(shape[-1]), size=shape[0]),
+        )
     return x, y
 
 
@@ -59,8 +61,9 @@ def test_matches_torch(name, reduction, dtype, rng):
 def test_bce_with_logits_pos_weight_matches_torch(rng):
     x, y = make("logit", rng, (30, 3))
     pw = np.array([0.3, 1.0, 4.0])
-    want_v, want_g = torch_value_grad(F.binary_cross_entropy_with_logits, x, y,
-                                      pos_weight=torch.from_numpy(pw))
+    want_v, want_g = torch_value_grad(
+        F.binary_cross_entropy_with_logits, x, y, pos_weight=torch.from_numpy(pw)
+    )
     v, g = gilfree.binary_cross_entropy_with_logits(x, y, pos_weight=pw, return_grad=True)
     np.testing.assert_allclose(v, want_v, rtol=1e-12)
     np.testing.assert_allclose(g, want_g, rtol=1e-12, atol=1e-17)
@@ -87,10 +90,16 @@ def test_cross_entropy_matches_torch(reduction, label_smoothing, weighted, targe
         t[5] = -100
     cw = rng.uniform(0.2, 3, size=c) if weighted else None
     want_v, want_g = torch_value_grad(
-        F.cross_entropy, z, t, reduction=reduction, label_smoothing=label_smoothing,
-        weight=None if cw is None else torch.from_numpy(cw))
-    v, g = gilfree.cross_entropy(z, t, reduction=reduction, label_smoothing=label_smoothing,
-                                 class_weight=cw, return_grad=True)
+        F.cross_entropy,
+        z,
+        t,
+        reduction=reduction,
+        label_smoothing=label_smoothing,
+        weight=None if cw is None else torch.from_numpy(cw),
+    )
+    v, g = gilfree.cross_entropy(
+        z, t, reduction=reduction, label_smoothing=label_smoothing, class_weight=cw, return_grad=True
+    )
     np.testing.assert_allclose(v, want_v, rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(g, want_g, rtol=1e-11, atol=1e-15)
 
@@ -101,10 +110,10 @@ def test_nll_loss_matches_torch(reduction, rng):
     t = rng.integers(0, 5, size=25)
     t[0] = 7  # ignore_index
     cw = rng.uniform(0.5, 2, size=5)
-    want_v, want_g = torch_value_grad(F.nll_loss, lp, t, reduction=reduction,
-                                      weight=torch.from_numpy(cw), ignore_index=7)
-    v, g = gilfree.nll_loss(lp, t, reduction=reduction, class_weight=cw, ignore_index=7,
-                            return_grad=True)
+    want_v, want_g = torch_value_grad(
+        F.nll_loss, lp, t, reduction=reduction, weight=torch.from_numpy(cw), ignore_index=7
+    )
+    v, g = gilfree.nll_loss(lp, t, reduction=reduction, class_weight=cw, ignore_index=7, return_grad=True)
     np.testing.assert_allclose(v, want_v, rtol=1e-13)
     np.testing.assert_allclose(g, want_g, rtol=1e-13)
 
@@ -115,8 +124,7 @@ def test_pinball_matches_sklearn(rng):
     y[:5] = raw[:5]  # ties: sklearn's gradient uses y >= raw
     sk = loss_mod.PinballLoss(quantile=0.8)
     per = sk.loss(y_true=y, raw_prediction=raw)
-    np.testing.assert_allclose(gilfree.pinball(raw, y, quantile=0.8, reduction="none"), per,
-                               rtol=1e-14)
+    np.testing.assert_allclose(gilfree.pinball(raw, y, quantile=0.8, reduction="none"), per, rtol=1e-14)
     _, g = gilfree.pinball(raw, y, quantile=0.8, reduction="sum", return_grad=True)
     np.testing.assert_allclose(g, sk.gradient(y_true=y, raw_prediction=raw), rtol=1e-14)
 
@@ -131,25 +139,31 @@ def test_bce_with_logits_matches_sklearn_binomial(rng):
     np.testing.assert_allclose(ours, sk.loss(y_true=y, raw_prediction=raw), rtol=1e-9)
     # ... gilfree is exact to a few ulps: compare with 40-digit arithmetic
     mpmath.mp.dps = 40
-    exact = [float(mpmath.log1p(mpmath.exp(mpmath.mpf(r))) - t * mpmath.mpf(r))
-             for r, t in zip(raw, y)]
+    exact = [float(mpmath.log1p(mpmath.exp(mpmath.mpf(r))) - t * mpmath.mpf(r)) for r, t in zip(raw, y)]
     np.testing.assert_allclose(ours, exact, rtol=1e-15)
     _, g = gilfree.binary_cross_entropy_with_logits(raw, y, reduction="sum", return_grad=True)
-    np.testing.assert_allclose(g, sk.gradient(y_true=y, raw_prediction=raw), rtol=1e-12,
-                               atol=1e-300)
+    np.testing.assert_allclose(g, sk.gradient(y_true=y, raw_prediction=raw), rtol=1e-12, atol=1e-300)
 
 
 def test_cross_entropy_matches_sklearn_multinomial(rng):
     loss_mod = pytest.importorskip("sklearn._loss.loss")
     raw, y = rng.normal(size=(50, 4)), rng.integers(0, 4, size=50)
     sk = loss_mod.HalfMultinomialLoss(n_classes=4)
-    np.testing.assert_allclose(gilfree.cross_entropy(raw, y, reduction="none"),
-                               sk.loss(y_true=y.astype(float), raw_prediction=raw), rtol=1e-12)
+    np.testing.assert_allclose(
+        gilfree.cross_entropy(raw, y, reduction="none"),
+        sk.loss(y_true=y.astype(float), raw_prediction=raw),
+        rtol=1e-12,
+    )
 
 
 GRAD_CASES = [
-    ("mse", {}), ("huber", {"delta": 2.0}), ("smooth_l1", {"beta": 3.0}), ("log_cosh", {}),
-    ("poisson_nll", {}), ("binary_cross_entropy_with_logits", {}), ("kl_div", {"log_target": True}),
+    ("mse", {}),
+    ("huber", {"delta": 2.0}),
+    ("smooth_l1", {"beta": 3.0}),
+    ("log_cosh", {}),
+    ("poisson_nll", {}),
+    ("binary_cross_entropy_with_logits", {}),
+    ("kl_div", {"log_target": True}),
 ]
 
 
@@ -175,8 +189,10 @@ def test_cross_entropy_gradient_finite_differences(rng):
     for idx in np.ndindex(z.shape):
         e = np.zeros_like(z)
         e[idx] = h
-        fd[idx] = (gilfree.cross_entropy(z + e, t, label_smoothing=0.1)
-                   - gilfree.cross_entropy(z - e, t, label_smoothing=0.1)) / (2 * h)
+        fd[idx] = (
+            gilfree.cross_entropy(z + e, t, label_smoothing=0.1)
+            - gilfree.cross_entropy(z - e, t, label_smoothing=0.1)
+        ) / (2 * h)
     np.testing.assert_allclose(g, fd, rtol=1e-6, atol=1e-10)
 
 
@@ -193,8 +209,7 @@ def test_bce_with_logits_extreme(dtype, logit):
     np.testing.assert_array_equal(v, np.array([0, 0, logit, logit], dtype=dtype))
     np.testing.assert_array_equal(g, np.array([0, 0, 1, -1], dtype=dtype))
     # value and grad separately and together agree (scikit-learn #28046)
-    np.testing.assert_array_equal(
-        gilfree.binary_cross_entropy_with_logits(x, y, reduction="none"), v)
+    np.testing.assert_array_equal(gilfree.binary_cross_entropy_with_logits(x, y, reduction="none"), v)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -223,8 +238,7 @@ def test_log_cosh_small_residuals_accurate():
     d = np.array([1e-8, 1e-3, 0.5])
     # log(cosh(d)) = d^2/2 - d^4/12 + ... ; reference from log1p of cosh-1 = expm1 form
     want = np.log1p(np.expm1(d) ** 2 / (2 * np.exp(d)))
-    np.testing.assert_allclose(gilfree.log_cosh(d, np.zeros(3), reduction="none"), want,
-                               rtol=1e-12)
+    np.testing.assert_allclose(gilfree.log_cosh(d, np.zeros(3), reduction="none"), want, rtol=1e-12)
 
 
 def test_float32_accumulates_in_float64():

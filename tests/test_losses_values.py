@@ -60,8 +60,9 @@ def test_elementwise_against_numpy(name, dtype, reduction, weighted, layout, rng
         x, y = x.T[::2], y.T[::2]
         w = None if w is None else w.T[::2]
         assert not x.flags.c_contiguous
-    want_v, want_g = ref.reduce(*ref.elementwise(name, x, y, **params), reduction,
-                                None if w is None else w.astype(np.float64))
+    want_v, want_g = ref.reduce(
+        *ref.elementwise(name, x, y, **params), reduction, None if w is None else w.astype(np.float64)
+    )
     fn = getattr(gilfree, name)
     value, grad = fn(x, y, sample_weight=w, reduction=reduction, return_grad=True, **params)
     assert np.asarray(value).dtype == dtype
@@ -73,8 +74,9 @@ def test_elementwise_against_numpy(name, dtype, reduction, weighted, layout, rng
     np.testing.assert_array_equal(alone, value)
 
 
-@pytest.mark.parametrize("params", [{"log_input": False}, {"full": True},
-                                    {"log_input": False, "full": True, "eps": 1e-3}])
+@pytest.mark.parametrize(
+    "params", [{"log_input": False}, {"full": True}, {"log_input": False, "full": True, "eps": 1e-3}]
+)
 def test_poisson_options(params, rng):
     x = rng.uniform(0.1, 3, size=50)
     y = rng.poisson(3.0, size=50).astype(float)
@@ -87,8 +89,7 @@ def test_poisson_options(params, rng):
 def test_kl_div_log_target_and_batchmean(rng):
     x = np.log(rng.dirichlet(np.ones(5), size=8))
     y = np.log(rng.dirichlet(np.ones(5), size=8))
-    want_v, want_g = ref.reduce(*ref.elementwise("kl_div", x, y, log_target=True), "batchmean",
-                                batch=8)
+    want_v, want_g = ref.reduce(*ref.elementwise("kl_div", x, y, log_target=True), "batchmean", batch=8)
     v, g = gilfree.kl_div(x, y, log_target=True, reduction="batchmean", return_grad=True)
     np.testing.assert_allclose(v, want_v, rtol=1e-12)
     np.testing.assert_allclose(g, want_g, rtol=1e-12)
@@ -98,8 +99,9 @@ def test_pos_weight_broadcasts_over_last_axis(rng):
     x = rng.normal(size=(20, 4))
     y = rng.uniform(size=(20, 4))
     pw = np.array([0.5, 1.0, 2.0, 3.0])
-    want_v, want_g = ref.reduce(*ref.elementwise("binary_cross_entropy_with_logits", x, y,
-                                                 pos_weight=pw), "mean")
+    want_v, want_g = ref.reduce(
+        *ref.elementwise("binary_cross_entropy_with_logits", x, y, pos_weight=pw), "mean"
+    )
     v, g = gilfree.binary_cross_entropy_with_logits(x, y, pos_weight=pw, return_grad=True)
     np.testing.assert_allclose(v, want_v, rtol=1e-12)
     np.testing.assert_allclose(g, want_g, rtol=1e-12, atol=1e-16)
@@ -108,12 +110,15 @@ def test_pos_weight_broadcasts_over_last_axis(rng):
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 @pytest.mark.parametrize("targets", ["index", "prob"])
-@pytest.mark.parametrize("options", [
-    {},
-    {"class_weight": "random"},
-    {"label_smoothing": 0.15},
-    {"class_weight": "random", "label_smoothing": 0.3, "sample_weight": "random"},
-])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"class_weight": "random"},
+        {"label_smoothing": 0.15},
+        {"class_weight": "random", "label_smoothing": 0.3, "sample_weight": "random"},
+    ],
+)
 def test_cross_entropy_against_numpy(dtype, reduction, targets, options, rng):
     n, c = 17, 6
     z = (3 * rng.normal(size=(n, c))).astype(dtype)
@@ -142,8 +147,11 @@ def test_cross_entropy_unbatched_and_strided(rng):
     np.testing.assert_allclose(g, want_g[0], rtol=1e-13, atol=1e-16)
     zt = z.T[::2]  # (5, 6) strided both ways
     t = np.array([0, 5, 3, 1, 2])
-    np.testing.assert_allclose(gilfree.cross_entropy(zt, t, reduction="none"),
-                               ref.cross_entropy(zt, t, reduction="none")[0], rtol=1e-13)
+    np.testing.assert_allclose(
+        gilfree.cross_entropy(zt, t, reduction="none"),
+        ref.cross_entropy(zt, t, reduction="none")[0],
+        rtol=1e-13,
+    )
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])

@@ -33,13 +33,15 @@ def test_default_is_available_cpus_or_env():
     n, cpus = map(int, out.stdout.split())
     assert n == cpus == len(os.sched_getaffinity(0))
     env = dict(os.environ, GILFREE_NUM_THREADS="3")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env=env)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
     assert out.stdout.split()[0] == "3"
 
 
 LOSSES = [
-    ("mse", {}), ("log_cosh", {}), ("binary_cross_entropy_with_logits", {}), ("huber", {}),
+    ("mse", {}),
+    ("log_cosh", {}),
+    ("binary_cross_entropy_with_logits", {}),
+    ("huber", {}),
     ("kl_div", {"log_target": True}),
 ]
 
@@ -130,8 +132,7 @@ def test_interpreter_exits_promptly_with_kernels_in_flight():
         asyncio.run(main())
         print("main done", flush=True)
     """)
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=120)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert "main done" in proc.stdout, proc.stderr
 
 

@@ -53,14 +53,14 @@ def loss_cases(quick: bool) -> list[Case]:
         return np.mean(lse - z[np.arange(rows), t])
 
     return [
-        (f"mse, n={n:.0e}", lambda: gilfree.mse(a, b),
-         "np.mean((a-b)**2)", lambda: np.mean((a - b) ** 2)),
-        (f"bce_with_logits+grad, n={n:.0e}",
-         lambda: gilfree.binary_cross_entropy_with_logits(a, y, return_grad=True),
-         "numpy logaddexp + sigmoid",
-         lambda: (np.mean(np.logaddexp(0, a) - y * a), (1 / (1 + np.exp(-a)) - y) / n)),
-        (f"cross_entropy, {rows}x100", lambda: gilfree.cross_entropy(z, t),
-         "numpy log-softmax", np_ce),
+        (f"mse, n={n:.0e}", lambda: gilfree.mse(a, b), "np.mean((a-b)**2)", lambda: np.mean((a - b) ** 2)),
+        (
+            f"bce_with_logits+grad, n={n:.0e}",
+            lambda: gilfree.binary_cross_entropy_with_logits(a, y, return_grad=True),
+            "numpy logaddexp + sigmoid",
+            lambda: (np.mean(np.logaddexp(0, a) - y * a), (1 / (1 + np.exp(-a)) - y) / n),
+        ),
+        (f"cross_entropy, {rows}x100", lambda: gilfree.cross_entropy(z, t), "numpy log-softmax", np_ce),
     ]
 
 
@@ -106,10 +106,14 @@ async def responsive_loop(quick: bool) -> dict[str, float]:
     await hb
     cpu = (cpu1.user - cpu0.user) + (cpu1.system - cpu0.system)
     print(f"\n2. Event loop while {calls} awaited log_cosh+grad calls run ({n:.0e} elements each)")
-    print(f"   kernels finished in {wall:.2f} s using {cpu / wall:.2f} CPU cores on average "
-          f"(of {gilfree.available_cpus()})")
-    print(f"   heartbeat: {len(gaps)} ticks of 1 ms, the longest gap {max(gaps) * 1e3:.1f} ms "
-          f"-> the loop never froze")
+    print(
+        f"   kernels finished in {wall:.2f} s using {cpu / wall:.2f} CPU cores on average "
+        f"(of {gilfree.available_cpus()})"
+    )
+    print(
+        f"   heartbeat: {len(gaps)} ticks of 1 ms, the longest gap {max(gaps) * 1e3:.1f} ms "
+        f"-> the loop never froze"
+    )
     return {"wall": wall, "cores": cpu / wall, "ticks": len(gaps), "max_gap": max(gaps)}
 
 
@@ -139,26 +143,38 @@ async def cancellation() -> dict[str, float]:
     small = await gilfree.aio.mse(np.ones(4), np.zeros(4))
     free_after = time.perf_counter() - t1
     print("\n3. Cancelling an awaited mse over 10**12 elements (about an hour of work)")
-    print(f"   cancelled after 0.5 s: {done:,} of {tok.chunks_total:,} chunks done "
-          f"({100 * done / tok.chunks_total:.4f} %), native work stopped: {stopped}")
-    print(f"   the next awaited call ran {free_after * 1e3:.1f} ms later (result {float(small)}): "
-          f"the thread was free again")
-    return {"done": done, "total": tok.chunks_total, "stopped": stopped,
-            "cancel_latency": time.perf_counter() - t0}
+    print(
+        f"   cancelled after 0.5 s: {done:,} of {tok.chunks_total:,} chunks done "
+        f"({100 * done / tok.chunks_total:.4f} %), native work stopped: {stopped}"
+    )
+    print(
+        f"   the next awaited call ran {free_after * 1e3:.1f} ms later (result {float(small)}): "
+        f"the thread was free again"
+    )
+    return {
+        "done": done,
+        "total": tok.chunks_total,
+        "stopped": stopped,
+        "cancel_latency": time.perf_counter() - t0,
+    }
 
 
 def main(quick: bool = False) -> int:
     cfg = gilfree.show_config(as_dict=True)
-    print(f"gilfree {cfg['gilfree']} — Eigen {cfg['eigen']}, {cfg['simd_in_use'].split(',')[0]}, "
-          f"{cfg['compute_pool_threads']} threads, Python {cfg['python']}")
+    print(
+        f"gilfree {cfg['gilfree']} — Eigen {cfg['eigen']}, {cfg['simd_in_use'].split(',')[0]}, "
+        f"{cfg['compute_pool_threads']} threads, Python {cfg['python']}"
+    )
     t0 = time.perf_counter()
     speed = speed_table(quick)
     loop = asyncio.run(responsive_loop(quick))
     cancel = asyncio.run(cancellation())
     print("\nSummary")
     wins = sum(1 for _, a, _, b in speed if b > a)
-    print(f"   faster than the peer in {wins} of {len(speed)} cases; "
-          f"loop stayed responsive (max gap {loop['max_gap'] * 1e3:.1f} ms); "
-          f"cancel stopped the kernel: {cancel['stopped']}")
+    print(
+        f"   faster than the peer in {wins} of {len(speed)} cases; "
+        f"loop stayed responsive (max gap {loop['max_gap'] * 1e3:.1f} ms); "
+        f"cancel stopped the kernel: {cancel['stopped']}"
+    )
     print(f"   (demo took {time.perf_counter() - t0:.1f} s)")
     return 0

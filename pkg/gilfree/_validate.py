@@ -77,8 +77,15 @@ def broadcast_float(x: object, name: str, like: np.ndarray) -> np.ndarray:
         ) from None
 
 
-def real(x: object, name: str, *, low: float | None = None, high: float | None = None,
-         low_open: bool = False, high_open: bool = False) -> float:
+def real(
+    x: object,
+    name: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
     """A finite real scalar within [low, high] (ends open on request)."""
     if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
         raise TypeError(f"{name}: expected a real number, got {type(x).__name__}")

@@ -101,8 +101,14 @@ def _make_awaitable(fn: Callable[..., Any]) -> Callable[..., Any]:
     return awaitable
 
 
-async def map(fn: Callable[..., Any], /, *iterables: Iterable[Any], concurrency: int | None = None,
-              progress: bool | str = False, **kwargs: Any) -> list[Any]:
+async def map(
+    fn: Callable[..., Any],
+    /,
+    *iterables: Iterable[Any],
+    concurrency: int | None = None,
+    progress: bool | str = False,
+    **kwargs: Any,
+) -> list[Any]:
     """Await ``fn(*items, **kwargs)`` for each tuple of items, like the
     builtin ``map``, with at most ``concurrency`` calls in flight (default:
     the number of CPUs). Results come back in input order. With

@@ -56,6 +56,7 @@ _FFT_MIN_TAPS = 64  # "auto" never picks the FFT below this kernel size
 
 # -- helpers ---------------------------------------------------------------
 
+
 def _floats(*named):
     """The arrays as float32/float64 of one common dtype (float32 only if all are)."""
     arrs = [v.as_float(x, name) for x, name in named]
@@ -63,12 +64,12 @@ def _floats(*named):
     return [a if a.dtype == dt else a.astype(dt) for a in arrs]
 
 
-def _run(method, x, w, bias, oh, ow, y0, x0, sy=1, sx=1, dy=1, dx=1, boundary=0, fill=0.0,
-         reverse_out=False):
+def _run(method, x, w, bias, oh, ow, y0, x0, sy=1, sx=1, dy=1, dx=1, boundary=0, fill=0.0, reverse_out=False):
     nthreads, token = _exec_args()
     try:
-        return _k.corr2d(method, x, w, bias, oh, ow, y0, x0, sy, sx, dy, dx, boundary, fill,
-                         reverse_out, nthreads, token)
+        return _k.corr2d(
+            method, x, w, bias, oh, ow, y0, x0, sy, sx, dy, dx, boundary, fill, reverse_out, nthreads, token
+        )
     except RuntimeError as exc:
         raise _translate(exc) from None
 
@@ -146,12 +147,13 @@ def _corr2d(in1, in2, mode, boundary, fillvalue, method, flip):
     fill = _scalar_fill(fillvalue, in1.dtype)
     swapped = False
     if m == 2:  # scipy: "valid" swaps when in2 is the larger, raises when neither contains the other
-        ok1 = all(s1 >= s2 for s1, s2 in zip(in1.shape, in2.shape))
-        ok2 = all(s2 >= s1 for s1, s2 in zip(in1.shape, in2.shape))
+        ok1 = all(s1 >= s2 for s1, s2 in zip(in1.shape, in2.shape, strict=True))
+        ok2 = all(s2 >= s1 for s1, s2 in zip(in1.shape, in2.shape, strict=True))
         if not (ok1 or ok2):
             raise ValueError(
                 f"in2: for mode 'valid' one input must be at least as large as the other in every "
-                f"dimension, got shapes {in1.shape} and {in2.shape}")
+                f"dimension, got shapes {in1.shape} and {in2.shape}"
+            )
         if not ok1:
             in1, in2 = in2, in1
             swapped = True
@@ -170,8 +172,7 @@ def _corr2d(in1, in2, mode, boundary, fillvalue, method, flip):
     kern = in2[::-1, ::-1] if flip else in2
     x4, w4 = _plane(in1), _plane(kern)
     path = _pick(meth, x4, w4, oh, ow)
-    out = _run(path, x4, w4, None, oh, ow, y0, x0, boundary=bnd, fill=fill,
-               reverse_out=swapped and not flip)
+    out = _run(path, x4, w4, None, oh, ow, y0, x0, boundary=bnd, fill=fill, reverse_out=swapped and not flip)
     return out.reshape(oh, ow)
 
 
@@ -198,10 +199,13 @@ def _torch_conv(nd, input, weight, bias, stride, padding, dilation, groups, meth
     if x.ndim not in (nd + 1, nd + 2):
         raise ValueError(
             f"input: {fname} expects a {nd + 1}-d (unbatched) or {nd + 2}-d (batched) array, "
-            f"got {x.ndim}-d of shape {x.shape}")
+            f"got {x.ndim}-d of shape {x.shape}"
+        )
     if w.ndim != nd + 2:
-        raise ValueError(f"weight: {fname} expects a {nd + 2}-d array (out_channels, "
-                         f"in_channels/groups, *kernel), got {w.ndim}-d of shape {w.shape}")
+        raise ValueError(
+            f"weight: {fname} expects a {nd + 2}-d array (out_channels, "
+            f"in_channels/groups, *kernel), got {w.ndim}-d of shape {w.shape}"
+        )
     if 0 in w.shape:
         raise ValueError(f"weight: every dimension must be >= 1, got shape {w.shape}")
     unbatched = x.ndim == nd + 1
@@ -218,8 +222,10 @@ def _torch_conv(nd, input, weight, bias, stride, padding, dilation, groups, meth
     if cout % groups:
         raise ValueError(f"groups: output channels ({cout}) must be divisible by groups ({groups})")
     if w.shape[1] * groups != cin:
-        raise ValueError(f"weight: expected {cin // groups} input channels per group "
-                         f"(input has {cin} channels, groups={groups}), got weight of shape {w.shape}")
+        raise ValueError(
+            f"weight: expected {cin // groups} input channels per group "
+            f"(input has {cin} channels, groups={groups}), got weight of shape {w.shape}"
+        )
     if b is not None and b.shape != (cout,):
         raise ValueError(f"bias: expected shape ({cout},), got {b.shape}")
     st = _pair(stride, "stride", nd, 1)
@@ -229,21 +235,26 @@ def _torch_conv(nd, input, weight, bias, stride, padding, dilation, groups, meth
         pmode = v.choice(padding, "padding", {"same": 0, "valid": 1})
         if pmode == 0:
             if any(s != 1 for s in st):
-                raise ValueError(f"padding: 'same' is not supported for strided convolutions, "
-                                 f"got stride={stride!r}")
-            pad = tuple((d * (k - 1)) // 2 for d, k in zip(dil, ks))  # torch: extra on the right
+                raise ValueError(
+                    f"padding: 'same' is not supported for strided convolutions, got stride={stride!r}"
+                )
+            pad = tuple((d * (k - 1)) // 2 for d, k in zip(dil, ks, strict=True))  # torch: extra on the right
         else:
             pad = (0,) * nd
     else:
         pad = _pair(padding, "padding", nd, 0)
         pmode = 2
     sizes = x.shape[2:]
-    out_sizes = tuple(
-        n for n in sizes) if pmode == 0 else tuple(
-        (n + 2 * p - d * (k - 1) - 1) // s + 1 for n, p, d, k, s in zip(sizes, pad, dil, ks, st))
+    out_sizes = (
+        tuple(n for n in sizes)
+        if pmode == 0
+        else tuple((n + 2 * p - d * (k - 1) - 1) // s + 1 for n, p, d, k, s in zip(sizes, pad, dil, ks, st, strict=True))
+    )
     if any(o < 1 for o in out_sizes):
-        raise ValueError(f"input: spatial size {sizes} is too small for kernel {ks} with padding "
-                         f"{pad} and dilation {dil} (output size {out_sizes})")
+        raise ValueError(
+            f"input: spatial size {sizes} is too small for kernel {ks} with padding "
+            f"{pad} and dilation {dil} (output size {out_sizes})"
+        )
     meth = v.choice(method, "method", _TORCH_METHODS)
     if nd == 1:
         x4, w4 = x[:, :, None, :], w[:, :, None, :]
@@ -258,8 +269,10 @@ def _torch_conv(nd, input, weight, bias, stride, padding, dilation, groups, meth
     else:
         wino_ok = ks == (3, 3) and (sy, sx, dy, dx) == (1, 1, 1, 1)
         if meth == _WINOGRAD and not wino_ok:
-            raise ValueError(f"method: 'winograd' needs a 3x3 kernel with stride 1 and dilation 1, "
-                             f"got kernel {ks}, stride {st}, dilation {dil}")
+            raise ValueError(
+                f"method: 'winograd' needs a 3x3 kernel with stride 1 and dilation 1, "
+                f"got kernel {ks}, stride {st}, dilation {dil}"
+            )
         if meth == -1:
             og, cg = cout // groups, w.shape[1]
             if og >= 4 and cg >= 8 and wino_ok:
@@ -274,6 +287,7 @@ def _torch_conv(nd, input, weight, bias, stride, padding, dilation, groups, meth
 
 
 # -- public API ----------------------------------------------------------------
+
 
 @kernel
 def convolve(a, v, mode="full", *, method="auto"):

@@ -47,8 +47,20 @@ _REDUCTIONS = {"none": 0, "mean": 1, "sum": 2}
 _REDUCTIONS_KL = {"none": 0, "mean": 1, "sum": 2, "batchmean": 3}
 
 # LossKind codes of kernels/losses.hpp
-(_MSE, _MAE, _HUBER, _SMOOTH_L1, _LOG_COSH, _PINBALL, _POISSON, _BCE, _BCE_LOGITS, _KL_DIV,
- _HINGE, _SQ_HINGE) = range(12)
+(
+    _MSE,
+    _MAE,
+    _HUBER,
+    _SMOOTH_L1,
+    _LOG_COSH,
+    _PINBALL,
+    _POISSON,
+    _BCE,
+    _BCE_LOGITS,
+    _KL_DIV,
+    _HINGE,
+    _SQ_HINGE,
+) = range(12)
 
 
 def _finish(value, arr, grad, dtype, return_grad):
@@ -56,8 +68,19 @@ def _finish(value, arr, grad, dtype, return_grad):
     return (result, grad) if return_grad else result
 
 
-def _elementwise(kind, input, target, sample_weight, reduction, return_grad,
-                 p0=0.0, flag0=0, flag1=0, extra=None, reductions=_REDUCTIONS):
+def _elementwise(
+    kind,
+    input,
+    target,
+    sample_weight,
+    reduction,
+    return_grad,
+    p0=0.0,
+    flag0=0,
+    flag1=0,
+    extra=None,
+    reductions=_REDUCTIONS,
+):
     x = v.as_float(input, "input")
     y = v.as_float_like(target, "target", x)
     if x.size == 0:
@@ -70,8 +93,9 @@ def _elementwise(kind, input, target, sample_weight, reduction, return_grad,
     batch = float(x.shape[0]) if x.ndim else 1.0
     nthreads, token = _exec_args()
     try:
-        value, arr, g = _k.elementwise(kind, x, y, w, extra, red, batch, grad, p0, flag0, flag1,
-                                       nthreads, token)
+        value, arr, g = _k.elementwise(
+            kind, x, y, w, extra, red, batch, grad, p0, flag0, flag1, nthreads, token
+        )
     except RuntimeError as exc:
         raise _translate(exc) from None
     return _finish(value, arr, g, x.dtype, grad)
@@ -174,8 +198,17 @@ def pinball(input, target, *, sample_weight=None, reduction="mean", return_grad=
 
 
 @kernel
-def poisson_nll(input, target, *, sample_weight=None, reduction="mean", return_grad=False,
-                log_input=True, full=False, eps=1e-8):
+def poisson_nll(
+    input,
+    target,
+    *,
+    sample_weight=None,
+    reduction="mean",
+    return_grad=False,
+    log_input=True,
+    full=False,
+    eps=1e-8,
+):
     """Poisson negative log-likelihood; torch ``poisson_nll_loss``.
 
     ``exp(input) - target * input`` when ``log_input``, else
@@ -191,8 +224,9 @@ def poisson_nll(input, target, *, sample_weight=None, reduction="mean", return_g
     log_input = v.flag(log_input, "log_input")
     full = v.flag(full, "full")
     eps = v.real(eps, "eps", low=0.0)
-    return _elementwise(_POISSON, input, target, sample_weight, reduction, return_grad, eps,
-                        int(log_input), int(full))
+    return _elementwise(
+        _POISSON, input, target, sample_weight, reduction, return_grad, eps, int(log_input), int(full)
+    )
 
 
 @kernel
@@ -215,8 +249,9 @@ def binary_cross_entropy(input, target, *, sample_weight=None, reduction="mean",
 
 
 @kernel
-def binary_cross_entropy_with_logits(input, target, *, sample_weight=None, reduction="mean",
-                                     return_grad=False, pos_weight=None):
+def binary_cross_entropy_with_logits(
+    input, target, *, sample_weight=None, reduction="mean", return_grad=False, pos_weight=None
+):
     """Binary cross-entropy on logits; torch ``binary_cross_entropy_with_logits``.
 
     ``(1-target)*input + (1 + (pos_weight-1)*target) * softplus(-input)``,
@@ -231,13 +266,11 @@ def binary_cross_entropy_with_logits(input, target, *, sample_weight=None, reduc
     >>> gilfree.binary_cross_entropy_with_logits(logits, target, reduction="none").tolist()
     [0.6931471805599453, 10000.0]
     """
-    return _elementwise(_BCE_LOGITS, input, target, sample_weight, reduction, return_grad,
-                        extra=pos_weight)
+    return _elementwise(_BCE_LOGITS, input, target, sample_weight, reduction, return_grad, extra=pos_weight)
 
 
 @kernel
-def kl_div(input, target, *, sample_weight=None, reduction="mean", return_grad=False,
-           log_target=False):
+def kl_div(input, target, *, sample_weight=None, reduction="mean", return_grad=False, log_target=False):
     """Kullback-Leibler divergence; torch ``kl_div`` (``input`` is log-probabilities).
 
     ``xlogy(target, target) - target * input``, or with ``log_target``,
@@ -253,8 +286,16 @@ def kl_div(input, target, *, sample_weight=None, reduction="mean", return_grad=F
     0.143841
     """
     log_target = v.flag(log_target, "log_target")
-    return _elementwise(_KL_DIV, input, target, sample_weight, reduction, return_grad,
-                        flag0=int(log_target), reductions=_REDUCTIONS_KL)
+    return _elementwise(
+        _KL_DIV,
+        input,
+        target,
+        sample_weight,
+        reduction,
+        return_grad,
+        flag0=int(log_target),
+        reductions=_REDUCTIONS_KL,
+    )
 
 
 @kernel
@@ -296,8 +337,9 @@ def _class_targets(target, n, c, unbatched):
     return t.reshape(n).astype(np.int64, copy=False)
 
 
-def _rows(which, input, target, sample_weight, reduction, return_grad, class_weight,
-          ignore_index, label_smoothing):
+def _rows(
+    which, input, target, sample_weight, reduction, return_grad, class_weight, ignore_index, label_smoothing
+):
     x = v.as_float(input, "input")
     if x.ndim not in (1, 2):
         raise ValueError(f"input: expected shape (N, C) or (C,), got {x.ndim}-d shape {x.shape}")
@@ -329,8 +371,9 @@ def _rows(which, input, target, sample_weight, reduction, return_grad, class_wei
         sw = sw.reshape(n).astype(x.dtype, copy=False)
     nthreads, token = _exec_args()
     try:
-        value, arr, g = _k.rows(which, x2, ti, tp, cw, sw, ignore_index, label_smoothing, red, grad,
-                                nthreads, token)
+        value, arr, g = _k.rows(
+            which, x2, ti, tp, cw, sw, ignore_index, label_smoothing, red, grad, nthreads, token
+        )
     except RuntimeError as exc:
         raise _translate(exc) from None
     if unbatched:
@@ -340,8 +383,17 @@ def _rows(which, input, target, sample_weight, reduction, return_grad, class_wei
 
 
 @kernel
-def cross_entropy(input, target, *, sample_weight=None, reduction="mean", return_grad=False,
-                  class_weight=None, ignore_index=-100, label_smoothing=0.0):
+def cross_entropy(
+    input,
+    target,
+    *,
+    sample_weight=None,
+    reduction="mean",
+    return_grad=False,
+    class_weight=None,
+    ignore_index=-100,
+    label_smoothing=0.0,
+):
     """Cross-entropy of logits; torch ``cross_entropy``, fused in one pass.
 
     Parameters
@@ -368,13 +420,20 @@ def cross_entropy(input, target, *, sample_weight=None, reduction="mean", return
     0.669079
     """
     ls = v.real(label_smoothing, "label_smoothing", low=0.0, high=1.0)
-    return _rows(0, input, target, sample_weight, reduction, return_grad, class_weight,
-                 ignore_index, ls)
+    return _rows(0, input, target, sample_weight, reduction, return_grad, class_weight, ignore_index, ls)
 
 
 @kernel
-def nll_loss(input, target, *, sample_weight=None, reduction="mean", return_grad=False,
-             class_weight=None, ignore_index=-100):
+def nll_loss(
+    input,
+    target,
+    *,
+    sample_weight=None,
+    reduction="mean",
+    return_grad=False,
+    class_weight=None,
+    ignore_index=-100,
+):
     """Negative log-likelihood of log-probabilities; torch ``nll_loss``.
 
     ``input`` (N, C) or (C,) holds log-probabilities, ``target`` class
@@ -387,5 +446,4 @@ def nll_loss(input, target, *, sample_weight=None, reduction="mean", return_grad
     >>> round(float(gilfree.nll_loss(logp, np.array([0, 1]))), 6)
     0.490415
     """
-    return _rows(1, input, target, sample_weight, reduction, return_grad, class_weight,
-                 ignore_index, 0.0)
+    return _rows(1, input, target, sample_weight, reduction, return_grad, class_weight, ignore_index, 0.0)
