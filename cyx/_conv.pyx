@@ -25,7 +25,6 @@ ctypedef fused real:
     double
 
 
-
 cdef int _run(real tag, int method, const Corr2dArgs& a, const ExecContext& ctx) except -1 nogil:
     if real is double:
         if method == 1:

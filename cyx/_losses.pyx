@@ -111,7 +111,8 @@ def rows(int which, cnp.ndarray input, object target_index, object target_prob,
     elif which == 0 and target_prob is not None:
         tp = <cnp.ndarray?>target_prob
         if not cnp.PyArray_SAMESHAPE(tp, input) or cnp.PyArray_TYPE(tp) != cnp.PyArray_TYPE(input):
-            raise ValueError(f"target: expected probabilities of shape {(<object>input).shape} and dtype {(<object>input).dtype}")
+            raise ValueError(f"target: expected probabilities of shape {(<object>input).shape} "
+                             f"and dtype {(<object>input).dtype}")
         a.target_prob = <char*>cnp.PyArray_DATA(tp)
         a.tp_rs = tp.strides[0]
         a.tp_cs = tp.strides[1]
