@@ -25,6 +25,11 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
 
+lint: $(STAMP)
+	$(BIN)/python -m pip install -q ruff cython-lint pycodestyle
+	$(BIN)/ruff check pkg tests bench tools
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/cython-lint --max-line-length 120 cyx/*.pyx cyx/*.pxd cyx/*.pxi
+
 info: $(STAMP)
 	$(BIN)/python -m gilfree info
 
