@@ -329,22 +329,26 @@ def plot(rows) -> None:
         return
     sel = [r for r in rows if r["dtype"] == "float64"]
     losses = list(dict.fromkeys(r["loss"] for r in sel))
-    fig, axes = plt.subplots(1, len(losses), figsize=(4 * len(losses), 3.6), sharey=True)
-    axes = np.atleast_1d(axes)
-    for ax, name in zip(axes, losses, strict=True):
+    ncols = 3
+    nrows = (len(losses) + ncols - 1) // ncols
+    fig, axes = plt.subplots(nrows, ncols, figsize=(6 * ncols, 4 * nrows), sharey=True, squeeze=False)
+    for ax in axes.flat[len(losses):]:
+        ax.set_visible(False)
+    for ax, name in zip(axes.flat, losses, strict=False):
         rs = [r for r in sel if r["loss"] == name]
-        labels = [f"{r['n']:.0e}\nt={r['threads']}\n{'v+g' if r['mode'] != 'value' else 'v'}" for r in rs]
+        labels = [f"n=1e{len(str(r['n'])) - 1}\n{r['threads']}t {'v+g' if r['mode'] != 'value' else 'v'}"
+                  for r in rs]
         xs = np.arange(len(rs))
         for i, peer in enumerate(["numpy", "torch", "sklearn"]):
             ys = [r["seconds"][peer] / r["seconds"]["gilfree"] if peer in r["seconds"] else 0 for r in rs]
             ax.bar(xs + (i - 1) * 0.27, ys, 0.27, label=f"vs {peer}")
         ax.axhline(1.0, color="k", lw=0.8)
         ax.set_yscale("log")
-        ax.set_title(name, fontsize=9)
-        ax.set_xticks(xs, labels, fontsize=6)
-    axes[0].set_ylabel("speed-up of gilfree (peer time / gilfree time)")
-    axes[0].legend(fontsize=7)
-    fig.suptitle("gilfree losses, float64: speed-up over peers (higher is better)")
+        ax.set_title(name, fontsize=10)
+        ax.set_xticks(xs, labels, fontsize=7)
+    axes[0][0].set_ylabel("speed-up (peer time / gilfree time)")
+    axes[0][0].legend(fontsize=8)
+    fig.suptitle("gilfree losses, float64: speed-up over the peers, one run (higher is better; 1 = parity)")
     fig.tight_layout()
     fig.savefig(RESULTS / "losses.png", dpi=110)
 
