@@ -227,7 +227,7 @@ constexpr bool has_group_(long) {
 template <class T, class Op>
 bool reduce_tiles(const LoopArgs& a, const Rows& R, const Op& op, const ExecContext& ctx) {
   using S = typename Op::S;
-  constexpr int64_t kGroup = kTileGroup;  // rows (columns of the matrix) per chunk
+  constexpr int64_t kGroup = has_group_<Op>(0) ? kWideGroup : kTileGroup;  // rows (matrix columns) per chunk
   const int64_t M = R.M, n = R.n, w = sizeof(T);
   if (a.y.data || R.inner.ndim != 1 || R.outer.ndim < 1 || n < 2) return false;
   const int lo_d = R.outer.ndim - 1;
@@ -255,9 +255,7 @@ bool reduce_tiles(const LoopArgs& a, const Rows& R, const Op& op, const ExecCont
     for (int64_t b = lo; b < hi; b += kLoopBlock) {
       const int m = static_cast<int>(std::min<int64_t>(kLoopBlock, hi - b));
       if constexpr (has_group_<Op>(0)) {  // all tiles at once, row by row
-        S gs[kTileGroup];
-        op.group_block(base, sx, b, m, static_cast<int>(ntile * kTileW), gs);
-        for (int64_t j = 0; j < ntile * kTileW; ++j) fold[j] = op.merge(fold[j], gs[j]);
+        op.group_block(base, sx, b, m, static_cast<int>(ntile * kTileW), fold.data());
         continue;
       }
       for (int64_t t = 0; t < ntile; ++t) {

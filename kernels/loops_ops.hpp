@@ -151,11 +151,13 @@ struct ExtremeOp {
     for (int c = 0; c < kTileW; ++c) out[c] = S{nan[c] ? std::numeric_limits<T>::quiet_NaN() : best[c], true};
   }
   static constexpr bool kGroupTile = true;  // exact merges (fold): whole column groups row by row
-  void group_block(const char* base, int64_t sx, int64_t r0, int m, int ncol, S* out) const {
-    T best[kTileGroup];
-    bool nan[kTileGroup];
+  /// Merges the states of rows [r0, r0 + m) of ncol adjacent columns into fold[0..ncol).
+  void group_block(const char* base, int64_t sx, int64_t r0, int m, int ncol, S* fold) const {
+    T best[kWideGroup];
+    bool nan[kWideGroup];
     group_extreme<T, Max>(base, sx, r0, m, ncol, best, nan);
-    for (int c = 0; c < ncol; ++c) out[c] = S{nan[c] ? std::numeric_limits<T>::quiet_NaN() : best[c], true};
+    for (int c = 0; c < ncol; ++c)
+      fold[c] = merge(fold[c], S{nan[c] ? std::numeric_limits<T>::quiet_NaN() : best[c], true});
   }
   S merge(const S& a, const S& b) const {
     if (!a.any) return b;

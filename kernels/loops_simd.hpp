@@ -339,8 +339,9 @@ inline int find_first(const T* x, int m, T t) {
 // row (contiguous runs of up to kTileGroup elements) instead of tile by tile.
 
 constexpr int kTileGroup = 32 * kTileW;  // columns per chunk of the column-tile path
+constexpr int kWideGroup = 128 * kTileW;  // columns per chunk of ops reading whole groups (longer row runs)
 
-/// Extreme of rows [r0, r0 + m) of each of ncol <= kTileGroup adjacent columns
+/// Extreme of rows [r0, r0 + m) of each of ncol <= kWideGroup adjacent columns
 /// (element (r, c) at base + r * sx + c * sizeof(T)), and per column whether it
 /// holds a NaN. Accumulators stay in L1 (best[]); the rows stream.
 template <class T, bool Max>
@@ -354,10 +355,13 @@ inline void group_extreme(const char* base, int64_t sx, int64_t r0, int m, int n
     using W = V512<T>;
     constexpr int L = W::L;
     const int nv = ncol / L;
+    constexpr int kAhead = 4;  // rows prefetched ahead (into L2): short row runs defeat the hardware prefetcher
     uint32_t nm = 0;
     for (int i = 0; i < m; ++i) {  // (row 0 again: its NaN check)
       const T* row = reinterpret_cast<const T*>(base + (r0 + i) * sx);
+      const char* ahead = reinterpret_cast<const char*>(row) + (i + kAhead < m ? kAhead * sx : 0);
       for (int v = 0; v < nv; ++v) {
+        _mm_prefetch(ahead + v * 64, _MM_HINT_T1);
         const auto x = W::load(row + v * L);
         const auto a = W::load(best + v * L);
         W::store(best + v * L, Max ? W::vmax(x, a) : W::vmin(x, a));  // a on ties
