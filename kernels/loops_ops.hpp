@@ -193,7 +193,7 @@ struct ArgOp {
     if (prev.any && isnan_(prev.v)) return S{prev.v, -1, false};  // a NaN already won
     // Sub-blocks in order: only the one where the extreme last strictly
     // improved is searched (a NaN sub-block is searched at once: it wins).
-    constexpr int kSub = (1 << 17) / sizeof(T);  // 128 KiB (L2): few fixed costs, long streams
+    constexpr int kSub = (1 << 15) / sizeof(T);  // 32 KiB: few fixed costs, a short rescan (in L1 / L2)
     bool have = prev.any;
     T best = prev.v;
     int win = -1;  // start of the sub-block holding the first extreme of this block

@@ -267,30 +267,6 @@ inline BlockExt<T> block_ext_avx512(const T* x, int m) {
   const V h = W::mask_load(x0, (1u << i) - 1, x);
   V a0 = h, a1 = x0, a2 = x0, a3 = x0;
   uint32_t nanm = W::unord(h, h);
-  {  // two interleaved streams (halves of the rest): more memory-level parallelism
-    const int nq = (m - i) / (8 * L);
-    const T* xa = x + i;
-    const T* xb = x + i + nq * 4 * L;
-    V b0 = x0, b1 = x0, b2 = x0, b3 = x0;
-    for (int q = 0; q < nq; ++q, xa += 4 * L, xb += 4 * L) {
-      const V v0 = W::load(xa), v1 = W::load(xa + L), v2 = W::load(xa + 2 * L), v3 = W::load(xa + 3 * L);
-      const V w0 = W::load(xb), w1 = W::load(xb + L), w2 = W::load(xb + 2 * L), w3 = W::load(xb + 3 * L);
-      a0 = ext(a0, v0);
-      a1 = ext(a1, v1);
-      a2 = ext(a2, v2);
-      a3 = ext(a3, v3);
-      b0 = ext(b0, w0);
-      b1 = ext(b1, w1);
-      b2 = ext(b2, w2);
-      b3 = ext(b3, w3);
-      if constexpr (is_float_v<T>) nanm |= W::unord(v0, v1) | W::unord(v2, v3) | W::unord(w0, w1) | W::unord(w2, w3);
-    }
-    a0 = ext(a0, b0);
-    a1 = ext(a1, b1);
-    a2 = ext(a2, b2);
-    a3 = ext(a3, b3);
-    i += nq * 8 * L;
-  }
   for (; i + 4 * L <= m; i += 4 * L) {
     const V v0 = W::load(x + i), v1 = W::load(x + i + L), v2 = W::load(x + i + 2 * L), v3 = W::load(x + i + 3 * L);
     a0 = ext(a0, v0);

@@ -1,6 +1,6 @@
 """Paths of gilfree.loops added for speed, against NumPy: min / max over axis 0
-read as whole column groups row by row, arg* over 128 KiB sub-blocks read as
-two interleaved streams, and the one-pass norm whose blocks fall back to the
+read as whole column groups row by row, arg* over 32 KiB sub-blocks with
+masked head / tail loads, and the one-pass norm whose blocks fall back to the
 scaled pass only at the edges of the double range."""
 
 import math
@@ -71,14 +71,14 @@ def test_axis0_column_groups_threads(rng):
         assert one.tobytes() == two.tobytes(), name
 
 
-# lengths around the two-stream split (8 vectors), the 128 KiB sub-block and the chunk
+# lengths around the vector unroll, the 32 KiB sub-block and the chunk
 ARG_LENGTHS = [128, 129, 255, 256, 257, 511, 513, 16383, 16384, 16385, 32767, 32768, 32769,
                65537, 100_003]
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("n", ARG_LENGTHS)
-def test_arg_stream_lengths(dtype, n, rng):
+def test_arg_lengths(dtype, n, rng):
     base = data(dtype, n + 3, rng)
     for start in (0, 1, 3):
         x = base[start : start + n]
