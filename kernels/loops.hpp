@@ -300,17 +300,12 @@ void reduce_rows(const LoopArgs& a, const Op& op, const ExecContext& ctx) {
   const int64_t items = M * std::max<int64_t>(n, 1);
   if (plan.long_rows()) {
     std::vector<S> parts(plan.nchunks);
-    // A task takes a run of consecutive chunks (each one's state as ever, so
-    // the same bits for any run length): long sequential streams per thread.
-    const int64_t run = std::max<int64_t>(1, plan.nchunks / (4 * std::max(ctx.nthreads, 1)));
-    parallel_for((plan.nchunks + run - 1) / run, items, ctx, [&](int64_t task) {
+    parallel_for(plan.nchunks, items, ctx, [&](int64_t c) {
       RowCursor cur(R);
-      for (int64_t c = task * run, ce = std::min(plan.nchunks, (task + 1) * run); c < ce; ++c) {
-        const int64_t r = c / plan.parts, p = c % plan.parts;
-        cur.seek(r);
-        parts[c] = reduce_range<T>(R.inner, cur.x, cur.y, p * kLoopChunk, std::min(n, (p + 1) * kLoopChunk),
-                                   op_for_row<T>(op, cur.x.data, n, 0));
-      }
+      const int64_t r = c / plan.parts, p = c % plan.parts;
+      cur.seek(r);
+      parts[c] = reduce_range<T>(R.inner, cur.x, cur.y, p * kLoopChunk, std::min(n, (p + 1) * kLoopChunk),
+                                 op_for_row<T>(op, cur.x.data, n, 0));
     });
     for (int64_t r = 0; r < M; ++r)
       op.finish(combine_parts(parts.data() + r * plan.parts, plan.parts, op), n, a.res + r * Op::kResBytes);

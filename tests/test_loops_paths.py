@@ -72,8 +72,8 @@ def test_axis0_column_groups_threads(rng):
 
 
 # lengths around the vector unroll, the 32 KiB sub-block and the chunk
-ARG_LENGTHS = [128, 129, 255, 256, 257, 511, 513, 16383, 16384, 16385, 32767, 32768, 32769,
-               65537, 100_003]
+ARG_LENGTHS = [128, 129, 255, 256, 257, 511, 513, 4095, 4097, 8191, 8192, 8193, 16383, 16384,
+               16385, 32767, 32768, 32769, 65537, 100_003]
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -90,7 +90,7 @@ def test_arg_lengths(dtype, n, rng):
 def test_arg_extreme_at_sub_block_edges(dtype, rng):
     n = 200_000
     hi = 1000 if np.dtype(dtype).kind == "i" else 1e3
-    for p in (0, 16383, 16384, 32767, 32768, 32769, 65535, 131072, n - 1):
+    for p in (0, 4095, 4096, 8191, 8192, 16384, 32767, 32768, 32769, 65535, 131072, n - 1):
         x = data(dtype, n, rng)
         x[p] = hi
         x[min(p + 5, n - 1)] = hi  # a later tie
@@ -102,7 +102,7 @@ def test_arg_extreme_at_sub_block_edges(dtype, rng):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_arg_nan_at_sub_block_edges(dtype, rng):
     n = 140_001
-    for p in (16383, 16384, 32767, 32768, 65536, 98304, n - 1):
+    for p in (4095, 4096, 8191, 8192, 16384, 32767, 32768, 65536, 98304, n - 1):
         x = rng.standard_normal(n).astype(dtype)
         x[p] = np.nan
         x[min(p + 40_000, n - 1)] = np.nan
