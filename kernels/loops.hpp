@@ -209,6 +209,15 @@ constexpr bool has_tile_(long) {
   return false;
 }
 
+template <class Op>
+constexpr auto has_group_(int) -> decltype(Op::kGroupTile, bool()) {
+  return Op::kGroupTile;
+}
+template <class Op>
+constexpr bool has_group_(long) {
+  return false;
+}
+
 /// Column-tile path (see tile_block): rows whose results are adjacent in
 /// memory (the last row dimension has unit stride) and a single strided
 /// in-row dimension. Chunks are (group of kGroup adjacent rows, part of
@@ -218,7 +227,7 @@ constexpr bool has_tile_(long) {
 template <class T, class Op>
 bool reduce_tiles(const LoopArgs& a, const Rows& R, const Op& op, const ExecContext& ctx) {
   using S = typename Op::S;
-  constexpr int64_t kGroup = 32 * kTileW;  // rows (columns of the matrix) per chunk
+  constexpr int64_t kGroup = has_group_<Op>(0) ? kWideGroup : kTileGroup;  // rows (matrix columns) per chunk
   const int64_t M = R.M, n = R.n, w = sizeof(T);
   if (a.y.data || R.inner.ndim != 1 || R.outer.ndim < 1 || n < 2) return false;
   const int lo_d = R.outer.ndim - 1;
@@ -245,6 +254,10 @@ bool reduce_tiles(const LoopArgs& a, const Rows& R, const Op& op, const ExecCont
     S bs[kTileW];
     for (int64_t b = lo; b < hi; b += kLoopBlock) {
       const int m = static_cast<int>(std::min<int64_t>(kLoopBlock, hi - b));
+      if constexpr (has_group_<Op>(0)) {  // all tiles at once, row by row
+        op.group_block(base, sx, b, m, static_cast<int>(ntile * kTileW), fold.data());
+        continue;
+      }
       for (int64_t t = 0; t < ntile; ++t) {
         op.tile_block(base + t * kTileW * w, sx, b, m, bs);
         for (int c = 0; c < kTileW; ++c) {

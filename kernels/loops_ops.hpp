@@ -150,6 +150,15 @@ struct ExtremeOp {
     tile_extreme<T, Max>(base, sx, r0, m, best, idx, nan);
     for (int c = 0; c < kTileW; ++c) out[c] = S{nan[c] ? std::numeric_limits<T>::quiet_NaN() : best[c], true};
   }
+  static constexpr bool kGroupTile = true;  // exact merges (fold): whole column groups row by row
+  /// Merges the states of rows [r0, r0 + m) of ncol adjacent columns into fold[0..ncol).
+  void group_block(const char* base, int64_t sx, int64_t r0, int m, int ncol, S* fold) const {
+    T best[kWideGroup];
+    bool nan[kWideGroup];
+    group_extreme<T, Max>(base, sx, r0, m, ncol, best, nan);
+    for (int c = 0; c < ncol; ++c)
+      fold[c] = merge(fold[c], S{nan[c] ? std::numeric_limits<T>::quiet_NaN() : best[c], true});
+  }
   S merge(const S& a, const S& b) const {
     if (!a.any) return b;
     if (!b.any) return a;
@@ -184,7 +193,7 @@ struct ArgOp {
     if (prev.any && isnan_(prev.v)) return S{prev.v, -1, false};  // a NaN already won
     // Sub-blocks in order: only the one where the extreme last strictly
     // improved is searched (a NaN sub-block is searched at once: it wins).
-    constexpr int kSub = 2048;
+    constexpr int kSub = (1 << 15) / sizeof(T);  // 32 KiB: few fixed costs, a short rescan (in L1 / L2)
     bool have = prev.any;
     T best = prev.v;
     int win = -1;  // start of the sub-block holding the first extreme of this block
@@ -301,6 +310,19 @@ struct Norm2Op {
   };
   S identity() const { return S{-100000, 0.0, false, false}; }
   S block(const T* x, const T*, int m, int64_t, const S&) const {
+    // One unscaled pass first: a sum of squares in [2**-900, 2**900] neither
+    // overflowed nor lost anything that matters to underflow (each flushed
+    // square is < 2**-1022), and the same bits as the scaled pass (power-of-two
+    // scaling is exact). Only other blocks are rescanned with scaling.
+    const double plain = lane_sum(m, [x](int i) {
+      const double v = to_d(x[i]);
+      return v * v;
+    });
+    if (plain >= 0x1p-900 && plain <= 0x1p900) return S{0, plain, false, false};
+    if (plain != plain) return S{-100000, 0.0, true, false};  // only a NaN element makes the sum NaN
+    return scaled(x, m);
+  }
+  S scaled(const T* x, int m) const {
     const double amax = block_absmax(x, m);
     if (amax != amax) return S{-100000, 0.0, true, false};
     if (amax == std::numeric_limits<double>::infinity()) return S{-100000, 0.0, false, true};

@@ -194,6 +194,8 @@ struct V512<double> {
   using V = __m512d;
   static constexpr int L = 8;
   static V load(const double* p) { return _mm512_loadu_pd(p); }
+  static void store(double* p, V v) { _mm512_storeu_pd(p, v); }
+  static V mask_load(V src, uint32_t k, const double* p) { return _mm512_mask_loadu_pd(src, static_cast<__mmask8>(k), p); }
   static V set1(double v) { return _mm512_set1_pd(v); }
   static V vmax(V a, V b) { return _mm512_max_pd(a, b); }
   static V vmin(V a, V b) { return _mm512_min_pd(a, b); }
@@ -207,6 +209,8 @@ struct V512<float> {
   using V = __m512;
   static constexpr int L = 16;
   static V load(const float* p) { return _mm512_loadu_ps(p); }
+  static void store(float* p, V v) { _mm512_storeu_ps(p, v); }
+  static V mask_load(V src, uint32_t k, const float* p) { return _mm512_mask_loadu_ps(src, static_cast<__mmask16>(k), p); }
   static V set1(float v) { return _mm512_set1_ps(v); }
   static V vmax(V a, V b) { return _mm512_max_ps(a, b); }
   static V vmin(V a, V b) { return _mm512_min_ps(a, b); }
@@ -220,6 +224,10 @@ struct V512<int32_t> {
   using V = __m512i;
   static constexpr int L = 16;
   static V load(const int32_t* p) { return _mm512_loadu_si512(p); }
+  static void store(int32_t* p, V v) { _mm512_storeu_si512(p, v); }
+  static V mask_load(V src, uint32_t k, const int32_t* p) {
+    return _mm512_mask_loadu_epi32(src, static_cast<__mmask16>(k), p);
+  }
   static V set1(int32_t v) { return _mm512_set1_epi32(v); }
   static V vmax(V a, V b) { return _mm512_max_epi32(a, b); }
   static V vmin(V a, V b) { return _mm512_min_epi32(a, b); }
@@ -233,6 +241,10 @@ struct V512<int64_t> {
   using V = __m512i;
   static constexpr int L = 8;
   static V load(const int64_t* p) { return _mm512_loadu_si512(p); }
+  static void store(int64_t* p, V v) { _mm512_storeu_si512(p, v); }
+  static V mask_load(V src, uint32_t k, const int64_t* p) {
+    return _mm512_mask_loadu_epi64(src, static_cast<__mmask8>(k), p);
+  }
   static V set1(int64_t v) { return _mm512_set1_epi64(v); }
   static V vmax(V a, V b) { return _mm512_max_epi64(a, b); }
   static V vmin(V a, V b) { return _mm512_min_epi64(a, b); }
@@ -247,17 +259,14 @@ inline BlockExt<T> block_ext_avx512(const T* x, int m) {
   using W = V512<T>;
   using V = typename W::V;
   constexpr int L = W::L;
+  constexpr uint32_t kAll = L == 32 ? ~0u : (1u << L) - 1;
   auto ext = [](V a, V b) { return Max ? W::vmax(a, b) : W::vmin(a, b); };
-  V a0 = W::set1(x[0]), a1 = a0, a2 = a0, a3 = a0;
-  uint32_t nanm = 0;
-  // scalar head up to a 64-byte boundary: aligned loads never split a cache line
+  const V x0 = W::set1(x[0]);  // fills masked-off lanes: an element of the block changes nothing
+  // head up to a 64-byte boundary (masked load): the other loads never split a cache line
   int i = std::min<int>(m, static_cast<int>((64 - reinterpret_cast<uintptr_t>(x) % 64) % 64 / sizeof(T)));
-  T head = x[0];
-  bool head_nan = false;
-  for (int j = 0; j < i; ++j) {
-    head = pick<T, Max>(head, x[j]);
-    if constexpr (is_float_v<T>) head_nan |= x[j] != x[j];
-  }
+  const V h = W::mask_load(x0, (1u << i) - 1, x);
+  V a0 = h, a1 = x0, a2 = x0, a3 = x0;
+  uint32_t nanm = W::unord(h, h);
   for (; i + 4 * L <= m; i += 4 * L) {
     const V v0 = W::load(x + i), v1 = W::load(x + i + L), v2 = W::load(x + i + 2 * L), v3 = W::load(x + i + 3 * L);
     a0 = ext(a0, v0);
@@ -271,14 +280,13 @@ inline BlockExt<T> block_ext_avx512(const T* x, int m) {
     a0 = ext(a0, v);
     if constexpr (is_float_v<T>) nanm |= W::unord(v, v);
   }
-  a0 = ext(ext(a0, a1), ext(a2, a3));
-  T r = pick<T, Max>(head, Max ? W::hmax(a0) : W::hmin(a0));
-  bool nan = nanm != 0 || head_nan;
-  for (; i < m; ++i) {
-    r = pick<T, Max>(r, x[i]);
-    if constexpr (is_float_v<T>) nan |= x[i] != x[i];
+  if (i < m) {  // tail (masked load)
+    const V v = W::mask_load(x0, kAll >> (L - (m - i)), x + i);
+    a1 = ext(a1, v);
+    if constexpr (is_float_v<T>) nanm |= W::unord(v, v);
   }
-  return BlockExt<T>{r, nan};
+  a0 = ext(ext(a0, a1), ext(a2, a3));
+  return BlockExt<T>{Max ? W::hmax(a0) : W::hmin(a0), nanm != 0};
 }
 
 template <class T>
@@ -324,6 +332,65 @@ inline int find_first(const T* x, int m, T t) {
   return find_first_generic(x, m, t);
 }
 
+
+
+// ---------------------------------------------------------------- column groups
+// An exact op (min / max) may read a whole group of adjacent columns row by
+// row (contiguous runs of up to kTileGroup elements) instead of tile by tile.
+
+constexpr int kTileGroup = 32 * kTileW;  // columns per chunk of the column-tile path
+constexpr int kWideGroup = 128 * kTileW;  // columns per chunk of ops reading whole groups (longer row runs)
+
+/// Extreme of rows [r0, r0 + m) of each of ncol <= kWideGroup adjacent columns
+/// (element (r, c) at base + r * sx + c * sizeof(T)), and per column whether it
+/// holds a NaN. Accumulators stay in L1 (best[]); the rows stream.
+template <class T, bool Max>
+inline void group_extreme(const char* base, int64_t sx, int64_t r0, int m, int ncol, T* best, bool* nan) {
+  const T* row0 = reinterpret_cast<const T*>(base + r0 * sx);
+  for (int c = 0; c < ncol; ++c) best[c] = row0[c];
+  bool any_nan = false;
+  int c0 = 0;  // first column of the portable part
+#ifdef __AVX512F__
+  if constexpr (has_v512_v<T>) {
+    using W = V512<T>;
+    constexpr int L = W::L;
+    const int nv = ncol / L;
+    constexpr int kAhead = 4;  // rows prefetched ahead (into L2): short row runs defeat the hardware prefetcher
+    uint32_t nm = 0;
+    for (int i = 0; i < m; ++i) {  // (row 0 again: its NaN check)
+      const T* row = reinterpret_cast<const T*>(base + (r0 + i) * sx);
+      const char* ahead = reinterpret_cast<const char*>(row) + (i + kAhead < m ? kAhead * sx : 0);
+      for (int v = 0; v < nv; ++v) {
+        _mm_prefetch(ahead + v * 64, _MM_HINT_T1);
+        const auto x = W::load(row + v * L);
+        const auto a = W::load(best + v * L);
+        W::store(best + v * L, Max ? W::vmax(x, a) : W::vmin(x, a));  // a on ties
+        if constexpr (is_float_v<T>) nm |= W::unord(x, x);
+      }
+    }
+    any_nan = nm != 0;
+    c0 = nv * L;
+  }
+#endif
+  if (c0 < ncol) {
+    unsigned char nl = 0;
+    for (int i = 0; i < m; ++i) {
+      const T* row = reinterpret_cast<const T*>(base + (r0 + i) * sx);
+      for (int c = c0; c < ncol; ++c) {  // branch-free (vectorised)
+        const T v = row[c];
+        best[c] = (Max ? v > best[c] : v < best[c]) ? v : best[c];
+        if constexpr (is_float_v<T>) nl |= static_cast<unsigned char>(v != v);
+      }
+    }
+    any_nan |= nl != 0;
+  }
+  for (int c = 0; c < ncol; ++c) nan[c] = false;
+  if (!any_nan) return;
+  for (int i = 0; i < m; ++i) {  // rare: which columns hold a NaN
+    const T* row = reinterpret_cast<const T*>(base + (r0 + i) * sx);
+    for (int c = 0; c < ncol; ++c) nan[c] |= row[c] != row[c];
+  }
+}
 
 }  // namespace detail
 }  // namespace gilfree

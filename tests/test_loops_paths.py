@@ -1,0 +1,174 @@
+"""Paths of gilfree.loops added for speed, against NumPy: min / max over axis 0
+read as whole column groups row by row, arg* over 32 KiB sub-blocks with
+masked head / tail loads, and the one-pass norm whose blocks fall back to the
+scaled pass only at the edges of the double range."""
+
+import math
+
+import numpy as np
+import pytest
+
+import gilfree
+
+DTYPES = [np.int32, np.int64, np.float32, np.float64]
+
+
+def data(dtype, shape, rng):
+    if np.dtype(dtype).kind == "i":
+        return rng.integers(-50, 50, size=shape).astype(dtype)  # many ties
+    return rng.standard_normal(shape).astype(dtype)
+
+
+# widths around the column group (1024) and the vector widths (8 / 16)
+WIDE_SHAPES = [(3, 1024), (1030, 1032), (2, 1100), (1500, 2056), (5, 8), (40, 3000)]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", WIDE_SHAPES)
+def test_axis0_column_groups(dtype, shape, rng):
+    x = data(dtype, shape, rng)
+    for name in ("min", "max", "argmin", "argmax"):
+        got = getattr(gilfree, name)(x, axis=0)
+        np.testing.assert_array_equal(got, getattr(np, name)(x, axis=0), err_msg=name)
+        row_path = getattr(gilfree, name)(np.asfortranarray(x), axis=0)
+        assert got.tobytes() == np.ascontiguousarray(row_path).tobytes(), name
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_axis0_column_groups_nan_inf(dtype, rng):
+    x = rng.standard_normal((2100, 1100)).astype(dtype)
+    cells = [(0, 0), (5, 3), (1024, 1023), (2099, 1024), (17, 1099), (2047, 1031), (1, 1040)]
+    for r, c in cells:
+        x[r, c] = np.nan
+    x[2000, 3] = np.nan
+    x[7, 500] = np.inf
+    x[9, 501] = -np.inf
+    x[10, 500] = np.nan  # NaN after an inf in the same column
+    for name in ("min", "max"):
+        got = getattr(gilfree, name)(x, axis=0)
+        np.testing.assert_array_equal(got, getattr(np, name)(x, axis=0), err_msg=name)
+    for name in ("argmin", "argmax"):
+        np.testing.assert_array_equal(getattr(gilfree, name)(x, axis=0), getattr(np, name)(x, axis=0))
+
+
+def test_axis0_column_groups_integer_limits(rng):
+    for dtype in (np.int32, np.int64):
+        info = np.iinfo(dtype)
+        x = rng.integers(-5, 5, size=(300, 1100)).astype(dtype)
+        x[17, 3], x[299, 1099], x[0, 1030] = info.max, info.min, info.max
+        for name in ("min", "max"):
+            np.testing.assert_array_equal(getattr(gilfree, name)(x, axis=0), getattr(np, name)(x, axis=0))
+
+
+def test_axis0_column_groups_threads(rng):
+    x = rng.standard_normal((3000, 2500))
+    x[1234, 2049] = np.nan
+    for name in ("min", "max"):
+        with gilfree.threads(1):
+            one = getattr(gilfree, name)(x, axis=0)
+        with gilfree.threads(2):
+            two = getattr(gilfree, name)(x, axis=0)
+        assert one.tobytes() == two.tobytes(), name
+
+
+# lengths around the vector unroll, the 32 KiB sub-block and the chunk
+ARG_LENGTHS = [128, 129, 255, 256, 257, 511, 513, 4095, 4097, 8191, 8192, 8193, 16383, 16384,
+               16385, 32767, 32768, 32769, 65537, 100_003]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", ARG_LENGTHS)
+def test_arg_lengths(dtype, n, rng):
+    base = data(dtype, n + 3, rng)
+    for start in (0, 1, 3):
+        x = base[start : start + n]
+        for name in ("min", "max", "argmin", "argmax"):
+            assert getattr(gilfree, name)(x) == getattr(np, name)(x), (name, n, start)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_arg_extreme_at_sub_block_edges(dtype, rng):
+    n = 200_000
+    hi = 1000 if np.dtype(dtype).kind == "i" else 1e3
+    for p in (0, 4095, 4096, 8191, 8192, 16384, 32767, 32768, 32769, 65535, 131072, n - 1):
+        x = data(dtype, n, rng)
+        x[p] = hi
+        x[min(p + 5, n - 1)] = hi  # a later tie
+        x[n - 1 - p // 3] = -hi
+        for name in ("argmin", "argmax", "min", "max"):
+            assert getattr(gilfree, name)(x) == getattr(np, name)(x), (name, p)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_arg_nan_at_sub_block_edges(dtype, rng):
+    n = 140_001
+    for p in (4095, 4096, 8191, 8192, 16384, 32767, 32768, 65536, 98304, n - 1):
+        x = rng.standard_normal(n).astype(dtype)
+        x[p] = np.nan
+        x[min(p + 40_000, n - 1)] = np.nan
+        for name in ("argmin", "argmax"):
+            assert getattr(gilfree, name)(x) == getattr(np, name)(x) == p, (name, p)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_arg_every_block_improves(dtype):
+    x = np.arange(300_001).astype(dtype) % (2**31 - 1 if dtype == np.int32 else 2**60)
+    for y in (x, x[::-1].copy()):
+        for name in ("argmin", "argmax", "min", "max"):
+            assert getattr(gilfree, name)(y) == getattr(np, name)(y)
+
+
+def scaled_norm(x):
+    """Reference: np.linalg.norm of x scaled into range (powers of two: exact)."""
+    x = np.asarray(x, dtype=np.float64)
+    amax = np.max(np.abs(x))
+    if amax == 0 or not np.isfinite(amax):
+        return np.linalg.norm(x)
+    e = math.frexp(amax)[1]
+    return math.ldexp(float(np.linalg.norm(np.ldexp(x, -e))), e)
+
+
+@pytest.mark.parametrize("n", [1, 7, 1023, 1025, 4099, 70_001])
+@pytest.mark.parametrize("scale", [1e-300, 1e-160, 1e-136, 1e-135, 1.0, 1e135, 1e136, 1e154, 1e300])
+def test_norm_magnitudes(n, scale, rng):
+    x = rng.standard_normal(n) * scale
+    np.testing.assert_allclose(gilfree.norm(x), scaled_norm(x), rtol=1e-13)
+
+
+def test_norm_mixed_blocks(rng):
+    n = 70_001
+    x = rng.standard_normal(n)
+    x[:1024] *= 1e-300  # a tiny block (scaled pass)
+    x[5000:6500] *= 1e300  # huge blocks (scaled pass)
+    x[40_000:41_000] *= 1e-200
+    np.testing.assert_allclose(gilfree.norm(x), scaled_norm(x), rtol=1e-13)
+    tiny = rng.standard_normal(n) * 1e-300
+    tiny[30_000:31_024] = rng.standard_normal(1024) * 1e-140  # one block just above the fast path
+    np.testing.assert_allclose(gilfree.norm(tiny), scaled_norm(tiny), rtol=1e-13)
+    for k in (1, 2):  # the same bits for any thread count
+        with gilfree.threads(k):
+            got = gilfree.norm(x)
+        assert got == gilfree.norm(x)
+
+
+def test_norm_overflow_edge_and_specials(rng):
+    x = np.full(4099, 1.3e154)  # squares overflow, the norm does not
+    np.testing.assert_allclose(gilfree.norm(x), 1.3e154 * math.sqrt(4099), rtol=1e-14)
+    y = rng.standard_normal(5000)
+    y[3000] = np.inf
+    assert gilfree.norm(y) == np.inf
+    y[3001] = np.nan
+    assert math.isnan(gilfree.norm(y))
+    y[3000] = 1.0
+    assert math.isnan(gilfree.norm(y))
+    assert gilfree.norm(np.full(3000, 5e-324)) == pytest.approx(5e-324 * math.sqrt(3000), rel=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.int64, np.float32])
+def test_norm_other_dtypes(dtype, rng):
+    x = data(dtype, 70_001, rng)
+    rtol = 1e-6 if dtype == np.float32 else 1e-12  # (a float32 result)
+    np.testing.assert_allclose(gilfree.norm(x), np.linalg.norm(x.astype(np.float64)), rtol=rtol)
+    if dtype == np.int64:
+        big = np.full(1025, 2**62, dtype=np.int64)
+        np.testing.assert_allclose(gilfree.norm(big), 2.0**62 * math.sqrt(1025), rtol=1e-14)
