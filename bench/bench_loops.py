@@ -47,51 +47,144 @@ def cases(n: int, side: int):
     big = rng.standard_normal((4 * side, 4 * side))
     # (label, gilfree call, peer label, peer call, target ratio 1 thread, target all threads)
     return [
-        (f"sqdist float64 n={n:.0e}", lambda: gilfree.sqdist(a, b),
-         "np.sum((a-b)**2)", lambda: np.sum((a - b) ** 2), 2.5, None),
-        (f"logsumexp {side}x{side} axis=-1", lambda: gilfree.logsumexp(m, axis=-1),
-         "scipy.special.logsumexp", lambda: sp_logsumexp(m, axis=-1), None, 2.0),
+        (
+            f"sqdist float64 n={n:.0e}",
+            lambda: gilfree.sqdist(a, b),
+            "np.sum((a-b)**2)",
+            lambda: np.sum((a - b) ** 2),
+            2.5,
+            None,
+        ),
+        (
+            f"logsumexp {side}x{side} axis=-1",
+            lambda: gilfree.logsumexp(m, axis=-1),
+            "scipy.special.logsumexp",
+            lambda: sp_logsumexp(m, axis=-1),
+            None,
+            2.0,
+        ),
         (f"sum float64 n={n:.0e}", lambda: gilfree.sum(a), "np.sum", lambda: np.sum(a), 1.0, 1.8),
         (f"var float64 n={n:.0e}", lambda: gilfree.var(a), "np.var", lambda: np.var(a), None, 2.0),
-        (f"argmax float64 n={n:.0e}", lambda: gilfree.argmax(a), "np.argmax",
-         lambda: np.argmax(a), None, 1.0),
+        (
+            f"argmax float64 n={n:.0e}",
+            lambda: gilfree.argmax(a),
+            "np.argmax",
+            lambda: np.argmax(a),
+            None,
+            1.0,
+        ),
         (f"min float64 n={n:.0e}", lambda: gilfree.min(a), "np.min", lambda: np.min(a), None, 1.0),
         (f"max float64 n={n:.0e}", lambda: gilfree.max(a), "np.max", lambda: np.max(a), None, 1.0),
-        (f"argmin float64 n={n:.0e}", lambda: gilfree.argmin(a), "np.argmin",
-         lambda: np.argmin(a), None, None),
+        (
+            f"argmin float64 n={n:.0e}",
+            lambda: gilfree.argmin(a),
+            "np.argmin",
+            lambda: np.argmin(a),
+            None,
+            None,
+        ),
         (f"min float32 n={n:.0e}", lambda: gilfree.min(f32), "np.min", lambda: np.min(f32), None, None),
-        (f"argmax float32 n={n:.0e}", lambda: gilfree.argmax(f32), "np.argmax",
-         lambda: np.argmax(f32), None, None),
+        (
+            f"argmax float32 n={n:.0e}",
+            lambda: gilfree.argmax(f32),
+            "np.argmax",
+            lambda: np.argmax(f32),
+            None,
+            None,
+        ),
         (f"max int32 n={n:.0e}", lambda: gilfree.max(i32), "np.max", lambda: np.max(i32), None, None),
-        (f"argmax int32 n={n:.0e}", lambda: gilfree.argmax(i32), "np.argmax",
-         lambda: np.argmax(i32), None, None),
-        (f"mean float64 n={n:.0e}", lambda: gilfree.mean(a), "np.mean", lambda: np.mean(a),
-         None, None),
+        (
+            f"argmax int32 n={n:.0e}",
+            lambda: gilfree.argmax(i32),
+            "np.argmax",
+            lambda: np.argmax(i32),
+            None,
+            None,
+        ),
+        (f"mean float64 n={n:.0e}", lambda: gilfree.mean(a), "np.mean", lambda: np.mean(a), None, None),
         (f"std float64 n={n:.0e}", lambda: gilfree.std(a), "np.std", lambda: np.std(a), None, None),
-        (f"norm float64 n={n:.0e}", lambda: gilfree.norm(a), "np.linalg.norm",
-         lambda: np.linalg.norm(a), None, None),
-        (f"dot float64 n={n:.0e}", lambda: gilfree.dot(a, b), "np.dot", lambda: np.dot(a, b),
-         None, None),
-        (f"sum int32 n={n:.0e}", lambda: gilfree.sum(i32), "np.sum", lambda: np.sum(i32),
-         None, None),
-        (f"sum axis=0 {side}x{side}", lambda: gilfree.sum(m, axis=0), "np.sum(axis=0)",
-         lambda: np.sum(m, axis=0), None, None),
-        (f"sum axis=0 {4 * side}x{4 * side}", lambda: gilfree.sum(big, axis=0), "np.sum(axis=0)",
-         lambda: np.sum(big, axis=0), None, None),
-        (f"var axis=0 {4 * side}x{4 * side}", lambda: gilfree.var(big, axis=0), "np.var(axis=0)",
-         lambda: np.var(big, axis=0), None, None),
-        (f"max axis=0 {4 * side}x{4 * side}", lambda: gilfree.max(big, axis=0), "np.max(axis=0)",
-         lambda: np.max(big, axis=0), None, None),
-        (f"softmax {side}x{side} axis=-1", lambda: gilfree.softmax(m), "scipy.special.softmax",
-         lambda: sp_softmax(m, axis=-1), None, None),
-        (f"cumsum float64 n={n:.0e}", lambda: gilfree.cumsum(a), "np.cumsum",
-         lambda: np.cumsum(a), None, None),
-        (f"axpy float64 n={n:.0e}", lambda: gilfree.axpy(0.5, a, b), "0.5*a + b",
-         lambda: 0.5 * a + b, None, None),
-        (f"clip float64 n={n:.0e}", lambda: gilfree.clip(a, -1.0, 1.0), "np.clip",
-         lambda: np.clip(a, -1.0, 1.0), None, None),
-        (f"histogram float64 n={n:.0e} bins=100", lambda: gilfree.histogram(a, 100),
-         "np.histogram", lambda: np.histogram(a, 100), None, None),
+        (
+            f"norm float64 n={n:.0e}",
+            lambda: gilfree.norm(a),
+            "np.linalg.norm",
+            lambda: np.linalg.norm(a),
+            None,
+            None,
+        ),
+        (f"dot float64 n={n:.0e}", lambda: gilfree.dot(a, b), "np.dot", lambda: np.dot(a, b), None, None),
+        (f"sum int32 n={n:.0e}", lambda: gilfree.sum(i32), "np.sum", lambda: np.sum(i32), None, None),
+        (
+            f"sum axis=0 {side}x{side}",
+            lambda: gilfree.sum(m, axis=0),
+            "np.sum(axis=0)",
+            lambda: np.sum(m, axis=0),
+            None,
+            None,
+        ),
+        (
+            f"sum axis=0 {4 * side}x{4 * side}",
+            lambda: gilfree.sum(big, axis=0),
+            "np.sum(axis=0)",
+            lambda: np.sum(big, axis=0),
+            None,
+            None,
+        ),
+        (
+            f"var axis=0 {4 * side}x{4 * side}",
+            lambda: gilfree.var(big, axis=0),
+            "np.var(axis=0)",
+            lambda: np.var(big, axis=0),
+            None,
+            None,
+        ),
+        (
+            f"max axis=0 {4 * side}x{4 * side}",
+            lambda: gilfree.max(big, axis=0),
+            "np.max(axis=0)",
+            lambda: np.max(big, axis=0),
+            None,
+            None,
+        ),
+        (
+            f"softmax {side}x{side} axis=-1",
+            lambda: gilfree.softmax(m),
+            "scipy.special.softmax",
+            lambda: sp_softmax(m, axis=-1),
+            None,
+            None,
+        ),
+        (
+            f"cumsum float64 n={n:.0e}",
+            lambda: gilfree.cumsum(a),
+            "np.cumsum",
+            lambda: np.cumsum(a),
+            None,
+            None,
+        ),
+        (
+            f"axpy float64 n={n:.0e}",
+            lambda: gilfree.axpy(0.5, a, b),
+            "0.5*a + b",
+            lambda: 0.5 * a + b,
+            None,
+            None,
+        ),
+        (
+            f"clip float64 n={n:.0e}",
+            lambda: gilfree.clip(a, -1.0, 1.0),
+            "np.clip",
+            lambda: np.clip(a, -1.0, 1.0),
+            None,
+            None,
+        ),
+        (
+            f"histogram float64 n={n:.0e} bins=100",
+            lambda: gilfree.histogram(a, 100),
+            "np.histogram",
+            lambda: np.histogram(a, 100),
+            None,
+            None,
+        ),
     ]
 
 
@@ -111,19 +204,33 @@ def main(argv=None) -> int:
         with gilfree.threads(nmax):
             gn = best_time(g, args.repeat)
         row = {
-            "case": label, "peer": peer_label, "peer_ms": tp * 1e3,
-            "gilfree_1t_ms": g1 * 1e3, f"gilfree_{nmax}t_ms": gn * 1e3,
-            "ratio_1t": tp / g1, "ratio_all": tp / gn,
-            "target_1t": t1, "target_all": tn,
+            "case": label,
+            "peer": peer_label,
+            "peer_ms": tp * 1e3,
+            "gilfree_1t_ms": g1 * 1e3,
+            f"gilfree_{nmax}t_ms": gn * 1e3,
+            "ratio_1t": tp / g1,
+            "ratio_all": tp / gn,
+            "target_1t": t1,
+            "target_all": tn,
         }
         rows.append(row)
-        print(f"{label:40s} {peer_label:24s} peer {tp * 1e3:8.2f} ms | 1t {g1 * 1e3:8.2f} ms "
-              f"x{tp / g1:5.2f} | {nmax}t {gn * 1e3:8.2f} ms x{tp / gn:5.2f}", flush=True)
+        print(
+            f"{label:40s} {peer_label:24s} peer {tp * 1e3:8.2f} ms | 1t {g1 * 1e3:8.2f} ms "
+            f"x{tp / g1:5.2f} | {nmax}t {gn * 1e3:8.2f} ms x{tp / gn:5.2f}",
+            flush=True,
+        )
     cmd = "python bench/bench_loops.py" + (" --quick" if args.quick else "")
     meta = {
-        "command": cmd, "threads": nmax, "numpy": np.__version__, "scipy": scipy.__version__,
-        "gilfree": gilfree.__version__, "python": platform.python_version(),
-        "machine": platform.machine(), "cpus": os.cpu_count(), "repeat": args.repeat,
+        "command": cmd,
+        "threads": nmax,
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "gilfree": gilfree.__version__,
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "repeat": args.repeat,
         "simd": gilfree._config.config().get("simd_in_use") if hasattr(gilfree, "_config") else "",
     }
     out = Path(args.out)
@@ -147,8 +254,10 @@ def main(argv=None) -> int:
             f"{', '.join(target)} |"
         )
     lines.append("")
-    lines.append(f"Speed-up = peer time / gilfree time (best of {args.repeat}); NumPy {np.__version__}, "
-                 f"SciPy {scipy.__version__}, {nmax} CPUs. Reproduce: `{cmd}`")
+    lines.append(
+        f"Speed-up = peer time / gilfree time (best of {args.repeat}); NumPy {np.__version__}, "
+        f"SciPy {scipy.__version__}, {nmax} CPUs. Reproduce: `{cmd}`"
+    )
     (out / f"loops{suffix}.md").write_text("\n".join(lines) + "\n")
     print(f"\nwrote {out / f'loops{suffix}.json'} and {out / f'loops{suffix}.md'}")
     print(f"reproduce with: {cmd}")

@@ -192,8 +192,11 @@ def main() -> None:
                             for impl, fns in impls.items():
                                 time.sleep(0.05)  # let the previous library's threads settle
                                 # large cases: more and longer repeats against this VM's swings
-                                times[impl] = (best_time(fns[k], min_time=0.1, repeats=9) if n >= 10**6
-                                               else best_time(fns[k]))
+                                times[impl] = (
+                                    best_time(fns[k], min_time=0.1, repeats=9)
+                                    if n >= 10**6
+                                    else best_time(fns[k])
+                                )
                         row = {
                             "loss": name,
                             "n": n,
@@ -334,12 +337,14 @@ def plot(rows) -> None:
     ncols = 3
     nrows = (len(losses) + ncols - 1) // ncols
     fig, axes = plt.subplots(nrows, ncols, figsize=(6 * ncols, 4 * nrows), sharey=True, squeeze=False)
-    for ax in axes.flat[len(losses):]:
+    for ax in axes.flat[len(losses) :]:
         ax.set_visible(False)
     for ax, name in zip(axes.flat, losses, strict=False):
         rs = [r for r in sel if r["loss"] == name]
-        labels = [f"n=1e{len(str(r['n'])) - 1}\n{r['threads']}t {'v+g' if r['mode'] != 'value' else 'v'}"
-                  for r in rs]
+        labels = [
+            f"n=1e{len(str(r['n'])) - 1}\n{r['threads']}t {'v+g' if r['mode'] != 'value' else 'v'}"
+            for r in rs
+        ]
         xs = np.arange(len(rs))
         for i, peer in enumerate(["numpy", "torch", "sklearn"]):
             ys = [r["seconds"][peer] / r["seconds"]["gilfree"] if peer in r["seconds"] else 0 for r in rs]

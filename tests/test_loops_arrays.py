@@ -29,12 +29,12 @@ def test_cumsum(dtype, layout, axis, rng):
     assert got.shape == want.shape
 
 
-@pytest.mark.parametrize("shape,axis", [((200_001,), None), ((2, 70_000), 1), ((70_000, 2), 0),
-                                        ((300, 400), None)])
+@pytest.mark.parametrize(
+    "shape,axis", [((200_001,), None), ((2, 70_000), 1), ((70_000, 2), 0), ((300, 400), None)]
+)
 def test_cumsum_long_rows(shape, axis, rng):
     x = rng.standard_normal(shape)
-    np.testing.assert_allclose(gilfree.cumsum(x, axis=axis), np.cumsum(x, axis=axis),
-                               rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(gilfree.cumsum(x, axis=axis), np.cumsum(x, axis=axis), rtol=1e-10, atol=1e-10)
     i = rng.integers(-100, 100, size=shape).astype(np.int32)
     np.testing.assert_array_equal(gilfree.cumsum(i, axis=axis), np.cumsum(i, axis=axis))
 
@@ -62,16 +62,15 @@ def test_softmax(dtype, layout, axis, rng):
 
 
 def test_softmax_special(rng):
-    x = np.array([[1000.0, 1000.0], [-1000.0, -1001.0], [np.inf, 0.0], [-np.inf, -np.inf],
-                  [np.nan, 1.0]])
+    x = np.array([[1000.0, 1000.0], [-1000.0, -1001.0], [np.inf, 0.0], [-np.inf, -np.inf], [np.nan, 1.0]])
     with np.errstate(invalid="ignore"):
         want = sp_softmax(x, axis=1)
     np.testing.assert_allclose(gilfree.softmax(x, axis=1), want, rtol=1e-15)
     long = rng.standard_normal((2, 70_000)) * 50
-    np.testing.assert_allclose(gilfree.softmax(long), sp_softmax(long, axis=-1), rtol=1e-11,
-                               atol=1e-300)
-    np.testing.assert_allclose(gilfree.softmax(long, axis=None), sp_softmax(long, axis=None),
-                               rtol=1e-11, atol=1e-300)
+    np.testing.assert_allclose(gilfree.softmax(long), sp_softmax(long, axis=-1), rtol=1e-11, atol=1e-300)
+    np.testing.assert_allclose(
+        gilfree.softmax(long, axis=None), sp_softmax(long, axis=None), rtol=1e-11, atol=1e-300
+    )
     assert gilfree.softmax(np.zeros((0, 4))).shape == (0, 4)
     assert gilfree.softmax(np.array([1, 1], dtype=np.int32)).tolist() == [0.5, 0.5]
 
@@ -89,8 +88,12 @@ def test_axpy(dtype, rng):
     yy = y.astype(got.dtype)
     res = gilfree.axpy(-2.0, x[0, 0].astype(got.dtype), yy, out=yy)
     assert res is yy
-    np.testing.assert_allclose(yy, -2.0 * x[0, 0].astype(np.float64) + y.astype(np.float64),
-                               rtol=1e-6 if dtype == np.float32 else 1e-14, atol=1e-15)
+    np.testing.assert_allclose(
+        yy,
+        -2.0 * x[0, 0].astype(np.float64) + y.astype(np.float64),
+        rtol=1e-6 if dtype == np.float32 else 1e-14,
+        atol=1e-15,
+    )
 
 
 def test_axpy_mixed_and_large(rng):

@@ -5,10 +5,9 @@ scaled pass only at the edges of the double range."""
 
 import math
 
+import gilfree
 import numpy as np
 import pytest
-
-import gilfree
 
 DTYPES = [np.int32, np.int64, np.float32, np.float64]
 
@@ -72,8 +71,28 @@ def test_axis0_column_groups_threads(rng):
 
 
 # lengths around the vector unroll, the 32 KiB sub-block and the chunk
-ARG_LENGTHS = [128, 129, 255, 256, 257, 511, 513, 4095, 4097, 8191, 8192, 8193, 16383, 16384,
-               16385, 32767, 32768, 32769, 65537, 100_003]
+ARG_LENGTHS = [
+    128,
+    129,
+    255,
+    256,
+    257,
+    511,
+    513,
+    4095,
+    4097,
+    8191,
+    8192,
+    8193,
+    16383,
+    16384,
+    16385,
+    32767,
+    32768,
+    32769,
+    65537,
+    100_003,
+]
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

@@ -40,30 +40,47 @@ def ref_sum(x, axis, keepdims):
 # name -> (gilfree function, reference, expected dtype of the result)
 REFERENCES = {
     "sum": (gilfree.sum, ref_sum, lambda dt: np.int64 if np.dtype(dt).kind == "i" else dt),
-    "mean": (gilfree.mean, lambda x, a, k: np.mean(x.astype(np.float64), axis=a, keepdims=k),
-             float_dtype),
-    "var": (gilfree.var, lambda x, a, k: np.var(x.astype(np.float64), axis=a, keepdims=k),
-            float_dtype),
-    "std": (gilfree.std, lambda x, a, k: np.std(x.astype(np.float64), axis=a, ddof=1, keepdims=k),
-            float_dtype),
+    "mean": (gilfree.mean, lambda x, a, k: np.mean(x.astype(np.float64), axis=a, keepdims=k), float_dtype),
+    "var": (gilfree.var, lambda x, a, k: np.var(x.astype(np.float64), axis=a, keepdims=k), float_dtype),
+    "std": (
+        gilfree.std,
+        lambda x, a, k: np.std(x.astype(np.float64), axis=a, ddof=1, keepdims=k),
+        float_dtype,
+    ),
     "min": (gilfree.min, lambda x, a, k: np.min(x, axis=a, keepdims=k), lambda dt: dt),
     "max": (gilfree.max, lambda x, a, k: np.max(x, axis=a, keepdims=k), lambda dt: dt),
     "argmin": (gilfree.argmin, lambda x, a, k: np.argmin(x, axis=a, keepdims=k), lambda dt: np.int64),
     "argmax": (gilfree.argmax, lambda x, a, k: np.argmax(x, axis=a, keepdims=k), lambda dt: np.int64),
-    "logsumexp": (gilfree.logsumexp,
-                  lambda x, a, k: sp_logsumexp(x.astype(np.float64), axis=a, keepdims=k),
-                  float_dtype),
-    "norm1": (lambda x, axis, keepdims: gilfree.norm(x, 1, axis=axis, keepdims=keepdims),
-              lambda x, a, k: np.linalg.norm(x.astype(np.float64).ravel() if a is None else
-                                             x.astype(np.float64), 1, axis=a, keepdims=k and a is not None),
-              float_dtype),
-    "norm2": (lambda x, axis, keepdims: gilfree.norm(x, 2, axis=axis, keepdims=keepdims),
-              lambda x, a, k: np.linalg.norm(x.astype(np.float64).ravel() if a is None else
-                                             x.astype(np.float64), 2, axis=a, keepdims=k and a is not None),
-              float_dtype),
-    "norminf": (lambda x, axis, keepdims: gilfree.norm(x, np.inf, axis=axis, keepdims=keepdims),
-                lambda x, a, k: np.max(np.abs(x.astype(np.float64)), axis=a, keepdims=k),
-                float_dtype),
+    "logsumexp": (
+        gilfree.logsumexp,
+        lambda x, a, k: sp_logsumexp(x.astype(np.float64), axis=a, keepdims=k),
+        float_dtype,
+    ),
+    "norm1": (
+        lambda x, axis, keepdims: gilfree.norm(x, 1, axis=axis, keepdims=keepdims),
+        lambda x, a, k: np.linalg.norm(
+            x.astype(np.float64).ravel() if a is None else x.astype(np.float64),
+            1,
+            axis=a,
+            keepdims=k and a is not None,
+        ),
+        float_dtype,
+    ),
+    "norm2": (
+        lambda x, axis, keepdims: gilfree.norm(x, 2, axis=axis, keepdims=keepdims),
+        lambda x, a, k: np.linalg.norm(
+            x.astype(np.float64).ravel() if a is None else x.astype(np.float64),
+            2,
+            axis=a,
+            keepdims=k and a is not None,
+        ),
+        float_dtype,
+    ),
+    "norminf": (
+        lambda x, axis, keepdims: gilfree.norm(x, np.inf, axis=axis, keepdims=keepdims),
+        lambda x, a, k: np.max(np.abs(x.astype(np.float64)), axis=a, keepdims=k),
+        float_dtype,
+    ),
 }
 
 
@@ -81,8 +98,9 @@ def check(got, want, dtype):
         assert np.array_equal(got, want)
     else:
         rtol = 2e-6 if np.dtype(dtype) == np.float32 else 1e-11
-        np.testing.assert_allclose(np.asarray(got, dtype=np.float64), want.astype(np.float64),
-                                   rtol=rtol, atol=rtol)
+        np.testing.assert_allclose(
+            np.asarray(got, dtype=np.float64), want.astype(np.float64), rtol=rtol, atol=rtol
+        )
 
 
 @pytest.mark.parametrize("name", list(REFERENCES))
@@ -104,8 +122,9 @@ def test_matches_reference(name, dtype, layout, axis, rng):
 
 
 @pytest.mark.parametrize("name", list(REFERENCES))
-@pytest.mark.parametrize("shape,axis", [((3, 70_000), 1), ((70_000, 3), 0), ((200_001,), None),
-                                        ((40, 5000), 0), ((5000, 40), -1)])
+@pytest.mark.parametrize(
+    "shape,axis", [((3, 70_000), 1), ((70_000, 3), 0), ((200_001,), None), ((40, 5000), 0), ((5000, 40), -1)]
+)
 def test_long_and_short_rows(name, shape, axis, rng):
     """Rows longer than a chunk (split in parts) and many short rows."""
     x = rng.standard_normal(shape)
@@ -135,6 +154,7 @@ def test_dot_mixed_dtypes_and_long(rng):
 
 
 # ----------------------------------------------------------------- special values
+
 
 def test_nan_propagation():
     x = np.array([[1.0, np.nan, 3.0, np.nan], [4.0, -1.0, 2.0, 0.0]])
@@ -197,6 +217,7 @@ def test_norm_no_overflow_or_underflow():
 
 # ----------------------------------------------------------------- empty and 0-d
 
+
 def test_empty_inputs():
     e = np.zeros((0, 3))
     assert gilfree.sum(np.array([], dtype=np.int32)) == 0
@@ -235,6 +256,7 @@ def test_ddof_edge_cases():
 
 # ----------------------------------------------------------------- integers
 
+
 def test_integer_overflow_like_numpy():
     big = np.array([2**62, 2**62, 2**62, -5], dtype=np.int64)
     assert gilfree.sum(big) == np.sum(big)  # wraps
@@ -253,6 +275,7 @@ def test_integer_overflow_like_numpy():
 
 
 # ----------------------------------------------------------------- accuracy
+
 
 def test_var_large_offset_at_least_as_accurate_as_numpy(rng):
     noise = rng.standard_normal(1_000_000)

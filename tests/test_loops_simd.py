@@ -3,16 +3,36 @@ min / max / argmin / argmax block loops (NaN at every kind of position,
 ties, misaligned starts, lengths around the vector and block sizes) and
 the column-tile path of reductions over a non-last axis."""
 
+import gilfree
 import numpy as np
 import pytest
-
-import gilfree
 
 DTYPES = [np.int32, np.int64, np.float32, np.float64]
 # lengths around the vector width (8/16), unroll (4 vectors), sub-block (2048)
 # and chunk (32768) sizes
-LENGTHS = [1, 2, 7, 15, 16, 17, 63, 64, 65, 127, 1023, 1024, 1025, 2047, 2048, 2049, 4099,
-           32767, 32768, 32769, 70001]
+LENGTHS = [
+    1,
+    2,
+    7,
+    15,
+    16,
+    17,
+    63,
+    64,
+    65,
+    127,
+    1023,
+    1024,
+    1025,
+    2047,
+    2048,
+    2049,
+    4099,
+    32767,
+    32768,
+    32769,
+    70001,
+]
 
 
 def data(dtype, n, rng):
@@ -36,7 +56,9 @@ def test_minmax_arg_lengths(dtype, n, start, rng):
 @pytest.mark.parametrize("n", [17, 1025, 4099, 70001])
 def test_nan_positions(dtype, n, rng):
     base = data(dtype, n, rng)[:n]
-    positions = sorted({0, 1, 7, 8, 15, 16, 31, 63, 64, n // 2, 2047, 2048, 32768, n - 2, n - 1} & set(range(n)))
+    positions = sorted(
+        {0, 1, 7, 8, 15, 16, 31, 63, 64, n // 2, 2047, 2048, 32768, n - 2, n - 1} & set(range(n))
+    )
     for p in positions:
         x = base.copy()
         x[p] = np.nan
@@ -119,8 +141,9 @@ def test_axis0_tiles_nan(dtype, rng):
     for name in ("argmin", "argmax"):
         np.testing.assert_array_equal(getattr(gilfree, name)(x, axis=0), getattr(np, name)(x, axis=0))
     for name in ("min", "max", "sum", "mean", "var"):
-        np.testing.assert_array_equal(np.isnan(getattr(gilfree, name)(x, axis=0)),
-                                      np.isnan(getattr(np, name)(x, axis=0)))
+        np.testing.assert_array_equal(
+            np.isnan(getattr(gilfree, name)(x, axis=0)), np.isnan(getattr(np, name)(x, axis=0))
+        )
 
 
 def test_axis0_tiles_threads(rng):

@@ -65,10 +65,23 @@ async def test_async_equals_sync(rng):
     y = rng.standard_normal((300, 400))
     v = rng.standard_normal(1000)
     args = {
-        "sum": (x,), "mean": (x,), "var": (x,), "std": (x,), "min": (x,), "max": (x,),
-        "argmin": (x,), "argmax": (x,), "logsumexp": (x,), "norm": (x,), "softmax": (x,),
-        "cumsum": (x,), "dot": (v, v[::-1]), "sqdist": (x, y), "axpy": (2.0, x, y),
-        "clip": (x, -1.0, 1.0), "histogram": (x,),
+        "sum": (x,),
+        "mean": (x,),
+        "var": (x,),
+        "std": (x,),
+        "min": (x,),
+        "max": (x,),
+        "argmin": (x,),
+        "argmax": (x,),
+        "logsumexp": (x,),
+        "norm": (x,),
+        "softmax": (x,),
+        "cumsum": (x,),
+        "dot": (v, v[::-1]),
+        "sqdist": (x, y),
+        "axpy": (2.0, x, y),
+        "clip": (x, -1.0, 1.0),
+        "histogram": (x,),
     }
     assert set(args) == set(gilfree.loops.__all__)
     for name, a in args.items():
@@ -118,5 +131,4 @@ def test_demo_cases():
     for label, fn, peer_label, peer in got:
         assert isinstance(label, str) and isinstance(peer_label, str)
         a, b = fn(), peer()
-        np.testing.assert_allclose(np.asarray(a, dtype=float), np.asarray(b, dtype=float),
-                                   rtol=1e-9)
+        np.testing.assert_allclose(np.asarray(a, dtype=float), np.asarray(b, dtype=float), rtol=1e-9)

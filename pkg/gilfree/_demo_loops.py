@@ -19,8 +19,12 @@ def cases(quick: bool) -> list[tuple[str, Callable[[], object], str, Callable[[]
     side = 300 if quick else 1000
     m = rng.standard_normal((side, side))
     out = [
-        (f"sqdist float64 n={n:.0e}", lambda: gilfree.sqdist(a, b),
-         "np.sum((a - b)**2)", lambda: np.sum((a - b) ** 2)),
+        (
+            f"sqdist float64 n={n:.0e}",
+            lambda: gilfree.sqdist(a, b),
+            "np.sum((a - b)**2)",
+            lambda: np.sum((a - b) ** 2),
+        ),
         (f"var float64 n={n:.0e}", lambda: gilfree.var(a), "np.var", lambda: np.var(a)),
     ]
     try:
@@ -28,8 +32,13 @@ def cases(quick: bool) -> list[tuple[str, Callable[[], object], str, Callable[[]
     except ImportError:  # pragma: no cover
         logsumexp = None
     if logsumexp is not None:
-        out.append((f"logsumexp {side}x{side}, axis=-1", lambda: gilfree.logsumexp(m, axis=-1),
-                    "scipy.special.logsumexp", lambda: logsumexp(m, axis=-1)))
-    out.append((f"argmax float64 n={n:.0e}", lambda: gilfree.argmax(a), "np.argmax",
-                lambda: np.argmax(a)))
+        out.append(
+            (
+                f"logsumexp {side}x{side}, axis=-1",
+                lambda: gilfree.logsumexp(m, axis=-1),
+                "scipy.special.logsumexp",
+                lambda: logsumexp(m, axis=-1),
+            )
+        )
+    out.append((f"argmax float64 n={n:.0e}", lambda: gilfree.argmax(a), "np.argmax", lambda: np.argmax(a)))
     return out

@@ -248,7 +248,10 @@ def _torch_conv(nd, input, weight, bias, stride, padding, dilation, groups, meth
     out_sizes = (
         tuple(n for n in sizes)
         if pmode == 0
-        else tuple((n + 2 * p - d * (k - 1) - 1) // s + 1 for n, p, d, k, s in zip(sizes, pad, dil, ks, st, strict=True))
+        else tuple(
+            (n + 2 * p - d * (k - 1) - 1) // s + 1
+            for n, p, d, k, s in zip(sizes, pad, dil, ks, st, strict=True)
+        )
     )
     if any(o < 1 for o in out_sizes):
         raise ValueError(

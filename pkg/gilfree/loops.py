@@ -55,8 +55,9 @@ __all__ = [
 ]
 
 # ReduceKind codes of kernels/loops.hpp
-(_SUM, _MEAN, _VAR, _STD, _MIN, _MAX, _ARGMIN, _ARGMAX, _DOT, _SQDIST, _NORM1, _NORM2, _NORMINF,
- _LSE) = builtins.range(14)
+(_SUM, _MEAN, _VAR, _STD, _MIN, _MAX, _ARGMIN, _ARGMAX, _DOT, _SQDIST, _NORM1, _NORM2, _NORMINF, _LSE) = (
+    builtins.range(14)
+)
 
 _I32, _I64 = np.dtype(np.int32), np.dtype(np.int64)
 _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
@@ -65,13 +66,12 @@ _NATIVE = (_I32, _I64, _F32, _F64)
 
 # ------------------------------------------------------------------ arguments
 
+
 def _native(x: object, name: str) -> np.ndarray:
     """x as an array of a native dtype (no copy unless unaligned)."""
     arr = v.as_array(x, name)
     if arr.dtype not in _NATIVE:
-        raise TypeError(
-            f"{name}: expected int32, int64, float32 or float64, got {v._describe(arr)}"
-        )
+        raise TypeError(f"{name}: expected int32, int64, float32 or float64, got {v._describe(arr)}")
     if not arr.flags.aligned:
         arr = arr.copy()
     return arr
@@ -162,8 +162,16 @@ def _call(fn, *args):
         raise _translate(exc) from None
 
 
-def _reduce(kind: int, x: np.ndarray, axis: object, keepdims: object, dtype: np.dtype,
-            y: np.ndarray | None = None, param: float = 0.0, empty_error: str | None = None):
+def _reduce(
+    kind: int,
+    x: np.ndarray,
+    axis: object,
+    keepdims: object,
+    dtype: np.dtype,
+    y: np.ndarray | None = None,
+    param: float = 0.0,
+    empty_error: str | None = None,
+):
     """Runs reduction `kind` of x (and y) over `axis`, result cast to dtype."""
     keep = v.flag(keepdims, "keepdims")
     ax = _axis(axis, x.ndim)
@@ -174,7 +182,7 @@ def _reduce(kind: int, x: np.ndarray, axis: object, keepdims: object, dtype: np.
         view = np.moveaxis(x, ax, -1)
         yv = None if y is None else np.moveaxis(y, ax, -1)
         nouter, length = x.ndim - 1, x.shape[ax]
-        shape = x.shape[:ax] + ((1,) if keep else ()) + x.shape[ax + 1:]
+        shape = x.shape[:ax] + ((1,) if keep else ()) + x.shape[ax + 1 :]
     if empty_error is not None and length == 0:
         raise ValueError(f"x: zero-size array to reduction operation {empty_error} which has no identity")
     res = _call(_k.run_reduce, kind, view, yv, nouter, param)
@@ -185,6 +193,7 @@ def _reduce(kind: int, x: np.ndarray, axis: object, keepdims: object, dtype: np.
 
 
 # ------------------------------------------------------------------ reductions
+
 
 @kernel
 def sum(x, axis=None, keepdims=False):
@@ -406,8 +415,14 @@ def norm(x, ord=2, axis=None, keepdims=False):
         kind = _NORMINF
     else:
         raise ValueError(f"ord: expected 1, 2 or inf, got {ord!r}")
-    return _reduce(kind, arr, axis, keepdims, _float_result(arr.dtype),
-                   empty_error="norm(ord=inf)" if kind == _NORMINF else None)
+    return _reduce(
+        kind,
+        arr,
+        axis,
+        keepdims,
+        _float_result(arr.dtype),
+        empty_error="norm(ord=inf)" if kind == _NORMINF else None,
+    )
 
 
 @kernel
@@ -427,6 +442,7 @@ def logsumexp(x, axis=None, keepdims=False):
 
 
 # ------------------------------------------------------------------ array results
+
 
 @kernel
 def softmax(x, axis=-1):
@@ -604,4 +620,3 @@ def histogram(x, bins=10, range=None):
         first, last = float(first), float(last)
     counts = _call(_k.run_histogram, arr, edges.astype(np.float64), first, last)
     return counts, edges
-
