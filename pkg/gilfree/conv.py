@@ -42,7 +42,7 @@ import numpy as np
 from . import _validate as v
 from ._cyx import _conv as _k
 from ._registry import kernel
-from .runtime import _exec_args, _translate
+from .runtime import _call_kernel
 
 __all__ = ["conv1d", "conv2d", "convolve", "convolve2d", "correlate", "correlate2d"]
 
@@ -65,13 +65,9 @@ def _floats(*named):
 
 
 def _run(method, x, w, bias, oh, ow, y0, x0, sy=1, sx=1, dy=1, dx=1, boundary=0, fill=0.0, reverse_out=False):
-    nthreads, token = _exec_args()
-    try:
-        return _k.corr2d(
-            method, x, w, bias, oh, ow, y0, x0, sy, sx, dy, dx, boundary, fill, reverse_out, nthreads, token
-        )
-    except RuntimeError as exc:
-        raise _translate(exc) from None
+    return _call_kernel(
+        _k.corr2d, method, x, w, bias, oh, ow, y0, x0, sy, sx, dy, dx, boundary, fill, reverse_out
+    )
 
 
 def _pick(method, x, w, oh, ow, sy=1, sx=1, dy=1, dx=1, gemm_ok=False, fft_ok=True):

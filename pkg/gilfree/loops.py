@@ -32,7 +32,7 @@ import numpy as np
 from . import _validate as v
 from ._cyx import _loops as _k
 from ._registry import kernel
-from .runtime import _exec_args, _translate
+from .runtime import _call_kernel
 
 __all__ = [
     "argmax",
@@ -154,14 +154,6 @@ def _check_out(out: object, shape: tuple, dtype: np.dtype, inputs: list) -> np.n
     return out
 
 
-def _call(fn, *args):
-    nthreads, token = _exec_args()
-    try:
-        return fn(*args, nthreads, token)
-    except RuntimeError as exc:
-        raise _translate(exc) from None
-
-
 def _reduce(
     kind: int,
     x: np.ndarray,
@@ -185,7 +177,7 @@ def _reduce(
         shape = x.shape[:ax] + ((1,) if keep else ()) + x.shape[ax + 1 :]
     if empty_error is not None and length == 0:
         raise ValueError(f"x: zero-size array to reduction operation {empty_error} which has no identity")
-    res = _call(_k.run_reduce, kind, view, yv, nouter, param)
+    res = _call_kernel(_k.run_reduce, kind, view, yv, nouter, param)
     res = res.reshape(shape)
     if res.dtype != dtype:
         res = res.astype(dtype)
@@ -463,9 +455,9 @@ def softmax(x, axis=-1):
     ax = _axis(axis, arr.ndim)
     out = np.empty(arr.shape, arr.dtype)
     if ax is None:
-        _call(_k.run_softmax, arr, out, 0)
+        _call_kernel(_k.run_softmax, arr, out, 0)
     else:
-        _call(_k.run_softmax, np.moveaxis(arr, ax, -1), np.moveaxis(out, ax, -1), arr.ndim - 1)
+        _call_kernel(_k.run_softmax, np.moveaxis(arr, ax, -1), np.moveaxis(out, ax, -1), arr.ndim - 1)
     return out
 
 
@@ -487,9 +479,9 @@ def cumsum(x, axis=None):
     ax = _axis(axis, arr.ndim)
     out = np.empty(arr.shape, _I64 if arr.dtype.kind == "i" else arr.dtype)
     if ax is None:
-        _call(_k.run_cumsum, arr, out, 0)
+        _call_kernel(_k.run_cumsum, arr, out, 0)
         return out.reshape(-1)
-    _call(_k.run_cumsum, np.moveaxis(arr, ax, -1), np.moveaxis(out, ax, -1), arr.ndim - 1)
+    _call_kernel(_k.run_cumsum, np.moveaxis(arr, ax, -1), np.moveaxis(out, ax, -1), arr.ndim - 1)
     return out
 
 
@@ -521,7 +513,7 @@ def axpy(alpha, x, y, *, out=None):
         res = np.empty(shape, xc.dtype)
     else:
         res = _check_out(out, shape, xc.dtype, [(xa, "x"), (ya, "y")])
-    _call(_k.run_axpy, a, np.broadcast_to(xc, shape), np.broadcast_to(yc, shape), res)
+    _call_kernel(_k.run_axpy, a, np.broadcast_to(xc, shape), np.broadcast_to(yc, shape), res)
     return res
 
 
@@ -562,11 +554,11 @@ def clip(x, lo, hi, *, out=None):
         info = np.iinfo(src.dtype)
         ilo = _int_bound(lo, src.dtype, int(info.min))
         ihi = _int_bound(hi, src.dtype, int(info.max))
-        _call(_k.run_clip, src, res, 0.0, 0.0, ilo, ihi)
+        _call_kernel(_k.run_clip, src, res, 0.0, 0.0, ilo, ihi)
     else:
         flo = -math.inf if lo is None else float(lo)
         fhi = math.inf if hi is None else float(hi)
-        _call(_k.run_clip, src, res, flo, fhi, 0, 0)
+        _call_kernel(_k.run_clip, src, res, flo, fhi, 0, 0)
     return res
 
 
@@ -618,5 +610,5 @@ def histogram(x, bins=10, range=None):
         first, last = float(np.float32(first)), float(np.float32(last))
     else:
         first, last = float(first), float(last)
-    counts = _call(_k.run_histogram, arr, edges.astype(np.float64), first, last)
+    counts = _call_kernel(_k.run_histogram, arr, edges.astype(np.float64), first, last)
     return counts, edges

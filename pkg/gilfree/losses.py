@@ -24,7 +24,7 @@ import numpy as np
 from . import _validate as v
 from ._cyx import _losses as _k
 from ._registry import kernel
-from .runtime import _exec_args, _translate
+from .runtime import _call_kernel
 
 __all__ = [
     "binary_cross_entropy",
@@ -91,13 +91,7 @@ def _elementwise(
         extra = v.broadcast_float(extra, "pos_weight", x)
     grad = v.flag(return_grad, "return_grad")
     batch = float(x.shape[0]) if x.ndim else 1.0
-    nthreads, token = _exec_args()
-    try:
-        value, arr, g = _k.elementwise(
-            kind, x, y, w, extra, red, batch, grad, p0, flag0, flag1, nthreads, token
-        )
-    except RuntimeError as exc:
-        raise _translate(exc) from None
+    value, arr, g = _call_kernel(_k.elementwise, kind, x, y, w, extra, red, batch, grad, p0, flag0, flag1)
     return _finish(value, arr, g, x.dtype, grad)
 
 
@@ -369,13 +363,7 @@ def _rows(
         if sw.shape != x.shape[:-1]:
             raise ValueError(f"sample_weight: expected shape {x.shape[:-1]} (one per sample), got {sw.shape}")
         sw = sw.reshape(n).astype(x.dtype, copy=False)
-    nthreads, token = _exec_args()
-    try:
-        value, arr, g = _k.rows(
-            which, x2, ti, tp, cw, sw, ignore_index, label_smoothing, red, grad, nthreads, token
-        )
-    except RuntimeError as exc:
-        raise _translate(exc) from None
+    value, arr, g = _call_kernel(_k.rows, which, x2, ti, tp, cw, sw, ignore_index, label_smoothing, red, grad)
     if unbatched:
         arr = None if arr is None else arr.reshape(())
         g = None if g is None else g.reshape(c)

@@ -128,6 +128,16 @@ def _translate(exc: RuntimeError) -> BaseException:
     return exc
 
 
+def _call_kernel(fn, *args):
+    """fn(*args, nthreads, token) for this context; a cancelled kernel's
+    RuntimeError becomes KernelCancelled. Every binding call goes through here."""
+    nthreads, token = _exec_args()
+    try:
+        return fn(*args, nthreads, token)
+    except RuntimeError as exc:
+        raise _translate(exc) from None
+
+
 # At interpreter exit, make every kernel still running stop at its next
 # chunk, so that joining executor threads (concurrent.futures' exit hook,
 # registered before this one and so run after it) does not wait for them.
