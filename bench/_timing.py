@@ -34,6 +34,29 @@ def best_time(fn: Callable[[], object], *, min_time: float = 0.05, repeats: int 
     return best
 
 
+def interleaved(
+    fns: dict[str, Callable[[], object]], *, rounds: int = 11, pause: float = 0.02
+) -> dict[str, list[float]]:
+    """Seconds of each call of `fns`, taken in `rounds` rounds that call every
+    function once in turn (after one warm-up call each).
+
+    A shared VM's speed drifts with its neighbours' load; timing the
+    candidates in alternation exposes all of them to the same drift, so the
+    best (or median) of each is comparable, unlike best-of-N runs taken one
+    candidate after another. `pause` lets the previous call's threads settle.
+    """
+    for fn in fns.values():
+        fn()
+    samples: dict[str, list[float]] = {k: [] for k in fns}
+    for _ in range(rounds):
+        for k, fn in fns.items():
+            time.sleep(pause)
+            t0 = time.perf_counter()
+            fn()
+            samples[k].append(time.perf_counter() - t0)
+    return samples
+
+
 def machine() -> dict[str, object]:
     import gilfree
 

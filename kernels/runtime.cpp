@@ -151,24 +151,36 @@ void run_chunks(int64_t nchunks, int64_t items, const ExecContext& ctx,
   }
 
   auto state = std::make_shared<RunState>();
-  auto work = [&body, tok, nchunks](RunState& st) {
+  // Guided scheduling: each grab takes a contiguous run of chunks, a share of
+  // what is left (large runs first, single chunks at the end for balance).
+  // Which thread runs a chunk never changes a result (chunk partials are
+  // combined in index order); contiguous runs keep two threads from writing
+  // into the same 2 MiB transparent huge page of a fresh output at once, where
+  // both would fault and zero it (measured: 2 threads no faster than 1 when
+  // single chunks alternate). The token is still checked before every chunk.
+  auto work = [&body, tok, nchunks, width](RunState& st) {
     for (;;) {
-      if (st.stop.load(std::memory_order_relaxed)) return;
-      if (tok ? tok->cancelled() : g_abort.load(std::memory_order_relaxed)) {
-        st.stop.store(true);
-        return;
+      int64_t lo = st.next.load(std::memory_order_relaxed), take = 0;
+      do {
+        if (lo >= nchunks) return;
+        take = std::max<int64_t>(1, (nchunks - lo) / (2 * width));
+      } while (!st.next.compare_exchange_weak(lo, lo + take, std::memory_order_relaxed));
+      for (int64_t i = lo; i < lo + take; ++i) {
+        if (st.stop.load(std::memory_order_relaxed)) return;
+        if (tok ? tok->cancelled() : g_abort.load(std::memory_order_relaxed)) {
+          st.stop.store(true);
+          return;
+        }
+        try {
+          body(i);
+        } catch (...) {
+          std::lock_guard<std::mutex> lock(st.mu);
+          if (!st.error) st.error = std::current_exception();
+          st.stop.store(true);
+          return;
+        }
+        if (tok) tok->add_done(1);
       }
-      int64_t i = st.next.fetch_add(1, std::memory_order_relaxed);
-      if (i >= nchunks) return;
-      try {
-        body(i);
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(st.mu);
-        if (!st.error) st.error = std::current_exception();
-        st.stop.store(true);
-        return;
-      }
-      if (tok) tok->add_done(1);
     }
   };
 

@@ -39,14 +39,38 @@ gilfree::ElementwiseArgs contiguous(std::vector<double>& x, std::vector<double>&
 
 void test_every_chunk_once() {
   gilfree::set_parallel_threshold(0);
-  for (int threads : {1, 2, 3, 4}) {
-    std::vector<std::atomic<int>> seen(1000);
-    gilfree::ExecContext ctx{threads, nullptr};
-    gilfree::parallel_for(1000, 1 << 30, ctx, [&](int64_t i) { seen[i].fetch_add(1); });
-    bool once = true;
-    for (auto& s : seen) once = once && s.load() == 1;
-    CHECK(once);
-  }
+  for (int threads : {1, 2, 3, 4})
+    for (int64_t n : {1, 2, 3, 7, 1000, 4097}) {
+      std::vector<std::atomic<int>> seen(n);
+      gilfree::CancelToken tok;
+      gilfree::ExecContext ctx{threads, &tok};
+      gilfree::parallel_for(n, 1 << 30, ctx, [&](int64_t i) { seen[i].fetch_add(1); });
+      bool once = true;
+      for (auto& s : seen) once = once && s.load() == 1;
+      CHECK(once);
+      CHECK(tok.chunks_done() == n && tok.chunks_total() == n);
+    }
+}
+
+/// Threads take contiguous runs of chunks (guided scheduling), not alternate
+/// single chunks: few changes of thread along the chunk index.
+void test_chunks_run_in_contiguous_runs() {
+  gilfree::set_parallel_threshold(0);
+  const int64_t n = 1000;
+  std::vector<int> owner(n, -1);
+  std::atomic<int> next_id{0};
+  gilfree::ExecContext ctx{2, nullptr};
+  gilfree::parallel_for(n, 1 << 30, ctx, [&](int64_t i) {
+    thread_local int id = -1;
+    if (id < 0) id = next_id++;
+    owner[i] = id;
+    volatile double s = 0;  // a little work, so both threads take part
+    for (int k = 0; k < 20000; ++k) s = s + k;
+  });
+  int switches = 0;
+  for (int64_t i = 1; i < n; ++i) switches += owner[i] != owner[i - 1];
+  CHECK(switches <= 64);
+  CHECK(owner[0] >= 0 && owner[n - 1] >= 0);
 }
 
 void test_exception_propagates() {
@@ -122,6 +146,7 @@ void test_bad_input_throws() {
 
 int main() {
   test_every_chunk_once();
+  test_chunks_run_in_contiguous_runs();
   test_exception_propagates();
   test_cancelled_token_stops_before_work();
   test_mse_same_bits_any_thread_count();
