@@ -93,6 +93,12 @@ def _common(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return a, b
 
 
+def _to_last(a: np.ndarray, ax: int) -> np.ndarray:
+    """A view of a with axis ax moved last (a itself when it is last already:
+    np.moveaxis costs microseconds, a lot beside a small kernel)."""
+    return a if ax == a.ndim - 1 else np.moveaxis(a, ax, -1)
+
+
 def _float_result(dt: np.dtype) -> np.dtype:
     return _F32 if dt == _F32 else _F64
 
@@ -171,8 +177,8 @@ def _reduce(
         view, yv, nouter, length = x, y, 0, x.size
         shape = (1,) * x.ndim if keep else ()
     else:
-        view = np.moveaxis(x, ax, -1)
-        yv = None if y is None else np.moveaxis(y, ax, -1)
+        view = _to_last(x, ax)
+        yv = None if y is None else _to_last(y, ax)
         nouter, length = x.ndim - 1, x.shape[ax]
         shape = x.shape[:ax] + ((1,) if keep else ()) + x.shape[ax + 1 :]
     if empty_error is not None and length == 0:
@@ -366,14 +372,7 @@ def sqdist(a, b, axis=None, keepdims=False):
     >>> gilfree.sqdist(np.ones((2, 3)), np.zeros(3), axis=1).tolist()
     [3.0, 3.0]
     """
-    x = _native(a, "a")
-    y = _native(b, "b")
-    try:
-        shape = np.broadcast_shapes(x.shape, y.shape)
-    except ValueError:
-        raise ValueError(f"b: shape {y.shape} does not broadcast with a's shape {x.shape}") from None
-    x, y = _common(x, y)
-    x, y = np.broadcast_to(x, shape), np.broadcast_to(y, shape)
+    x, y = _broadcast_pair(_native(a, "a"), _native(b, "b"), "a", "b")
     return _reduce(_SQDIST, x, axis, keepdims, _float_result(x.dtype), y=y)
 
 
@@ -457,7 +456,7 @@ def softmax(x, axis=-1):
     if ax is None:
         _call_kernel(_k.run_softmax, arr, out, 0)
     else:
-        _call_kernel(_k.run_softmax, np.moveaxis(arr, ax, -1), np.moveaxis(out, ax, -1), arr.ndim - 1)
+        _call_kernel(_k.run_softmax, _to_last(arr, ax), _to_last(out, ax), arr.ndim - 1)
     return out
 
 
@@ -481,7 +480,7 @@ def cumsum(x, axis=None):
     if ax is None:
         _call_kernel(_k.run_cumsum, arr, out, 0)
         return out.reshape(-1)
-    _call_kernel(_k.run_cumsum, np.moveaxis(arr, ax, -1), np.moveaxis(out, ax, -1), arr.ndim - 1)
+    _call_kernel(_k.run_cumsum, _to_last(arr, ax), _to_last(out, ax), arr.ndim - 1)
     return out
 
 
@@ -504,17 +503,27 @@ def axpy(alpha, x, y, *, out=None):
     a = float(_number(alpha, "alpha"))
     xa = _floating(x, "x")
     ya = _floating(y, "y")
-    try:
-        shape = np.broadcast_shapes(xa.shape, ya.shape)
-    except ValueError:
-        raise ValueError(f"y: shape {ya.shape} does not broadcast with x's shape {xa.shape}") from None
-    xc, yc = _common(xa, ya)
+    xc, yc = _broadcast_pair(xa, ya, "x", "y")
     if out is None:
-        res = np.empty(shape, xc.dtype)
+        res = np.empty(xc.shape, xc.dtype)
     else:
-        res = _check_out(out, shape, xc.dtype, [(xa, "x"), (ya, "y")])
-    _call_kernel(_k.run_axpy, a, np.broadcast_to(xc, shape), np.broadcast_to(yc, shape), res)
+        res = _check_out(out, xc.shape, xc.dtype, [(xa, "x"), (ya, "y")])
+    _call_kernel(_k.run_axpy, a, xc, yc, res)
     return res
+
+
+def _broadcast_pair(x: np.ndarray, y: np.ndarray, xname: str, yname: str) -> tuple[np.ndarray, np.ndarray]:
+    """x and y in their common dtype, broadcast to one shape (zero strides, no
+    copy); equal shapes skip np.broadcast_to, which costs microseconds a call."""
+    if x.shape == y.shape:
+        return _common(x, y)
+    try:
+        shape = np.broadcast_shapes(x.shape, y.shape)
+    except ValueError:
+        msg = f"{yname}: shape {y.shape} does not broadcast with {xname}'s shape {x.shape}"
+        raise ValueError(msg) from None
+    x, y = _common(x, y)
+    return np.broadcast_to(x, shape), np.broadcast_to(y, shape)
 
 
 def _int_bound(b, dt: np.dtype, default: int) -> int:
