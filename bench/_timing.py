@@ -76,12 +76,26 @@ def machine() -> dict[str, object]:
     }
 
 
-def save(name: str, rows: list[dict], command: str, markdown: str) -> None:
+def save(name: str, rows: list[dict], command: str, markdown: str, **extra: object) -> None:
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{name}.json").write_text(
-        json.dumps({"command": command, "machine": machine(), "rows": rows}, indent=1)
+        json.dumps({"command": command, "machine": machine(), "rows": rows, **extra}, indent=1)
     )
     (RESULTS / f"{name}.md").write_text(markdown)
+
+
+def update_readme_section(name: str, body: str) -> bool:
+    """Replaces the README text between ``<!-- name -->`` and ``<!-- /name -->``
+    with `body`; False (README untouched) when the markers are missing."""
+    readme = Path(__file__).resolve().parents[1] / "README.md"
+    text = readme.read_text()
+    start, end = f"<!-- {name} -->", f"<!-- /{name} -->"
+    if start not in text or end not in text:
+        return False
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    readme.write_text(head + start + "\n" + body.rstrip("\n") + "\n" + end + tail)
+    return True
 
 
 def fmt_time(t: float | None) -> str:

@@ -25,7 +25,7 @@ from scipy.special import softmax as sp_softmax
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _timing import interleaved  # noqa: E402
+from _timing import interleaved, update_readme_section  # noqa: E402
 from bench_scaling import Probes  # noqa: E402
 
 
@@ -278,6 +278,8 @@ def main(argv=None) -> int:
                 "(bench/bench_scaling.py measures the same for every streaming kernel)."
             )
     (out / f"loops{suffix}.md").write_text("\n".join(lines) + "\n")
+    if not args.quick:
+        update_readme_section("loops-table", "\n".join(lines) + "\n")
     print(f"\nwrote {out / f'loops{suffix}.json'} and {out / f'loops{suffix}.md'}")
     print(f"reproduce with: {cmd}")
     return 0

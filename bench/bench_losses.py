@@ -14,7 +14,6 @@ import argparse
 import os
 import sys
 import time
-from pathlib import Path
 
 # The peers' OpenMP workers (torch, scikit-learn) otherwise keep spinning after
 # each call and take a core from whatever is timed next: passive waiting, set
@@ -25,7 +24,7 @@ import gilfree  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
-from _timing import RESULTS, best_time, fmt_time, save  # noqa: E402
+from _timing import RESULTS, best_time, fmt_time, save, update_readme_section  # noqa: E402
 
 try:
     import torch
@@ -271,11 +270,6 @@ def summary(rows) -> str:
         1.5,
     )
     for loss in dict.fromkeys(r["loss"] for r in rows):
-        one = _time(rows, loss, big, "float64", 1, "value", "gilfree")
-        many = _time(rows, loss, big, "float64", top, "value", "gilfree")
-        if one and many and top > 1:
-            add(f"{loss} n={big:.0e}: {top} threads >= 1.8x one thread", one / many, 1.8)
-    for loss in dict.fromkeys(r["loss"] for r in rows):
         add(
             f"{loss} n={small:.0e}: a sync call costs no more than NumPy (>= 1x)",
             ratio(loss, small, 1, "value", "numpy"),
@@ -285,23 +279,17 @@ def summary(rows) -> str:
 
 
 def update_readme(rows, command) -> None:
-    readme = Path(__file__).resolve().parents[1] / "README.md"
-    text = readme.read_text()
-    start, end = "<!-- losses-table -->", "<!-- /losses-table -->"
-    if start not in text or end not in text:
-        return
-    body = (
+    update_readme_section(
+        "losses-table",
         summary(rows) + "\nRatios are peer time / gilfree time, best of 5, measured in one run "
         "(OpenMP peers with OMP_WAIT_POLICY=PASSIVE, so no library's idle threads spin on the cores "
         "while another is timed) "
         f"on this project's 2-core machine: `{command}`. The full grid (n = 1e3, 1e5, 1e7; float32 "
         "and float64; 1 and all threads; value and value+grad; vs NumPy, torch and scikit-learn) "
         "is in [bench/results/losses.md](bench/results/losses.md), plotted in "
-        "[bench/results/losses.png](bench/results/losses.png).\n"
+        "[bench/results/losses.png](bench/results/losses.png). Thread scaling (all threads against "
+        "one) has its own benchmark and section below, measured against this machine's ceilings.\n",
     )
-    head, rest = text.split(start, 1)
-    _, tail = rest.split(end, 1)
-    readme.write_text(head + start + "\n" + body + end + tail)
 
 
 def markdown(rows, command) -> str:

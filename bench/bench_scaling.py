@@ -28,6 +28,7 @@ Writes bench/results/scaling.{json,md,png}.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -38,7 +39,7 @@ import gilfree  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
-from _timing import RESULTS, interleaved, save  # noqa: E402
+from _timing import RESULTS, interleaved, save, update_readme_section  # noqa: E402
 
 TARGET = 1.8
 
@@ -153,10 +154,22 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="n = 1e6 and 5 rounds")
     ap.add_argument("--rounds", type=int, default=11)
     ap.add_argument("--only", nargs="*", help="labels to run (default: all)")
+    ap.add_argument(
+        "--from-json", action="store_true", help="only rebuild scaling.md/png and the README table"
+    )
     args = ap.parse_args()
     n = 10**6 if args.quick else 10**7
     rounds = 5 if args.quick else args.rounds
     nt = gilfree.available_cpus()
+    if args.from_json:
+        data = json.loads((RESULTS / "scaling.json").read_text())
+        nt = data.get("threads", data["machine"]["cpus"])
+        md = markdown(data["rows"], data["command"], nt, data.get("n", 10**7), data.get("rounds", 11))
+        (RESULTS / "scaling.md").write_text(md)
+        plot(data["rows"], nt)
+        update_readme_section("scaling-table", md)
+        print(md)
+        return
     rng = np.random.default_rng(0)
     probes = Probes(n, nt, rng)
     comp1, compn = probes.compute()
@@ -204,9 +217,10 @@ def main() -> None:
         )
     command = ".venv/bin/python bench/bench_scaling.py" + (" --quick" if args.quick else "")
     md = markdown(rows, command, nt, n, rounds)
-    save("scaling" + ("-quick" if args.quick else ""), rows, command, md)
-    if not args.quick:
+    save("scaling" + ("-quick" if args.quick else ""), rows, command, md, threads=nt, n=n, rounds=rounds)
+    if not args.quick and not args.only:
         plot(rows, nt)
+        update_readme_section("scaling-table", md)
     print(md)
 
 
