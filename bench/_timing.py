@@ -35,25 +35,40 @@ def best_time(fn: Callable[[], object], *, min_time: float = 0.05, repeats: int 
 
 
 def interleaved(
-    fns: dict[str, Callable[[], object]], *, rounds: int = 11, pause: float = 0.02
+    fns: dict[str, Callable[[], object]],
+    *,
+    rounds: int = 11,
+    pause: float = 0.02,
+    min_time: float = 0.005,
 ) -> dict[str, list[float]]:
-    """Seconds of each call of `fns`, taken in `rounds` rounds that call every
-    function once in turn (after one warm-up call each).
+    """Seconds per call of each of `fns`, sampled in `rounds` rounds that run
+    every function in turn.
 
     A shared VM's speed drifts with its neighbours' load; timing the
     candidates in alternation exposes all of them to the same drift, so the
     best (or median) of each is comparable, unlike best-of-N runs taken one
     candidate after another. `pause` lets the previous call's threads settle.
+    A sample is one call, or for calls shorter than `min_time` the mean of
+    back-to-back calls lasting about `min_time`, so small cases are timed
+    with warm caches, as they run in a loop, not after every pause.
     """
-    for fn in fns.values():
-        fn()
+    loops = {}
+    for k, fn in fns.items():
+        t0 = time.perf_counter()
+        fn()  # warm-up, and a first estimate of the call's length
+        t = time.perf_counter() - t0
+        loops[k] = max(1, min(10_000, int(min_time / max(t, 1e-9))))
     samples: dict[str, list[float]] = {k: [] for k in fns}
     for _ in range(rounds):
         for k, fn in fns.items():
             time.sleep(pause)
+            n = loops[k]
+            if n > 1:
+                fn()  # untimed: brings the operands back into cache after the pause
             t0 = time.perf_counter()
-            fn()
-            samples[k].append(time.perf_counter() - t0)
+            for _ in range(n):
+                fn()
+            samples[k].append((time.perf_counter() - t0) / n)
     return samples
 
 
