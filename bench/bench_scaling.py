@@ -234,7 +234,7 @@ def verdict(r) -> str:
 
 def markdown(rows, command, nt, n, rounds) -> str:
     lines = [
-        f"| case | reads/writes (x{n:.0e} float64) | 1 thread | {nt} threads | speed-up | "
+        f"| case | reads/writes (x{n:.0e} float64) | 1 thread | {nt} threads | speed-up (median) | "
         "attainable (memory, cores) | efficiency | >= 1.8x |",
         "|---|---|---:|---:|---:|---|---:|---|",
     ]
@@ -242,7 +242,7 @@ def markdown(rows, command, nt, n, rounds) -> str:
         t = r["seconds"]
         lines.append(
             f"| {r['case']} | {r['pattern']['reads']}/{r['pattern']['writes']} | {t['g1'] * 1e3:.2f} ms | "
-            f"{t['gn'] * 1e3:.2f} ms | {r['speedup']:.2f}x | {r['attainable']:.2f}x "
+            f"{t['gn'] * 1e3:.2f} ms | {r['speedup']:.2f}x ({r['speedup_median']:.2f}x) | {r['attainable']:.2f}x "
             f"({r['memory_bound']:.2f}x, {r['compute_ceiling']:.2f}x) | {100 * r['efficiency']:.0f}% | "
             f"{verdict(r)} |"
         )
@@ -259,7 +259,8 @@ def markdown(rows, command, nt, n, rounds) -> str:
     lines += [
         "",
         f"Best of {rounds} interleaved rounds (gilfree 1 thread, {nt} threads, and the NumPy "
-        "ceilings, in turn). memory = gilfree's 1-thread time / NumPy moving the same bytes on all "
+        "ceilings, in turn); in brackets the median of the per-round speed-ups, less sensitive to one "
+        "lucky round. memory = gilfree's 1-thread time / NumPy moving the same bytes on all "
         "threads; attainable = min(memory, cores); efficiency = speed-up / attainable. "
         f"Reproduce: `{command}`.",
     ]

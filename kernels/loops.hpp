@@ -455,7 +455,9 @@ void softmax_range(const NdShape& inner, NdOperand& x, NdOperand& o, int64_t lo,
         d.setConstant(std::numeric_limits<double>::quiet_NaN());
       } else {
         gather<T>(p[0] + off * sx, sx, m, buf);
-        d = (d - mx).exp() / inv;
+        d -= mx;
+        vmath::exp_n(buf, buf, m);
+        d /= inv;
       }
       scatter<T>(buf, m, p[1] + off * so, so);
     }

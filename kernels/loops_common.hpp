@@ -20,6 +20,7 @@
 
 #include "runtime.hpp"
 #include "strided.hpp"
+#include "vmath.hpp"
 
 namespace gilfree {
 

@@ -378,7 +378,9 @@ struct LseOp {
       r.posinf = true;
     else if (mx != -std::numeric_limits<double>::infinity()) {
       r.m = mx;
-      r.s = (d - mx).exp().sum();
+      d -= mx;
+      vmath::exp_n(buf, buf, m);
+      r.s = d.sum();
     }
     return r;
   }

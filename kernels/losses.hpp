@@ -17,6 +17,7 @@
 
 #include "runtime.hpp"
 #include "strided.hpp"
+#include "vmath.hpp"
 
 namespace gilfree {
 
@@ -91,7 +92,7 @@ using CVec = Eigen::Map<const Eigen::ArrayXd, Eigen::Aligned64>;
 template <class E>
 inline BArr log1p_accurate(const E& t) {
   BArr u = 1.0 + t;
-  return u.log() - ((u - 1.0) - t) / u;
+  return vmath::log<BArr>(u) - ((u - 1.0) - t) / u;
 }
 
 /// Whether every element of v lies in [0, 1] (false for NaN). A plain loop
@@ -193,7 +194,7 @@ inline void eval_loss(LossKind kind, const LossParams& prm, int m, const double*
       BArr d = x - y, a = d.abs();
       BArr sh = sinh_series((0.5 * a).min(0.5));
       BArr t = 2.0 * sh.square();
-      BArr e = (-2.0 * a).exp();
+      BArr e = vmath::exp<BArr>(-2.0 * a);
       // one log1p per element: of t where |d| <= 1, of e elsewhere (same bits as two)
       const BArr arg = (a <= 1.0).select(t, e);  // an array: see select() above
       const BArr lg = log1p_accurate(arg);
@@ -215,16 +216,16 @@ inline void eval_loss(LossKind kind, const LossParams& prm, int m, const double*
     }
     case LossKind::poisson_nll: {
       if (prm.flag0) {  // log_input
-        BArr ex = x.exp();
+        BArr ex = vmath::exp<BArr>(x);
         l = ex - y * x;
         if (want_grad) g = ex - y;
       } else {
         BArr xe = x + prm.p0;
-        l = x - y * xe.log();
+        l = x - y * vmath::log<BArr>(xe);
         if (want_grad) g = 1.0 - y / xe;
       }
       if (prm.flag1) {  // full: Stirling term where target > 1
-        BArr st = y * y.log() - y + 0.5 * (2.0 * M_PI * y).log();
+        BArr st = y * vmath::log<BArr>(y) - y + 0.5 * vmath::log<BArr>(2.0 * M_PI * y);
         l += (y > 1.0).select(st, 0.0);
       }
       break;
@@ -244,10 +245,10 @@ inline void eval_loss(LossKind kind, const LossParams& prm, int m, const double*
       if (nonbinary == 0) {  // hard 0/1 targets: one log per element, same bits
         const BArr v = (y == 1.0).select(x, u);
         const BArr c = (y == 1.0).select(BArr::Zero(m), corr);
-        l = -(v.log() - c).max(-100.0);
+        l = -(vmath::log<BArr>(v) - c).max(-100.0);
       } else {
-        const BArr lx = x.log().max(-100.0);
-        const BArr l1x = (u.log() - corr).max(-100.0);
+        const BArr lx = vmath::log<BArr>(x).max(-100.0);
+        const BArr l1x = (vmath::log<BArr>(u) - corr).max(-100.0);
         l = -(y * lx + (1.0 - y) * l1x);
       }
       if (want_grad) g = (x - y) / ((1.0 - x) * x).max(1e-12);
@@ -258,10 +259,11 @@ inline void eval_loss(LossKind kind, const LossParams& prm, int m, const double*
       // The large terms are added first, so y = 0, x << 0 cancels exactly
       // (torch's order loses ~1e-10 relative there). One exp, one log and one
       // division per element; expressions are fused to keep block passes few.
-      BArr e = (-x.abs()).exp();
+      BArr e = vmath::exp<BArr>(-x.abs());
       BArr u = 1.0 + e;
       BArr r = u.inverse();  // serves log1p's correction and both sigmoids
-      const auto l1p = u.log() - ((u - 1.0) - e) * r;
+      const BArr log_u = vmath::log<BArr>(u);
+      const auto l1p = log_u - ((u - 1.0) - e) * r;
       // (1-y) x + lw max(-x, 0) = c x with c = 1-y (x >= 0) or 1-y-lw (x < 0)
       if (has_extra) {
         const auto lw = 1.0 + (p - 1.0) * y;
@@ -283,7 +285,7 @@ inline void eval_loss(LossKind kind, const LossParams& prm, int m, const double*
     }
     case LossKind::kl_div: {
       if (prm.flag0) {  // log_target
-        BArr ey = y.exp();
+        BArr ey = vmath::exp<BArr>(y);
         l = ey * (y - x);
         if (want_grad) g = -ey;
       } else {
@@ -291,7 +293,7 @@ inline void eval_loss(LossKind kind, const LossParams& prm, int m, const double*
         for (int i = 0; i < m; ++i) ymin = std::min(ymin, y[i]);
         if (ymin < 0.0) throw std::domain_error("target: kl_div needs non-negative targets (log_target=False)");
         // xlogy(y, y) - y * x, with 0 * log 0 = 0
-        const BArr ylogy = y * y.log();  // evaluated before select(): see above
+        const BArr ylogy = y * vmath::log<BArr>(y);  // evaluated before select(): see above
         l = (y > 0.0).select(ylogy, 0.0) - y * x;
         if (want_grad) g = -y;
       }
@@ -524,13 +526,15 @@ double cross_entropy(const RowsArgs& a, const ExecContext& ctx) {
         } else {
           gather<T>(row, a.in_cs, C, zbuf.data());
           mx = zbuf.maxCoeff<Eigen::PropagateNaN>();
-          ez = (zbuf - mx).exp();
+          ez = zbuf - mx;
+          vmath::exp_n(ez.data(), ez.data(), C);
         }
       } else {
         zp = load_doubles<T>(row, a.in_cs, C, zbuf.data());
         Eigen::Map<const Arr> zr(zp, C);
         mx = zr.maxCoeff<Eigen::PropagateNaN>();
-        ez = (zr - mx).exp();
+        ez = zr - mx;
+        vmath::exp_n(ez.data(), ez.data(), C);
       }
       Eigen::Map<const Arr> z(zp, C);
       const double se = ez.sum();
