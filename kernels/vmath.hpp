@@ -17,7 +17,8 @@
 //
 // Special values follow IEEE/C99: exp(-inf) = 0, exp(+inf) = +inf, overflow to
 // +inf, gradual underflow; log(0) = -inf, log(x < 0) = NaN, log(+inf) = +inf;
-// NaN in, NaN out. Without AVX-512 both fall back to Eigen's functions.
+// NaN in, NaN out. Without AVX-512 both fall back to Eigen's functions (and
+// the C library's where Eigen's are not exact).
 // kernels/tests/test_kernels.cpp checks them against long double expl/logl.
 #pragma once
 
@@ -113,11 +114,26 @@ inline void exp_n(const double* x, double* r, int64_t n) { detail::apply8(x, r, 
 /// r[i] = log(x[i]) for i < n (r may equal x).
 inline void log_n(const double* x, double* r, int64_t n) { detail::apply8(x, r, n, detail::log8); }
 #else
+// Eigen's vectorised functions, with the arguments where they are not exact
+// (subnormal results of exp, e.g. exp(-inf) = 5.6e-309 with SSE; subnormal
+// arguments of log) redone by the C library: rare, so the check costs little.
 inline void exp_n(const double* x, double* r, int64_t n) {
-  Eigen::Map<Eigen::ArrayXd>(r, n) = Eigen::Map<const Eigen::ArrayXd>(x, n).exp();
+  int64_t low = 0;
+  for (int64_t i = 0; i < n; ++i) low += x[i] < -708.0;
+  if (low == 0) {
+    Eigen::Map<Eigen::ArrayXd>(r, n) = Eigen::Map<const Eigen::ArrayXd>(x, n).exp();
+    return;
+  }
+  for (int64_t i = 0; i < n; ++i) r[i] = std::exp(x[i]);
 }
 inline void log_n(const double* x, double* r, int64_t n) {
-  Eigen::Map<Eigen::ArrayXd>(r, n) = Eigen::Map<const Eigen::ArrayXd>(x, n).log();
+  int64_t low = 0;
+  for (int64_t i = 0; i < n; ++i) low += x[i] < 2.2250738585072014e-308;  // below the smallest normal
+  if (low == 0) {
+    Eigen::Map<Eigen::ArrayXd>(r, n) = Eigen::Map<const Eigen::ArrayXd>(x, n).log();
+    return;
+  }
+  for (int64_t i = 0; i < n; ++i) r[i] = std::log(x[i]);
 }
 #endif
 
