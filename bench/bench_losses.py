@@ -78,6 +78,8 @@ def make_case(name, n, dtype, rng):
             impls["sklearn"] = sk_pair(sk, y_float, x)
         return impls
 
+    if name in MORE:
+        return more_case(name, n, dtype, rng)
     x = rng.normal(size=n).astype(dtype)
     if name == "binary_cross_entropy_with_logits":
         y = rng.integers(0, 2, size=n).astype(dtype)
@@ -112,15 +114,92 @@ def make_case(name, n, dtype, rng):
             return np.mean(d * d), (2.0 / n) * d
 
         tf, sk = F.mse_loss if torch else None, "HalfSquaredError"
+    return assemble(name, x, y, np_val, np_grad, tf, sk and sk_loss and getattr(sk_loss, sk)())
+
+
+def assemble(name, x, y, np_val, np_grad, tf, sk):
+    """impl -> (value, value+grad) callables: gilfree, the NumPy pair, torch's
+    function tf and the scikit-learn loss object sk (either may be None)."""
     fn = getattr(gilfree, name)
-    impls["numpy"] = (np_val, np_grad)
-    impls["gilfree"] = (lambda: fn(x, y), lambda: fn(x, y, return_grad=True))
+    impls = {"numpy": (np_val, np_grad), "gilfree": (lambda: fn(x, y), lambda: fn(x, y, return_grad=True))}
     if tf is not None:
         xt, yt = torch.from_numpy(x), torch.from_numpy(y)
         impls["torch"] = (lambda: tf(xt, yt), torch_grad(tf, xt, yt))
-    if sk is not None and sk_loss is not None:
-        impls["sklearn"] = sk_pair(getattr(sk_loss, sk)(), y, x)
+    if sk:
+        impls["sklearn"] = sk_pair(sk, y, x)
     return impls
+
+
+def more_case(name, n, dtype, rng):
+    """The losses without a benchmark target: gilfree against the NumPy
+    expression, torch (its function, or the expression where torch has none)
+    and scikit-learn where it defines the loss. Same (value, value+grad) pairs."""
+    from scipy.special import xlogy
+
+    x = rng.normal(size=n).astype(dtype)
+    y = rng.normal(size=n).astype(dtype)
+    tf = sk = None
+    if name == "mae":
+        np_val = lambda: np.mean(np.abs(x - y))  # noqa: E731
+        np_grad = lambda: (np_val(), np.sign(x - y) / n)  # noqa: E731
+        tf = F.l1_loss if torch else None
+    elif name == "smooth_l1":
+
+        def np_val():
+            d = x - y
+            a = np.abs(d)
+            return np.mean(np.where(a < 1, 0.5 * d * d, a - 0.5))
+
+        np_grad = lambda: (np_val(), np.clip(x - y, -1, 1) / n)  # noqa: E731
+        tf = F.smooth_l1_loss if torch else None
+    elif name == "log_cosh":
+        np_val = lambda: np.mean(np.logaddexp(x - y, y - x) - np.log(2.0))  # noqa: E731
+        np_grad = lambda: (np_val(), np.tanh(x - y) / n)  # noqa: E731
+        tf = (lambda a, b: torch.log(torch.cosh(a - b)).mean()) if torch else None
+    elif name == "pinball":
+
+        def np_val():
+            d = y - x
+            return np.mean(np.maximum(0.5 * d, -0.5 * d))
+
+        np_grad = lambda: (np_val(), np.where(y - x >= 0, -0.5, 0.5) / n)  # noqa: E731
+        sk = "PinballLoss"
+    elif name == "binary_cross_entropy":
+        x = rng.uniform(0.01, 0.99, size=n).astype(dtype)
+        y = rng.integers(0, 2, size=n).astype(dtype)
+        np_val = lambda: -np.mean(y * np.log(x) + (1 - y) * np.log1p(-x))  # noqa: E731
+        np_grad = lambda: (np_val(), (x - y) / (x * (1 - x)) / n)  # noqa: E731
+        tf = F.binary_cross_entropy if torch else None
+    elif name == "kl_div":
+        x = np.log(rng.uniform(0.01, 1.0, size=n)).astype(dtype)
+        y = rng.uniform(0.0, 1.0, size=n).astype(dtype)
+        np_val = lambda: np.mean(xlogy(y, y) - y * x)  # noqa: E731
+        np_grad = lambda: (np_val(), -y / n)  # noqa: E731
+        tf = (lambda a, b: F.kl_div(a, b, reduction="mean")) if torch else None
+    elif name in ("hinge", "squared_hinge"):
+        y = np.where(rng.random(n) < 0.5, -1.0, 1.0).astype(dtype)
+        p = 1 if name == "hinge" else 2
+        np_val = lambda: np.mean(np.maximum(0, 1 - y * x) ** p)  # noqa: E731
+
+        def np_grad():
+            m = 1 - y * x
+            return np_val(), np.where(m > 0, -p * y * np.maximum(0, m) ** (p - 1), 0) / n
+
+        tf = (lambda a, b: torch.relu(1 - b * a).pow(p).mean()) if torch else None
+    else:  # nll_loss on (n / 100, 100) log-probabilities
+        c = 100
+        rows = max(1, n // c)
+        x = log_softmax(rng.normal(size=(rows, c))).astype(dtype)
+        y = rng.integers(0, c, size=rows)
+        np_val = lambda: -x[np.arange(rows), y].mean()  # noqa: E731
+
+        def np_grad():
+            g = np.zeros_like(x)
+            g[np.arange(rows), y] = -1.0 / rows
+            return np_val(), g
+
+        tf = F.nll_loss if torch else None
+    return assemble(name, x, y, np_val, np_grad, tf, sk and sk_loss and getattr(sk_loss, sk)(quantile=0.5))
 
 
 def torch_grad(fn, xt, yt):
@@ -149,13 +228,24 @@ def sk_pair(sk, y, raw):
     return val, grad
 
 
-LOSSES = ["mse", "huber", "poisson_nll", "binary_cross_entropy_with_logits", "cross_entropy"]
+LOSSES = ["mse", "huber", "poisson_nll", "binary_cross_entropy_with_logits", "cross_entropy"]  # with targets
+MORE = [
+    "mae",
+    "smooth_l1",
+    "log_cosh",
+    "pinball",
+    "binary_cross_entropy",
+    "kl_div",
+    "hinge",
+    "squared_hinge",
+    "nll_loss",
+]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="n <= 1e5")
-    ap.add_argument("--losses", nargs="*", default=LOSSES)
+    ap.add_argument("--losses", nargs="*", default=LOSSES + MORE)
     ap.add_argument(
         "--from-json",
         action="store_true",
@@ -172,13 +262,15 @@ def main() -> None:
         plot(data["rows"])
         print(summary(data["rows"]))
         return
+    # the losses with targets on the issue's grid; the others at 1e3 and 1e6 (time)
     sizes = [10**3, 10**5] if args.quick else [10**3, 10**5, 10**7]
+    more_sizes = [10**3, 10**5] if args.quick else [10**3, 10**6]
     all_threads = gilfree.available_cpus()
     thread_counts = sorted({1, all_threads})
     rng = np.random.default_rng(0)
     rows = []
     for name in args.losses:
-        for n in sizes:
+        for n in more_sizes if name in MORE else sizes:
             for dtype in (np.float64, np.float32):
                 impls = make_case(name, n, dtype, rng)
                 for threads in thread_counts:
