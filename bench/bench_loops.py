@@ -17,11 +17,16 @@ import platform
 import sys
 from pathlib import Path
 
-import gilfree
-import numpy as np
-import scipy
-from scipy.special import logsumexp as sp_logsumexp
-from scipy.special import softmax as sp_softmax
+# NumPy's OpenBLAS threads (np.dot, np.linalg.norm use both cores) spin ~0.1 s
+# after each call (2^28 cycles) unless told to sleep at once (2^4 cycles): they
+# would take a core from the gilfree timing that follows.
+os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
+
+import gilfree  # noqa: E402
+import numpy as np  # noqa: E402
+import scipy  # noqa: E402
+from scipy.special import logsumexp as sp_logsumexp  # noqa: E402
+from scipy.special import softmax as sp_softmax  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))

@@ -34,6 +34,9 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# NumPy's OpenBLAS threads likewise spin ~0.1 s after each call (2^28 cycles) unless
+# told to sleep at once (2^4 cycles): they would take a core from the next timing.
+os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
 
 import gilfree  # noqa: E402
 import numpy as np  # noqa: E402
