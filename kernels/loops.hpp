@@ -343,6 +343,34 @@ A scan_range(const NdShape& inner, NdOperand& x, NdOperand& o, int64_t lo, int64
   return acc;
 }
 
+/// Both passes of the chunked scan in one: writes the running sum started at
+/// `off` (what the second pass writes) and returns the chunk's own sum started
+/// at 0 (what the first pass returns), with the same additions, so the bits
+/// are those of the two-pass scan. For one thread: the input is read once.
+template <class T, class O, class A>
+A scan_range_fused(const NdShape& inner, NdOperand& x, NdOperand& o, int64_t lo, int64_t hi, A off) {
+  NdOperand* ops[2] = {&x, &o};
+  const int ax = inner.ndim - 1;
+  const int64_t sx = x.strides[ax], so = o.strides[ax];
+  A tot = A(0), acc = off;
+  for_segments(inner, ops, lo, hi, [&](char* const* p, int64_t cnt) {
+    for (int64_t i = 0; i < cnt; ++i) {
+      A v;
+      if constexpr (is_float_v<T>)
+        v = to_d(*reinterpret_cast<const T*>(p[0] + i * sx));
+      else
+        v = static_cast<uint64_t>(static_cast<int64_t>(*reinterpret_cast<const T*>(p[0] + i * sx)));
+      tot += v;
+      acc += v;
+      if constexpr (is_float_v<T>)
+        *reinterpret_cast<O*>(p[1] + i * so) = static_cast<O>(acc);
+      else
+        *reinterpret_cast<O*>(p[1] + i * so) = static_cast<O>(static_cast<int64_t>(acc));
+    }
+  });
+  return tot;
+}
+
 }  // namespace detail
 
 /// Reduction `kind` of every row of args.x (and args.y for dot / sqdist) into
@@ -401,7 +429,18 @@ void cumsum(const LoopArgs& a, const ExecContext& ctx) {
   const int64_t M = R.M, n = R.n;
   if (M == 0 || n == 0) return;
   const Plan plan(M, n);
-  if (plan.long_rows()) {
+  if (plan.long_rows() && (ctx.nthreads <= 1 || M * n < get_parallel_threshold())) {
+    // one thread: chunks run in order on the caller, so each chunk's offset is
+    // known when it starts and both passes fuse into one read of the input
+    A run = A(0);
+    parallel_for(plan.nchunks, M * n, ExecContext{1, ctx.token}, [&](int64_t c) {
+      RowCursor cur(R);
+      const int64_t p = c % plan.parts;
+      cur.seek(c / plan.parts);
+      if (p == 0) run = A(0);
+      run += scan_range_fused<T, O, A>(R.inner, cur.x, cur.o, p * kLoopChunk, std::min(n, (p + 1) * kLoopChunk), run);
+    });
+  } else if (plan.long_rows()) {
     std::vector<A> off(plan.nchunks);
     parallel_for(plan.nchunks, M * n, ctx, [&](int64_t c) {
       RowCursor cur(R);
