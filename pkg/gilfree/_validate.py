@@ -99,10 +99,19 @@ def real(
     return v
 
 
-def integer(x: object, name: str) -> int:
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+
+
+def integer(x: object, name: str, *, low: int = INT64_MIN, high: int = INT64_MAX) -> int:
+    """An int within [low, high] (by default: what a C int64 holds), so that
+    no OverflowError without the argument's name comes from a binding."""
     if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Integral):
         raise TypeError(f"{name}: expected an int, got {type(x).__name__}")
-    return int(x)
+    i = int(x)
+    if not low <= i <= high:
+        raise ValueError(f"{name}: expected an int in [{low}, {high}], got {i}")
+    return i
 
 
 def flag(x: object, name: str) -> bool:
