@@ -11,12 +11,16 @@ from cpp_runtime cimport (
     eigen_version_minor,
     eigen_version_patch,
     get_num_threads as _get_num_threads,
+    kMaxThreads,
     get_parallel_threshold as _get_parallel_threshold,
     request_abort_all as _request_abort_all,
     set_num_threads as _set_num_threads,
     set_parallel_threshold as _set_parallel_threshold,
     simd_instruction_sets as _simd_instruction_sets,
 )
+
+
+MAX_THREADS = kMaxThreads
 
 
 cdef class Token:

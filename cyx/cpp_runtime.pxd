@@ -15,6 +15,7 @@ cdef extern from "runtime.hpp" namespace "gilfree" nogil:
         int nthreads
         CancelToken* token
 
+    const int kMaxThreads
     int get_num_threads() noexcept
     void set_num_threads(int n) except +
     int available_cpus() noexcept

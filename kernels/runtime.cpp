@@ -7,6 +7,7 @@
 #include <sched.h>
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <condition_variable>
 #include <exception>
 #include <memory>
@@ -59,7 +60,7 @@ int default_threads() {
   if (const char* env = std::getenv("GILFREE_NUM_THREADS")) {
     try {
       int n = std::stoi(env);
-      if (n >= 1) return n;
+      if (n >= 1) return std::min(n, kMaxThreads);
     } catch (...) {
     }
   }
@@ -114,7 +115,9 @@ int get_num_threads() noexcept {
 }
 
 void set_num_threads(int n) {
-  if (n < 1) throw std::invalid_argument("n: number of threads must be >= 1, got " + std::to_string(n));
+  if (n < 1 || n > kMaxThreads)
+    throw std::invalid_argument("n: number of threads must be in [1, " + std::to_string(kMaxThreads) +
+                                "], got " + std::to_string(n));
   PoolHolder& h = holder();
   std::lock_guard<std::mutex> lock(h.mu);
   h.nthreads = n;
@@ -138,7 +141,7 @@ void run_chunks(int64_t nchunks, int64_t items, const ExecContext& ctx,
   CancelToken* tok = ctx.token;
   if (nchunks <= 0) return;
   if (tok) tok->add_total(nchunks);
-  int64_t width = std::min<int64_t>(std::max(ctx.nthreads, 1), nchunks);
+  int64_t width = std::min<int64_t>(std::clamp(ctx.nthreads, 1, kMaxThreads), nchunks);
   if (items < g_parallel_threshold.load(std::memory_order_relaxed)) width = 1;
 
   if (width == 1) {

@@ -43,9 +43,13 @@ struct ExecContext {
   CancelToken* token = nullptr;  // may be null
 };
 
+/// Most threads a kernel may use (a pool this wide is already far past any
+/// CPU count a process sees; beyond it thread creation itself would fail).
+constexpr int kMaxThreads = 1024;
+
 /// Number of threads the pool serves (the calling thread counted), >= 1.
 int get_num_threads() noexcept;
-/// Resize the process-wide pool to n threads (caller included); n >= 1.
+/// Resize the process-wide pool to n threads (caller included); 1 <= n <= kMaxThreads.
 void set_num_threads(int n);
 /// CPUs this process may run on (sched affinity), >= 1.
 int available_cpus() noexcept;

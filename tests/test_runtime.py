@@ -159,3 +159,32 @@ def test_cancelled_token_raises_kernel_cancelled():
     finally:
         _TOKEN.reset(reset)
     assert tok.chunks_done == 0
+
+
+def test_exit_cancels_kernels_quietly():
+    # Exit cancels an awaited kernel whose loop runs in a daemon thread, and a
+    # sync call in a non-daemon thread, without a traceback from either thread.
+    script = textwrap.dedent("""
+        import asyncio, threading, time
+        import numpy as np, gilfree
+        x = np.broadcast_to(np.float64(1.0), (10**12,))
+        def loop_thread():
+            asyncio.run(gilfree.aio.mse(x, x))
+        threading.Thread(target=loop_thread, daemon=True).start()
+        threading.Thread(target=gilfree.log_cosh, args=(x, x)).start()
+        time.sleep(0.5)
+        print("main done", flush=True)
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert "main done" in proc.stdout, proc.stderr
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr and "Exception in thread" not in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("n", [0, -1, 2**31, 2**63, 2**70])
+def test_set_num_threads_out_of_range_names_the_argument(n):
+    with pytest.raises(ValueError, match="n"):
+        gilfree.set_num_threads(n)
+    with pytest.raises(ValueError, match="n"):
+        with gilfree.threads(n):
+            pass

@@ -128,6 +128,8 @@ async def cancellation() -> dict[str, float]:
 
     task = asyncio.create_task(gilfree.aio.run(work))
     await asyncio.sleep(0.5)
+    while "token" not in seen or seen["token"].chunks_total == 0:  # started, on a busy machine
+        await asyncio.sleep(0.01)
     task.cancel()
     t0 = time.perf_counter()
     try:

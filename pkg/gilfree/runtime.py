@@ -37,14 +37,18 @@ class KernelCancelled(RuntimeError):
     interpreter is exiting)."""
 
 
+MAX_THREADS = _rt.MAX_THREADS
+
+
 def _check_n(n: object, name: str = "n") -> int:
+    """A thread count: an int in [1, MAX_THREADS]."""
     if isinstance(n, bool) or not isinstance(n, int):
         try:
             n = operator.index(n)  # numpy integers
         except TypeError:
             raise TypeError(f"{name}: expected an int >= 1, got {type(n).__name__}") from None
-    if n < 1:
-        raise ValueError(f"{name}: expected an int >= 1, got {n}")
+    if not 1 <= n <= MAX_THREADS:
+        raise ValueError(f"{name}: expected an int in [1, {MAX_THREADS}], got {n}")
     return n
 
 
@@ -124,6 +128,11 @@ _CANCELLED_MESSAGE = "gilfree: kernel cancelled"
 
 def _translate(exc: RuntimeError) -> BaseException:
     if str(exc) == _CANCELLED_MESSAGE:
+        if _rt.abort_requested():
+            # The interpreter is exiting: end the calling thread quietly (an
+            # exact SystemExit is the one exception threading does not print;
+            # an awaiting task passes it out of its loop the same way).
+            return SystemExit()
         return KernelCancelled("the kernel was cancelled before it finished")
     return exc
 
