@@ -6,7 +6,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.gilfree-installed
 BUILD   := build/editable
 
-.PHONY: demo test bench info clean lint
+.PHONY: demo test test-sanitize bench info clean lint
 
 $(STAMP): pyproject.toml meson.build
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -22,6 +22,10 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# The suite against an ASan+UBSan build of the extension (build/sanitize, .venv-sanitize).
+test-sanitize: $(STAMP)
+	tools/test_sanitize.sh
+
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
 
@@ -34,4 +38,4 @@ info: $(STAMP)
 	$(BIN)/python -m gilfree info
 
 clean:
-	rm -rf $(VENV) build
+	rm -rf $(VENV) $(VENV)-sanitize build

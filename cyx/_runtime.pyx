@@ -1,5 +1,6 @@
 # cython: embedsignature=True
 """Bindings of kernels/runtime.hpp: the compute pool and the cancel token."""
+from cpython.exc cimport PyErr_CheckSignals
 from libc.stdint cimport int64_t
 
 from cpp_runtime cimport (
@@ -12,6 +13,8 @@ from cpp_runtime cimport (
     eigen_version_patch,
     get_num_threads as _get_num_threads,
     kMaxThreads,
+    lower_thread_priority as _lower_thread_priority,
+    worker_nice as _worker_nice,
     get_parallel_threshold as _get_parallel_threshold,
     request_abort_all as _request_abort_all,
     set_num_threads as _set_num_threads,
@@ -23,18 +26,48 @@ from cpp_runtime cimport (
 MAX_THREADS = kMaxThreads
 
 
+cdef int _run_signal_handlers(void* arg) noexcept nogil:
+    """PollFn of an interruptible token: runs Python's pending signal handlers
+    (on the main thread); one that raises (Ctrl-C) cancels the kernel, and its
+    exception is kept on the token for the caller to raise."""
+    with gil:
+        try:
+            PyErr_CheckSignals()
+        except BaseException as exc:
+            (<Token>arg).interrupt = exc
+            return 1
+    return 0
+
+
 cdef class Token:
     """Owns one C++ CancelToken; `addr` is handed to kernels."""
     cdef CancelToken* ptr
+    cdef public object interrupt
 
-    def __cinit__(self):
+    def __cinit__(self, bint interruptible=False):
         self.ptr = new CancelToken()
+        self.interrupt = None
+        if interruptible:
+            self.ptr.set_poll(_run_signal_handlers, <void*>self)
 
     def __dealloc__(self):
         del self.ptr
 
     def cancel(self):
         self.ptr.cancel()
+
+    def reset(self):
+        """Ready for the next call: not cancelled, no progress, no interrupt."""
+        self.ptr.reset()
+        self.interrupt = None
+
+    @property
+    def inline_budget(self):
+        return self.ptr.inline_budget()
+
+    @inline_budget.setter
+    def inline_budget(self, int64_t items):
+        self.ptr.set_inline_budget(items)
 
     @property
     def cancelled(self):
@@ -71,6 +104,15 @@ def get_parallel_threshold():
 
 def set_parallel_threshold(int64_t items):
     _set_parallel_threshold(items)
+
+
+def worker_nice():
+    return _worker_nice()
+
+
+def lower_thread_priority():
+    """Gives the calling thread the pool workers' priority (gilfree.aio's threads)."""
+    _lower_thread_priority()
 
 
 def request_abort_all():

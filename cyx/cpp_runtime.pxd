@@ -4,12 +4,17 @@ from libcpp.string cimport string
 
 
 cdef extern from "runtime.hpp" namespace "gilfree" nogil:
+    ctypedef int (*PollFn)(void* arg) noexcept
+
     cdef cppclass CancelToken:
         void cancel() noexcept
         bint cancelled() noexcept
         void reset() noexcept
         int64_t chunks_done() noexcept
         int64_t chunks_total() noexcept
+        void set_inline_budget(int64_t items) noexcept
+        int64_t inline_budget() noexcept
+        void set_poll(PollFn fn, void* arg) noexcept
 
     cdef cppclass ExecContext:
         int nthreads
@@ -21,6 +26,8 @@ cdef extern from "runtime.hpp" namespace "gilfree" nogil:
     int available_cpus() noexcept
     int64_t get_parallel_threshold() noexcept
     void set_parallel_threshold(int64_t items) except +
+    int worker_nice() noexcept
+    void lower_thread_priority() noexcept
     void request_abort_all() noexcept
     bint abort_requested() noexcept
     string simd_instruction_sets() except +

@@ -5,9 +5,13 @@
 #define EIGEN_USE_THREADS
 #include <pthread.h>
 #include <sched.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <Eigen/Core>
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <exception>
 #include <memory>
@@ -18,6 +22,21 @@
 namespace gilfree {
 namespace {
 
+// Eigen's thread environment, with each worker lowering its own priority
+// first (ThreadPoolTempl calls CreateThread on the Env type it is given).
+struct WorkerEnv : Eigen::StlThreadEnvironment {
+  EnvThread* CreateThread(std::function<void()> f) {
+    return Eigen::StlThreadEnvironment::CreateThread([f = std::move(f)] {
+      lower_thread_priority();
+      f();
+    });
+  }
+};
+using Pool = Eigen::ThreadPoolTempl<WorkerEnv>;
+
+// How often the calling thread of a kernel runs its token's poll function.
+constexpr auto kPollInterval = std::chrono::milliseconds(20);
+
 std::atomic<bool> g_abort{false};
 // Work estimate (an mse element = 1) below which a kernel runs inline: two
 // threads first beat one at ~131072 mse elements here (bench/bench_threshold.py).
@@ -27,7 +46,7 @@ std::atomic<int64_t> g_parallel_threshold{1 << 17};
 // exit, and a forked child simply drops its parent's pool.
 struct PoolHolder {
   std::mutex mu;
-  std::shared_ptr<Eigen::ThreadPool> pool;  // (nthreads - 1) workers
+  std::shared_ptr<Pool> pool;  // (nthreads - 1) workers
   int nthreads = 0;                         // 0: not decided yet
 };
 
@@ -50,7 +69,7 @@ void atfork_child() {
   PoolHolder& h = holder();
   // The parent's worker threads do not exist here: leak the pool object
   // rather than run a destructor that would wait for them.
-  if (h.pool) new std::shared_ptr<Eigen::ThreadPool>(std::move(h.pool));
+  if (h.pool) new std::shared_ptr<Pool>(std::move(h.pool));
   h.pool.reset();
   g_abort.store(false);
   h.mu.unlock();
@@ -68,13 +87,13 @@ int default_threads() {
 }
 
 // Returns a pool with at least `workers` threads (grows it if needed).
-std::shared_ptr<Eigen::ThreadPool> pool_with(int workers) {
+std::shared_ptr<Pool> pool_with(int workers) {
   PoolHolder& h = holder();
   std::lock_guard<std::mutex> lock(h.mu);
   if (h.nthreads == 0) h.nthreads = default_threads();
   if (!h.pool || h.pool->NumThreads() < workers) {
     int n = std::max(workers, h.nthreads - 1);
-    h.pool = std::make_shared<Eigen::ThreadPool>(n);
+    h.pool = std::make_shared<Pool>(n);
   }
   return h.pool;
 }
@@ -91,7 +110,50 @@ struct RunState {
   std::exception_ptr error;
 };
 
+// Runs the token's poll function on the calling thread about every
+// kPollInterval (a clock read per chunk; nothing when there is none).
+class Poller {
+ public:
+  explicit Poller(CancelToken* tok)
+      : tok_(tok && tok->has_poll() ? tok : nullptr), next_(std::chrono::steady_clock::now() + kPollInterval) {}
+  void maybe() noexcept {
+    if (!tok_) return;
+    auto now = std::chrono::steady_clock::now();
+    if (now < next_) return;
+    tok_->poll();
+    next_ = now + kPollInterval;
+  }
+
+ private:
+  CancelToken* tok_;
+  std::chrono::steady_clock::time_point next_;
+};
+
 }  // namespace
+
+int worker_nice() noexcept {
+  static const int nice = [] {
+    if (const char* env = std::getenv("GILFREE_WORKER_NICE")) {
+      try {
+        return std::clamp(std::stoi(env), 0, 19);
+      } catch (...) {
+      }
+    }
+    return kDefaultWorkerNice;
+  }();
+  return nice;
+}
+
+void lower_thread_priority() noexcept {
+  int nice = worker_nice();
+  if (nice <= 0) return;
+#ifdef __linux__
+  // On Linux a nice value belongs to a thread: PRIO_PROCESS with a thread id.
+  auto tid = static_cast<id_t>(syscall(SYS_gettid));
+  int now = getpriority(PRIO_PROCESS, tid);
+  if (now < nice) setpriority(PRIO_PROCESS, tid, nice);  // only ever lowered
+#endif
+}
 
 bool CancelToken::cancelled() const noexcept {
   return flag_.load(std::memory_order_relaxed) || g_abort.load(std::memory_order_relaxed);
@@ -140,12 +202,17 @@ void run_chunks(int64_t nchunks, int64_t items, const ExecContext& ctx,
                 const std::function<void(int64_t)>& body) {
   CancelToken* tok = ctx.token;
   if (nchunks <= 0) return;
-  if (tok) tok->add_total(nchunks);
+  if (tok) {
+    tok->charge(items);  // before any work: a call over its inline budget does none
+    tok->add_total(nchunks);
+  }
+  Poller poller(tok);
   int64_t width = std::min<int64_t>(std::clamp(ctx.nthreads, 1, kMaxThreads), nchunks);
   if (items < g_parallel_threshold.load(std::memory_order_relaxed)) width = 1;
 
   if (width == 1) {
     for (int64_t i = 0; i < nchunks; ++i) {
+      poller.maybe();
       if (tok ? tok->cancelled() : g_abort.load(std::memory_order_relaxed)) throw cancelled_error();
       body(i);
       if (tok) tok->add_done(1);
@@ -161,7 +228,7 @@ void run_chunks(int64_t nchunks, int64_t items, const ExecContext& ctx,
   // into the same 2 MiB transparent huge page of a fresh output at once, where
   // both would fault and zero it (measured: 2 threads no faster than 1 when
   // single chunks alternate). The token is still checked before every chunk.
-  auto work = [&body, tok, nchunks, width](RunState& st) {
+  auto work = [&body, tok, nchunks, width](RunState& st, Poller* poll) {
     for (;;) {
       int64_t lo = st.next.load(std::memory_order_relaxed), take = 0;
       do {
@@ -169,6 +236,7 @@ void run_chunks(int64_t nchunks, int64_t items, const ExecContext& ctx,
         take = std::max<int64_t>(1, (nchunks - lo) / (2 * width));
       } while (!st.next.compare_exchange_weak(lo, lo + take, std::memory_order_relaxed));
       for (int64_t i = lo; i < lo + take; ++i) {
+        if (poll) poll->maybe();
         if (st.stop.load(std::memory_order_relaxed)) return;
         if (tok ? tok->cancelled() : g_abort.load(std::memory_order_relaxed)) {
           st.stop.store(true);
@@ -195,16 +263,20 @@ void run_chunks(int64_t nchunks, int64_t items, const ExecContext& ctx,
         if (state->closed) return;  // the caller finished without us
         ++state->active;
       }
-      work(*state);
+      work(*state, nullptr);
       std::lock_guard<std::mutex> lock(state->mu);
       if (--state->active == 0) state->cv.notify_all();
     });
   }
-  work(*state);
+  work(*state, &poller);
   {
     std::unique_lock<std::mutex> lock(state->mu);
     state->closed = true;
-    state->cv.wait(lock, [&] { return state->active == 0; });
+    while (!state->cv.wait_for(lock, kPollInterval, [&] { return state->active == 0; })) {
+      lock.unlock();
+      poller.maybe();  // the caller keeps polling while helpers finish
+      lock.lock();
+    }
   }
   if (state->error) std::rethrow_exception(state->error);
   if (state->stop.load() || state->next.load() < nchunks) throw cancelled_error();

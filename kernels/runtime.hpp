@@ -15,6 +15,17 @@ struct cancelled_error : std::runtime_error {
   cancelled_error() : std::runtime_error("gilfree: kernel cancelled") {}
 };
 
+/// Thrown before any work when a call's work exceeds its token's inline
+/// budget: the caller should run it elsewhere (gilfree.aio hands it to a thread).
+struct would_block_error : std::runtime_error {
+  would_block_error() : std::runtime_error("gilfree: kernel would block") {}
+};
+
+/// Called by the calling thread of a kernel (never by pool workers) about
+/// every kPollInterval; returning true cancels the kernel. Python uses it to
+/// run pending signal handlers (Ctrl-C) during a sync call.
+using PollFn = int (*)(void* arg);  // nonzero: cancel (must not throw)
+
 /// Cancellation flag and progress counter shared between a kernel and its caller.
 /// The kernel checks it between chunks; another thread may cancel() at any time.
 class CancelToken {
@@ -25,16 +36,40 @@ class CancelToken {
     flag_.store(false);
     done_.store(0);
     total_.store(0);
+    spent_ = 0;
   }
   int64_t chunks_done() const noexcept { return done_.load(std::memory_order_relaxed); }
   int64_t chunks_total() const noexcept { return total_.load(std::memory_order_relaxed); }
   void add_done(int64_t n) noexcept { done_.fetch_add(n, std::memory_order_relaxed); }
   void add_total(int64_t n) noexcept { total_.fetch_add(n, std::memory_order_relaxed); }
 
+  /// Work (in the units of parallel_for's `items`) the calls made with this
+  /// token may do in all before they throw would_block_error; 0: no limit.
+  void set_inline_budget(int64_t items) noexcept { budget_ = items; }
+  int64_t inline_budget() const noexcept { return budget_; }
+  /// Charges `items` of work; throws would_block_error past the budget.
+  void charge(int64_t items) {
+    spent_ += items;
+    if (budget_ > 0 && spent_ > budget_) throw would_block_error();
+  }
+  void set_poll(PollFn fn, void* arg) noexcept {
+    poll_ = fn;
+    poll_arg_ = arg;
+  }
+  bool has_poll() const noexcept { return poll_ != nullptr; }
+  /// Runs the poll function; cancels the token when it asks to.
+  void poll() noexcept {
+    if (poll_ && poll_(poll_arg_)) cancel();
+  }
+
  private:
   std::atomic<bool> flag_{false};
   std::atomic<int64_t> done_{0};
   std::atomic<int64_t> total_{0};
+  int64_t budget_ = 0;  // set and charged by the calling thread only
+  int64_t spent_ = 0;
+  PollFn poll_ = nullptr;
+  void* poll_arg_ = nullptr;
 };
 
 /// How one kernel call may run: its width (threads, the caller included) and token.
@@ -56,6 +91,13 @@ int available_cpus() noexcept;
 /// Work below this many items runs inline on the calling thread.
 int64_t get_parallel_threshold() noexcept;
 void set_parallel_threshold(int64_t items);
+/// Scheduling priority (nice increment) of the pool's worker threads, read
+/// from GILFREE_WORKER_NICE once (default kDefaultWorkerNice, clamped to
+/// 0..19): workers below the event loop's thread let it preempt them at once.
+constexpr int kDefaultWorkerNice = 5;
+int worker_nice() noexcept;
+/// Lowers the calling thread's priority to worker_nice() (Linux: per thread).
+void lower_thread_priority() noexcept;
 /// Make every running and future kernel stop at its next chunk (interpreter exit).
 void request_abort_all() noexcept;
 bool abort_requested() noexcept;

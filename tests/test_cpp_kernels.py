@@ -1,6 +1,7 @@
 """The C++ kernels build and pass their own unit tests without Python
 (kernels/tests/test_kernels.cpp): the kernels/ layer stays pure C++."""
 
+import os
 import shutil
 import subprocess
 import sys
@@ -25,6 +26,8 @@ def test_cpp_unit_tests(tmp_path):
         [sys.executable, str(ROOT / "tools" / "find_eigen.py")], capture_output=True, text=True, check=True
     ).stdout.strip()
     exe = tmp_path / "test_kernels"
+    # under tools/test_sanitize.sh the C++ tests are instrumented too
+    sanitize = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all"] if os.environ.get("GILFREE_SANITIZE") else []
     subprocess.run(
         [
             cxx,
@@ -32,6 +35,7 @@ def test_cpp_unit_tests(tmp_path):
             "-O2",
             "-march=native",
             "-DEIGEN_DONT_PARALLELIZE",
+            *sanitize,
             "-I",
             str(ROOT / "kernels"),
             "-isystem",

@@ -116,35 +116,56 @@ def threads(n: int) -> Iterator[None]:
         _THREADS.reset(reset)
 
 
-def _exec_args() -> tuple[int, int]:
-    """(threads, token address) for a kernel call made in this context."""
-    n = _THREADS.get()
+_MAIN_THREAD_ID = threading.main_thread().ident
+# Sync calls from the main thread run with this token: between chunks the
+# kernel's calling thread runs Python's pending signal handlers, so Ctrl-C
+# (and Jupyter's interrupt, the same SIGINT) stops the native work.
+_MAIN_TOKEN = Token(interruptible=True)
+
+
+class WouldBlock(Exception):
+    """A call's work exceeded its token's inline budget before any of it ran
+    (gilfree.aio then hands the call to a thread)."""
+
+
+def _current_token() -> Token | None:
     tok = _TOKEN.get()
-    return (n if n is not None else _rt.get_num_threads()), (tok.addr if tok is not None else 0)
+    if tok is None and threading.get_ident() == _MAIN_THREAD_ID:
+        tok = _MAIN_TOKEN
+        tok.reset()
+    return tok
 
 
 _CANCELLED_MESSAGE = "gilfree: kernel cancelled"
+_WOULD_BLOCK_MESSAGE = "gilfree: kernel would block"
 
 
-def _translate(exc: RuntimeError) -> BaseException:
-    if str(exc) == _CANCELLED_MESSAGE:
+def _translate(exc: RuntimeError, tok: Token | None) -> BaseException:
+    message = str(exc)
+    if message == _CANCELLED_MESSAGE:
+        if tok is not None and tok.interrupt is not None:
+            return tok.interrupt  # a signal handler raised (KeyboardInterrupt)
         if _rt.abort_requested():
             # The interpreter is exiting: end the calling thread quietly (an
             # exact SystemExit is the one exception threading does not print;
             # an awaiting task passes it out of its loop the same way).
             return SystemExit()
         return KernelCancelled("the kernel was cancelled before it finished")
+    if message == _WOULD_BLOCK_MESSAGE:
+        return WouldBlock()
     return exc
 
 
 def _call_kernel(fn, *args):
     """fn(*args, nthreads, token) for this context; a cancelled kernel's
-    RuntimeError becomes KernelCancelled. Every binding call goes through here."""
-    nthreads, token = _exec_args()
+    RuntimeError becomes KernelCancelled (or the KeyboardInterrupt that
+    stopped it). Every binding call goes through here."""
+    n = _THREADS.get()
+    tok = _current_token()
     try:
-        return fn(*args, nthreads, token)
+        return fn(*args, n if n is not None else _rt.get_num_threads(), tok.addr if tok is not None else 0)
     except RuntimeError as exc:
-        raise _translate(exc) from None
+        raise _translate(exc, tok) from None
 
 
 # At interpreter exit, make every kernel still running stop at its next

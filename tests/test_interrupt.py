@@ -1,0 +1,70 @@
+"""Ctrl-C (SIGINT) stops a sync kernel called from the main thread: the
+calling thread runs Python's pending signal handlers between chunks, so the
+KeyboardInterrupt arrives while the native work is still far from done."""
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+SCRIPT = textwrap.dedent("""
+    import os, signal, threading, time
+    import numpy as np, gilfree
+    from gilfree.runtime import _MAIN_TOKEN
+    x = np.broadcast_to(np.float64(0.5), (10**12,))   # hours of work
+    def fire():
+        while _MAIN_TOKEN.chunks_total == 0:  # the kernel has started
+            time.sleep(0.01)
+        time.sleep(0.2)
+        os.kill(os.getpid(), signal.SIGINT)
+    threading.Thread(target=fire, daemon=True).start()
+    try:
+        gilfree.{call}
+    except KeyboardInterrupt:
+        done, total = _MAIN_TOKEN.chunks_done, _MAIN_TOKEN.chunks_total
+        time.sleep(0.2)
+        print("interrupted", done < total // 100, _MAIN_TOKEN.chunks_done == done)
+    # the next call works as usual
+    print("after", float(gilfree.mse(np.ones(3), np.zeros(3))))
+""")
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "mse(x, x)",
+        "sum(x)",
+        "log_cosh(x, x, return_grad=False)",
+    ],
+)
+def test_sigint_stops_a_sync_kernel_in_the_main_thread(call):
+    proc = subprocess.run(
+        [sys.executable, "-c", SCRIPT.replace("{call}", call)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert "interrupted True True" in proc.stdout, proc.stdout + proc.stderr
+    assert "after 1.0" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_calls_from_other_threads_are_not_interrupted():
+    # Only the main thread's calls poll for signals: a worker thread's kernel
+    # runs to its end although SIGINT arrives meanwhile (and is handled by the
+    # main thread's handler as usual).
+    script = textwrap.dedent("""
+        import os, signal, threading, time
+        import numpy as np, gilfree
+        x = np.broadcast_to(np.float64(0.5), (3 * 10**8,))
+        got = []
+        t = threading.Thread(target=lambda: got.append(float(gilfree.mse(x, x + 1))))
+        signal.signal(signal.SIGINT, lambda *a: got.append("handled"))
+        t.start()
+        time.sleep(0.05)
+        os.kill(os.getpid(), signal.SIGINT)
+        t.join()
+        print(sorted(map(str, got)))
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert "['1.0', 'handled']" in proc.stdout, proc.stdout + proc.stderr

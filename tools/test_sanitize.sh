@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# `make test-sanitize`: the extension built with AddressSanitizer and
+# UndefinedBehaviorSanitizer in its own build folder and virtual environment
+# (which sees the packages of .venv), then the whole suite run against it.
+# Any ASan or UBSan report aborts the run, so pytest fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=.venv-sanitize
+BUILD=build/sanitize
+if [ ! -x "$VENV/bin/python" ]; then
+  python3 -m venv "$VENV"
+  site=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+  .venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])' > "$site/gilfree_base_venv.pth"
+fi
+if [ ! -f "$BUILD/build.ninja" ]; then
+  "$VENV/bin/python" -m pip install -q --no-build-isolation --no-deps -Cbuild-dir="$BUILD" \
+    -Csetup-args=-Db_sanitize=address,undefined -Csetup-args=-Db_lundef=false \
+    -Csetup-args=-Ddebug=true -e .
+fi
+CXX=${CXX:-g++}
+export LD_PRELOAD="$($CXX -print-file-name=libasan.so) $($CXX -print-file-name=libubsan.so)"
+# CPython's own allocations are never freed at exit: leak checking would only report those.
+export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:halt_on_error=1
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+export GILFREE_SANITIZE=1
+exec "$VENV/bin/python" -m pytest -q -p no:cacheprovider "$@"
