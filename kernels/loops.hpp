@@ -483,8 +483,8 @@ void softmax_range(const NdShape& inner, NdOperand& x, NdOperand& o, int64_t lo,
   NdOperand* ops[2] = {&x, &o};
   const int ax = inner.ndim - 1;
   const int64_t sx = x.strides[ax], so = o.strides[ax];
-  const bool bad = st.nan || st.posinf || st.s == 0.0;
-  const double mx = st.m, inv = st.s;
+  const bool bad = st.nan || st.posinf || st.m == -std::numeric_limits<double>::infinity();
+  const double mx = st.m, denom = 1.0 + st.t;  // sum(exp(x - max)): t and the max's own term
   alignas(64) double buf[kLoopBlock];
   for_segments(inner, ops, lo, hi, [&](char* const* p, int64_t cnt) {
     for (int64_t off = 0; off < cnt; off += kLoopBlock) {
@@ -496,7 +496,7 @@ void softmax_range(const NdShape& inner, NdOperand& x, NdOperand& o, int64_t lo,
         gather<T>(p[0] + off * sx, sx, m, buf);
         d -= mx;
         vmath::exp_n(buf, buf, m);
-        d /= inv;
+        d /= denom;
       }
       scatter<T>(buf, m, p[1] + off * so, so);
     }

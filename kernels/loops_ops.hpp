@@ -355,17 +355,22 @@ struct Norm2Op {
   }
 };
 
-/// log(sum(exp(x))) as scipy.special.logsumexp: a state is (max, sum of
-/// exp(x - max)) plus NaN / +inf flags, merged with rescaling.
+/// log(sum(exp(x))) as scipy.special.logsumexp, in the log1p form around the
+/// largest term (SciPy gh18295): a state is (m, t), the max and the sum of
+/// exp(x - m) over every element but one equal to m (whose term is exactly 1),
+/// plus NaN / +inf flags; the result is m + log1p(t), so a dominant term does
+/// not swamp the small ones (log(1 + 4e-18) would be 0). m = -inf: no finite
+/// element yet.
 template <class T>
 struct LseOp {
   static constexpr bool kCascade = true;
   static constexpr int kResBytes = 8;
   struct S {
-    double m, s;
+    double m, t;
     bool nan, posinf;
   };
-  S identity() const { return S{-std::numeric_limits<double>::infinity(), 0.0, false, false}; }
+  static constexpr double kNegInf = -std::numeric_limits<double>::infinity();
+  S identity() const { return S{kNegInf, 0.0, false, false}; }
   S block(const T* x, const T*, int m, int64_t, const S&) const {
     alignas(64) double buf[kLoopBlock];
     for (int i = 0; i < m; ++i) buf[i] = to_d(x[i]);
@@ -376,33 +381,41 @@ struct LseOp {
       r.nan = true;
     else if (mx == std::numeric_limits<double>::infinity())
       r.posinf = true;
-    else if (mx != -std::numeric_limits<double>::infinity()) {
+    else if (mx != kNegInf) {
+      const int k = find_first(buf, m, mx);  // the one term left out of t
       r.m = mx;
       d -= mx;
       vmath::exp_n(buf, buf, m);
-      r.s = d.sum();
+      buf[k] = 0.0;
+      r.t = d.sum();
     }
     return r;
   }
+  /// The state of a's and b's elements, b's largest term (1) counted in t when a's max is not below b's.
   S merge(const S& a, const S& b) const {
     S r{0.0, 0.0, a.nan || b.nan, a.posinf || b.posinf};
-    if (a.s == 0.0) {
-      r.m = b.m;
-      r.s = b.s;
-    } else if (b.s == 0.0) {
+    if (b.m == kNegInf) {
       r.m = a.m;
-      r.s = a.s;
+      r.t = a.t;
+    } else if (a.m == kNegInf) {
+      r.m = b.m;
+      r.t = b.t;
+    } else if (a.m >= b.m) {
+      const double e = std::exp(b.m - a.m);
+      r.m = a.m;
+      r.t = a.t + (b.t * e + e);
     } else {
-      r.m = std::max(a.m, b.m);
-      r.s = a.s * std::exp(a.m - r.m) + b.s * std::exp(b.m - r.m);
+      const double e = std::exp(a.m - b.m);
+      r.m = b.m;
+      r.t = b.t + (a.t * e + e);
     }
     return r;
   }
   static double value(const S& s) {
     if (s.nan) return std::numeric_limits<double>::quiet_NaN();
     if (s.posinf) return std::numeric_limits<double>::infinity();
-    if (s.s == 0.0) return -std::numeric_limits<double>::infinity();
-    return s.m + std::log(s.s);
+    if (s.m == kNegInf) return kNegInf;
+    return s.m + std::log1p(s.t);
   }
   void finish(const S& s, int64_t, char* res) const { *reinterpret_cast<double*>(res) = value(s); }
 };

@@ -1,4 +1,4 @@
-// C++-only unit tests of the runtime and the loss kernels: no Python involved.
+// C++-only unit tests of the runtime, the loss and the loop kernels: no Python involved.
 // Built and run by tests/test_cpp_kernels.py; standalone:
 //   g++ -std=c++17 -O2 -march=native -I kernels -isystem <eigen> kernels/runtime.cpp \
 //       kernels/tests/test_kernels.cpp -lpthread -o /tmp/t && /tmp/t
@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "loops.hpp"
 #include "losses.hpp"
 #include "runtime.hpp"
 #include "vmath.hpp"
@@ -124,6 +125,28 @@ void test_mse_same_bits_any_thread_count() {
   }
 }
 
+void test_logsumexp_dominant_term_any_thread_count() {
+  // the log1p form around the largest term (SciPy gh18295): log(1 + e^-40) is 4.25e-18, not 0
+  std::vector<double> x(200001, -60.0);
+  x[123457] = 0.0;  // the largest term, in a later chunk than the others
+  x[5] = -40.0;
+  const double ref = std::log1p(std::exp(-40.0) + 199999 * std::exp(-60.0));
+  double first = 0.0;
+  for (int threads : {1, 2, 3, 7}) {
+    gilfree::LoopArgs a;
+    a.shape.ndim = 1;
+    a.shape.shape[0] = static_cast<int64_t>(x.size());
+    a.x.data = reinterpret_cast<char*>(x.data());
+    a.x.strides[0] = sizeof(double);
+    double v = 0.0;
+    a.res = reinterpret_cast<char*>(&v);
+    gilfree::reduce<double>(gilfree::ReduceKind::logsumexp, a, 0.0, {threads, nullptr});
+    if (threads == 1) first = v;
+    CHECK(std::memcmp(&v, &first, sizeof v) == 0);
+    CHECK(std::fabs(v - ref) <= 1e-14 * ref);
+  }
+}
+
 void test_log_cosh_huge_residual() {
   std::vector<double> x{1e30, -1e30, 0.0}, y{0.0, 0.0, 0.0};
   auto a = contiguous(x, y);
@@ -229,6 +252,7 @@ int main() {
   test_cancelled_token_stops_before_work();
   test_mse_same_bits_any_thread_count();
   test_log_cosh_huge_residual();
+  test_logsumexp_dominant_term_any_thread_count();
   test_bad_input_throws();
   std::printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;

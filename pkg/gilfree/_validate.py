@@ -128,3 +128,14 @@ def choice(x: object, name: str, table: dict[str, int]) -> int:
     if code is None:
         raise ValueError(f"{name}: expected one of {sorted(table)}, got {x!r}")
     return code
+
+
+def to_float(x: object, name: str) -> float:
+    """float(x) of a real scalar; an int too large for a float64 is a
+    ValueError naming the argument (float() raises a bare OverflowError)."""
+    try:
+        return float(x)
+    except OverflowError:
+        raise ValueError(
+            f"{name}: expected a number within the float64 range, got an int of {int(x).bit_length()} bits"
+        ) from None

@@ -23,7 +23,6 @@ with ``from gilfree import *``.
 
 from __future__ import annotations
 
-import builtins
 import math
 import numbers
 
@@ -31,9 +30,36 @@ import numpy as np
 
 from . import _validate as v
 from ._cyx import _loops as _k
+from ._loops_args import (
+    _ARGMAX,
+    _ARGMIN,
+    _DOT,
+    _I64,
+    _LSE,
+    _MAX,
+    _MEAN,
+    _MIN,
+    _NORM1,
+    _NORM2,
+    _NORMINF,
+    _SQDIST,
+    _STD,
+    _SUM,
+    _VAR,
+    _broadcast_pair,
+    _check_out,
+    _common,
+    _float_result,
+    _floating,
+    _native,
+    _number,
+    _reduce,
+    _scan_axis,
+    _to_last,
+)
+from ._loops_ranges import clip, histogram
 from ._registry import kernel
 from .runtime import _call_kernel
-
 __all__ = [
     "argmax",
     "argmin",
@@ -55,141 +81,6 @@ __all__ = [
 ]
 
 # ReduceKind codes of kernels/loops.hpp
-(_SUM, _MEAN, _VAR, _STD, _MIN, _MAX, _ARGMIN, _ARGMAX, _DOT, _SQDIST, _NORM1, _NORM2, _NORMINF, _LSE) = (
-    builtins.range(14)
-)
-
-_I32, _I64 = np.dtype(np.int32), np.dtype(np.int64)
-_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
-_NATIVE = (_I32, _I64, _F32, _F64)
-
-
-# ------------------------------------------------------------------ arguments
-
-
-def _native(x: object, name: str) -> np.ndarray:
-    """x as an array of a native dtype (no copy unless unaligned)."""
-    arr = v.as_array(x, name)
-    if arr.dtype not in _NATIVE:
-        raise TypeError(f"{name}: expected int32, int64, float32 or float64, got {v._describe(arr)}")
-    if not arr.flags.aligned:
-        arr = arr.copy()
-    return arr
-
-
-def _floating(x: object, name: str) -> np.ndarray:
-    """x as float32/float64: int32/int64 are converted to float64."""
-    arr = _native(x, name)
-    if arr.dtype.kind == "i":
-        arr = arr.astype(np.float64)
-    return arr
-
-
-def _common(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """a and b converted to their common dtype (the other is left as is)."""
-    if a.dtype != b.dtype:
-        dt = np.result_type(a.dtype, b.dtype)
-        a, b = a.astype(dt, copy=False), b.astype(dt, copy=False)
-    return a, b
-
-
-def _to_last(a: np.ndarray, ax: int) -> np.ndarray:
-    """A view of a with axis ax moved last (a itself when it is last already:
-    np.moveaxis costs microseconds, a lot beside a small kernel)."""
-    return a if ax == a.ndim - 1 else np.moveaxis(a, ax, -1)
-
-
-def _float_result(dt: np.dtype) -> np.dtype:
-    return _F32 if dt == _F32 else _F64
-
-
-def _axis(axis: object, ndim: int) -> int | None:
-    if axis is None:
-        return None
-    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
-        raise TypeError(f"axis: expected None or an int, got {type(axis).__name__}")
-    a = int(axis)
-    if not -ndim <= a < ndim:
-        raise np.exceptions.AxisError(a, ndim, msg_prefix="axis")
-    return a % ndim
-
-
-def _number(x: object, name: str, *, allow_none: bool = False) -> float | int | None:
-    """A real scalar (Python or NumPy; infinities and NaN allowed)."""
-    if x is None and allow_none:
-        return None
-    if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
-        what = "a real number or None" if allow_none else "a real number"
-        raise TypeError(f"{name}: expected {what}, got {type(x).__name__}")
-    return x
-
-
-def _check_out(out: object, shape: tuple, dtype: np.dtype, inputs: list) -> np.ndarray:
-    """Validates a caller's out= buffer before anything is written to it."""
-    if not isinstance(out, np.ndarray):
-        raise TypeError(f"out: expected a numpy.ndarray, got {type(out).__name__}")
-    if out.dtype != dtype:
-        raise TypeError(f"out: expected dtype {dtype}, got {out.dtype}")
-    if out.shape != shape:
-        raise ValueError(f"out: expected shape {shape}, got {out.shape}")
-    if not out.flags.writeable:
-        raise ValueError("out: array is read-only")
-    if not out.flags.aligned:
-        raise ValueError("out: array data must be aligned")
-    if builtins.any(s == 0 and n > 1 for s, n in zip(out.strides, out.shape, strict=True)):
-        raise ValueError("out: elements overlap each other (a zero stride)")
-    for arr, name in inputs:
-        if not np.may_share_memory(out, arr):
-            continue
-        same = (
-            out.__array_interface__["data"][0] == arr.__array_interface__["data"][0]
-            and out.strides == arr.strides
-            and out.shape == arr.shape
-        )
-        if same:
-            continue
-        try:
-            overlap = np.shares_memory(out, arr, max_work=100_000)
-        except np.exceptions.TooHardError:
-            overlap = True
-        if overlap:
-            raise ValueError(
-                f"out: overlaps {name} partially (out may be {name} itself, the same view, "
-                "but not another view of its memory)"
-            )
-    return out
-
-
-def _reduce(
-    kind: int,
-    x: np.ndarray,
-    axis: object,
-    keepdims: object,
-    dtype: np.dtype,
-    y: np.ndarray | None = None,
-    param: float = 0.0,
-    empty_error: str | None = None,
-):
-    """Runs reduction `kind` of x (and y) over `axis`, result cast to dtype."""
-    keep = v.flag(keepdims, "keepdims")
-    ax = _axis(axis, x.ndim)
-    if ax is None:
-        view, yv, nouter, length = x, y, 0, x.size
-        shape = (1,) * x.ndim if keep else ()
-    else:
-        view = _to_last(x, ax)
-        yv = None if y is None else _to_last(y, ax)
-        nouter, length = x.ndim - 1, x.shape[ax]
-        shape = x.shape[:ax] + ((1,) if keep else ()) + x.shape[ax + 1 :]
-    if empty_error is not None and length == 0:
-        raise ValueError(f"x: zero-size array to reduction operation {empty_error} which has no identity")
-    res = _call_kernel(_k.run_reduce, kind, view, yv, nouter, param)
-    res = res.reshape(shape)
-    if res.dtype != dtype:
-        res = res.astype(dtype)
-    return res[()] if res.ndim == 0 else res
-
-
 # ------------------------------------------------------------------ reductions
 
 
@@ -439,7 +330,9 @@ def logsumexp(x, axis=None, keepdims=False):
 def softmax(x, axis=-1):
     """``exp(x - max) / sum(exp(x - max))`` along ``axis`` (default: the last
     one; ``None``: the whole array), as ``scipy.special.softmax``. A slice
-    whose max is not finite is all NaN, as in SciPy.
+    whose max is not finite is all NaN, as in SciPy. A 0-d x is its one
+    element (axis None, 0 or -1 alike): the result is 1.0 (NaN if x is not
+    finite), a 0-d array.
 
     Note: ``scipy.special.softmax`` defaults to ``axis=None``; this default
     is the last axis.
@@ -451,7 +344,7 @@ def softmax(x, axis=-1):
     [0.25, 0.75]
     """
     arr = _floating(x, "x")
-    ax = _axis(axis, arr.ndim)
+    ax = _scan_axis(axis, arr.ndim)
     out = np.empty(arr.shape, arr.dtype)
     if ax is None:
         _call_kernel(_k.run_softmax, arr, out, 0)
@@ -464,7 +357,8 @@ def softmax(x, axis=-1):
 def cumsum(x, axis=None):
     """Running sum along ``axis`` (``None``: of the flattened array, C order),
     as ``np.cumsum``: int32/int64 give int64 (wrapping), floats keep their
-    dtype and accumulate in float64.
+    dtype and accumulate in float64. A 0-d x gives its one element as a
+    1-d array, for axis None, 0 or -1 alike.
 
     Examples
     --------
@@ -475,7 +369,7 @@ def cumsum(x, axis=None):
     [[1.0, 2.0], [4.0, 6.0]]
     """
     arr = _native(x, "x")
-    ax = _axis(axis, arr.ndim)
+    ax = _scan_axis(axis, arr.ndim)
     out = np.empty(arr.shape, _I64 if arr.dtype.kind == "i" else arr.dtype)
     if ax is None:
         _call_kernel(_k.run_cumsum, arr, out, 0)
@@ -512,112 +406,5 @@ def axpy(alpha, x, y, *, out=None):
     return res
 
 
-def _broadcast_pair(x: np.ndarray, y: np.ndarray, xname: str, yname: str) -> tuple[np.ndarray, np.ndarray]:
-    """x and y in their common dtype, broadcast to one shape (zero strides, no
-    copy); equal shapes skip np.broadcast_to, which costs microseconds a call."""
-    if x.shape == y.shape:
-        return _common(x, y)
-    try:
-        shape = np.broadcast_shapes(x.shape, y.shape)
-    except ValueError:
-        msg = f"{yname}: shape {y.shape} does not broadcast with {xname}'s shape {x.shape}"
-        raise ValueError(msg) from None
-    x, y = _common(x, y)
-    return np.broadcast_to(x, shape), np.broadcast_to(y, shape)
-
-
-def _int_bound(b, dt: np.dtype, default: int) -> int:
-    if b is None:
-        return default
-    info = np.iinfo(dt)
-    return builtins.min(builtins.max(int(b), int(info.min)), int(info.max))
-
-
-@kernel
-def clip(x, lo, hi, *, out=None):
-    """``min(max(x, lo), hi)`` elementwise, as ``np.clip``; ``lo`` or ``hi``
-    may be None. NaN in x stays NaN; a NaN bound makes every element NaN;
-    ``lo > hi`` gives ``hi``. An integer x with a float bound is promoted
-    to float64 (as NumPy does). ``out``: as for :func:`axpy`; ``out=x``
-    clips in place.
-
-    Examples
-    --------
-    >>> import numpy as np, gilfree
-    >>> gilfree.clip(np.array([-2, 0, 5, 9], dtype=np.int32), 0, 6).tolist()
-    [0, 0, 5, 6]
-    """
-    arr = _native(x, "x")
-    lo = _number(lo, "lo", allow_none=True)
-    hi = _number(hi, "hi", allow_none=True)
-    src = arr
-    if arr.dtype.kind == "i" and builtins.any(
-        b is not None and not isinstance(b, (numbers.Integral, np.integer)) for b in (lo, hi)
-    ):
-        src = arr.astype(np.float64)
-    if out is None:
-        res = np.empty(src.shape, src.dtype)
-    else:
-        res = _check_out(out, src.shape, src.dtype, [(arr, "x")])
-    if src.dtype.kind == "i":
-        info = np.iinfo(src.dtype)
-        ilo = _int_bound(lo, src.dtype, int(info.min))
-        ihi = _int_bound(hi, src.dtype, int(info.max))
-        _call_kernel(_k.run_clip, src, res, 0.0, 0.0, ilo, ihi)
-    else:
-        flo = -math.inf if lo is None else float(lo)
-        fhi = math.inf if hi is None else float(hi)
-        _call_kernel(_k.run_clip, src, res, flo, fhi, 0, 0)
-    return res
-
-
-@kernel
-def histogram(x, bins=10, range=None):
-    """Counts of x in ``bins`` equal-width bins, as ``np.histogram`` with an
-    int ``bins``: returns ``(counts, edges)``, counts int64, edges float64
-    (float32 for float32 x). ``range=(lo, hi)`` drops the values outside
-    it; by default it is ``(x.min(), x.max())``. The last bin includes its
-    right edge. Only uniform bins are supported.
-
-    Examples
-    --------
-    >>> import numpy as np, gilfree
-    >>> counts, edges = gilfree.histogram(np.array([0.0, 1.0, 1.5, 3.0]), bins=3)
-    >>> counts.tolist(), edges.tolist()
-    ([1, 2, 1], [0.0, 1.0, 2.0, 3.0])
-    """
-    arr = _native(x, "x")
-    if isinstance(bins, (bool, np.bool_)) or not isinstance(bins, (int, np.integer)):
-        raise TypeError(f"bins: expected a positive int (uniform bins only), got {type(bins).__name__}")
-    nb = int(bins)
-    if nb < 1:
-        raise ValueError(f"bins: expected a positive int, got {nb}")
-    if range is None:
-        if arr.size == 0:
-            first, last = 0.0, 1.0
-        else:
-            # NumPy's edges come from the extremes in x's dtype (float32 arithmetic for float32)
-            first, last = min(arr), max(arr)
-            if arr.dtype != _F32:
-                first, last = float(first), float(last)
-            if not (math.isfinite(first) and math.isfinite(last)):
-                raise ValueError(f"x: autodetected range of [{first}, {last}] is not finite")
-    else:
-        if isinstance(range, (str, bytes)) or not hasattr(range, "__len__") or len(range) != 2:
-            raise TypeError(f"range: expected a (lo, hi) pair of numbers, got {type(range).__name__}")
-        first = float(_number(range[0], "range"))
-        last = float(_number(range[1], "range"))
-        if first > last:
-            raise ValueError(f"range: max must be larger than min, got ({first}, {last})")
-        if not (math.isfinite(first) and math.isfinite(last)):
-            raise ValueError(f"range: supplied range of [{first}, {last}] is not finite")
-    if first == last:
-        first, last = first - 0.5, last + 0.5
-    bin_dtype = _F32 if arr.dtype == _F32 else _F64
-    edges = np.linspace(first, last, nb + 1, endpoint=True, dtype=bin_dtype)
-    if bin_dtype == _F32:  # NumPy compares float32 data with the bounds as float32
-        first, last = float(np.float32(first)), float(np.float32(last))
-    else:
-        first, last = float(first), float(last)
-    counts = _call_kernel(_k.run_histogram, arr, edges.astype(np.float64), first, last)
-    return counts, edges
+# clip and histogram live in _loops_ranges; their examples run with this module's
+__test__ = {"clip": clip, "histogram": histogram}

@@ -1,0 +1,174 @@
+"""Argument handling shared by the typed loops (gilfree.loops and
+gilfree._loops_ranges): native dtypes, axes, scalars, out= buffers, and the
+call of a reduction kernel."""
+
+from __future__ import annotations
+
+import builtins
+import numbers
+
+import numpy as np
+
+from . import _validate as v
+from ._cyx import _loops as _k
+from .runtime import _call_kernel
+
+(_SUM, _MEAN, _VAR, _STD, _MIN, _MAX, _ARGMIN, _ARGMAX, _DOT, _SQDIST, _NORM1, _NORM2, _NORMINF, _LSE) = (
+    builtins.range(14)
+)
+
+_I32, _I64 = np.dtype(np.int32), np.dtype(np.int64)
+_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
+_NATIVE = (_I32, _I64, _F32, _F64)
+
+
+# ------------------------------------------------------------------ arguments
+
+
+def _native(x: object, name: str) -> np.ndarray:
+    """x as an array of a native dtype (no copy unless unaligned)."""
+    arr = v.as_array(x, name)
+    if arr.dtype not in _NATIVE:
+        raise TypeError(f"{name}: expected int32, int64, float32 or float64, got {v._describe(arr)}")
+    if not arr.flags.aligned:
+        arr = arr.copy()
+    return arr
+
+
+def _floating(x: object, name: str) -> np.ndarray:
+    """x as float32/float64: int32/int64 are converted to float64."""
+    arr = _native(x, name)
+    if arr.dtype.kind == "i":
+        arr = arr.astype(np.float64)
+    return arr
+
+
+def _common(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """a and b converted to their common dtype (the other is left as is)."""
+    if a.dtype != b.dtype:
+        dt = np.result_type(a.dtype, b.dtype)
+        a, b = a.astype(dt, copy=False), b.astype(dt, copy=False)
+    return a, b
+
+
+def _to_last(a: np.ndarray, ax: int) -> np.ndarray:
+    """A view of a with axis ax moved last (a itself when it is last already:
+    np.moveaxis costs microseconds, a lot beside a small kernel)."""
+    return a if ax == a.ndim - 1 else np.moveaxis(a, ax, -1)
+
+
+def _float_result(dt: np.dtype) -> np.dtype:
+    return _F32 if dt == _F32 else _F64
+
+
+def _axis(axis: object, ndim: int) -> int | None:
+    if axis is None:
+        return None
+    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"axis: expected None or an int, got {type(axis).__name__}")
+    a = int(axis)
+    if not -ndim <= a < ndim:
+        raise np.exceptions.AxisError(a, ndim, msg_prefix="axis")
+    return a % ndim
+
+
+def _scan_axis(axis: object, ndim: int) -> int | None:
+    """_axis for the scans (softmax, cumsum): a 0-d array is taken as its one
+    element, so axis 0 and -1 work as None, as in np.cumsum and
+    scipy.special.softmax."""
+    if ndim == 0:
+        _axis(axis, 1)
+        return None
+    return _axis(axis, ndim)
+
+
+def _number(x: object, name: str, *, allow_none: bool = False) -> float | int | None:
+    """A real scalar (Python or NumPy; infinities and NaN allowed)."""
+    if x is None and allow_none:
+        return None
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
+        what = "a real number or None" if allow_none else "a real number"
+        raise TypeError(f"{name}: expected {what}, got {type(x).__name__}")
+    return x
+
+
+def _check_out(out: object, shape: tuple, dtype: np.dtype, inputs: list) -> np.ndarray:
+    """Validates a caller's out= buffer before anything is written to it."""
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"out: expected a numpy.ndarray, got {type(out).__name__}")
+    if out.dtype != dtype:
+        raise TypeError(f"out: expected dtype {dtype}, got {out.dtype}")
+    if out.shape != shape:
+        raise ValueError(f"out: expected shape {shape}, got {out.shape}")
+    if not out.flags.writeable:
+        raise ValueError("out: array is read-only")
+    if not out.flags.aligned:
+        raise ValueError("out: array data must be aligned")
+    if builtins.any(s == 0 and n > 1 for s, n in zip(out.strides, out.shape, strict=True)):
+        raise ValueError("out: elements overlap each other (a zero stride)")
+    for arr, name in inputs:
+        if not np.may_share_memory(out, arr):
+            continue
+        same = (
+            out.__array_interface__["data"][0] == arr.__array_interface__["data"][0]
+            and out.strides == arr.strides
+            and out.shape == arr.shape
+        )
+        if same:
+            continue
+        try:
+            overlap = np.shares_memory(out, arr, max_work=100_000)
+        except np.exceptions.TooHardError:
+            overlap = True
+        if overlap:
+            raise ValueError(
+                f"out: overlaps {name} partially (out may be {name} itself, the same view, "
+                "but not another view of its memory)"
+            )
+    return out
+
+
+def _reduce(
+    kind: int,
+    x: np.ndarray,
+    axis: object,
+    keepdims: object,
+    dtype: np.dtype,
+    y: np.ndarray | None = None,
+    param: float = 0.0,
+    empty_error: str | None = None,
+):
+    """Runs reduction `kind` of x (and y) over `axis`, result cast to dtype."""
+    keep = v.flag(keepdims, "keepdims")
+    ax = _axis(axis, x.ndim)
+    if ax is None:
+        view, yv, nouter, length = x, y, 0, x.size
+        shape = (1,) * x.ndim if keep else ()
+    else:
+        view = _to_last(x, ax)
+        yv = None if y is None else _to_last(y, ax)
+        nouter, length = x.ndim - 1, x.shape[ax]
+        shape = x.shape[:ax] + ((1,) if keep else ()) + x.shape[ax + 1 :]
+    if empty_error is not None and length == 0:
+        raise ValueError(f"x: zero-size array to reduction operation {empty_error} which has no identity")
+    res = _call_kernel(_k.run_reduce, kind, view, yv, nouter, param)
+    res = res.reshape(shape)
+    if res.dtype != dtype:
+        res = res.astype(dtype)
+    return res[()] if res.ndim == 0 else res
+
+
+
+def _broadcast_pair(x: np.ndarray, y: np.ndarray, xname: str, yname: str) -> tuple[np.ndarray, np.ndarray]:
+    """x and y in their common dtype, broadcast to one shape (zero strides, no
+    copy); equal shapes skip np.broadcast_to, which costs microseconds a call."""
+    if x.shape == y.shape:
+        return _common(x, y)
+    try:
+        shape = np.broadcast_shapes(x.shape, y.shape)
+    except ValueError:
+        msg = f"{yname}: shape {y.shape} does not broadcast with {xname}'s shape {x.shape}"
+        raise ValueError(msg) from None
+    x, y = _common(x, y)
+    return np.broadcast_to(x, shape), np.broadcast_to(y, shape)
+

@@ -1,0 +1,183 @@
+"""The typed loops that take value bounds: clip (lo, hi) and histogram
+(range). Re-exported by gilfree.loops."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import _validate as v
+from ._cyx import _loops as _k
+from ._loops_args import _F32, _F64, _MAX, _MIN, _NATIVE, _check_out, _native, _number, _reduce
+from ._registry import kernel
+from .runtime import _call_kernel
+
+# the most bins whose float64 edges an array can hold
+_MAX_BINS = np.iinfo(np.intp).max // 8 - 1
+
+
+# ------------------------------------------------------------------ clip
+
+
+def _promoted(arr: np.ndarray, given: list[tuple[object, str]]) -> np.dtype:
+    """np.clip's result dtype for x = arr and the bounds given (NEP 50: Python
+    scalars are weak, NumPy scalars strong); TypeError naming the bound that
+    leads out of the native dtypes."""
+    try:
+        dt = np.result_type(arr, *(b for b, _ in given))
+    except (TypeError, ValueError, OverflowError):
+        dt = None
+    if dt is not None and dt in _NATIVE:
+        return dt
+    for b, name in given:
+        try:
+            bd = np.result_type(arr, b)
+        except (TypeError, ValueError, OverflowError):
+            bd = None
+        if bd is None or bd not in _NATIVE:
+            raise TypeError(
+                f"{name}: a bound of type {type(b).__name__} promotes x ({arr.dtype}) to {bd}; expected "
+                "one that gives int32, int64, float32 or float64"
+            )
+    raise TypeError(f"lo, hi: promote x ({arr.dtype}) to {dt}; expected int32, int64, float32 or float64")
+
+
+def _int_bound(b: object, name: str, dt: np.dtype, default: int) -> int:
+    """An integer bound in dt's range: NumPy scalars fit by promotion, a
+    Python int outside it is a ValueError (NumPy: OverflowError)."""
+    if b is None:
+        return default
+    i = int(b)
+    info = np.iinfo(dt)
+    if not info.min <= i <= info.max:
+        raise ValueError(
+            f"{name}: {i} is out of bounds for x's dtype {dt} (as in NumPy, a Python int does not promote); "
+            "pass a float or a NumPy scalar of a wider type"
+        )
+    return i
+
+
+@kernel
+def clip(x, lo, hi, *, out=None):
+    """``min(max(x, lo), hi)`` elementwise, as ``np.clip``; ``lo`` or ``hi``
+    may be None. NaN in x stays NaN; a NaN bound makes every element NaN;
+    ``lo > hi`` gives ``hi``. The result dtype is NumPy 2's (NEP 50): Python
+    ints and floats adapt to x (a float bound makes an integer x float64),
+    NumPy scalars take part with their own dtype (``np.uint64`` with int32 x
+    gives float64, ``np.float64`` with float32 x float64). A Python int
+    beyond an integer x's range is ignored where it cannot clip anything
+    and a ValueError where it would (NumPy raises OverflowError). ``out``:
+    as for :func:`axpy`; ``out=x`` clips in place.
+
+    Examples
+    --------
+    >>> import numpy as np, gilfree
+    >>> gilfree.clip(np.array([-2, 0, 5, 9], dtype=np.int32), 0, 6).tolist()
+    [0, 0, 5, 6]
+    >>> gilfree.clip(np.array([1, 9], dtype=np.int32), None, np.int64(5)).dtype
+    dtype('int64')
+    """
+    arr = _native(x, "x")
+    lo = _number(lo, "lo", allow_none=True)
+    hi = _number(hi, "hi", allow_none=True)
+    if arr.dtype.kind == "i":  # NumPy's np.clip drops such Python ints before promoting
+        info = np.iinfo(arr.dtype)
+        lo = None if type(lo) is int and lo <= info.min else lo
+        hi = None if type(hi) is int and hi >= info.max else hi
+    dt = _promoted(arr, [(b, n) for b, n in ((lo, "lo"), (hi, "hi")) if b is not None])
+    src = arr if dt == arr.dtype else arr.astype(dt)
+    if out is None:
+        res = np.empty(src.shape, dt)
+    else:
+        res = _check_out(out, src.shape, dt, [(arr, "x")])
+    if dt.kind == "i":
+        info = np.iinfo(dt)
+        ilo = _int_bound(lo, "lo", dt, int(info.min))
+        ihi = _int_bound(hi, "hi", dt, int(info.max))
+        _call_kernel(_k.run_clip, src, res, 0.0, 0.0, ilo, ihi)
+    else:
+        flo = -math.inf if lo is None else v.to_float(lo, "lo")
+        fhi = math.inf if hi is None else v.to_float(hi, "hi")
+        _call_kernel(_k.run_clip, src, res, flo, fhi, 0, 0)
+    return res
+
+
+# ------------------------------------------------------------------ histogram
+
+
+def _bins(bins: object) -> int:
+    if isinstance(bins, (bool, np.bool_)) or not isinstance(bins, (int, np.integer)):
+        raise TypeError(f"bins: expected a positive int (uniform bins only), got {type(bins).__name__}")
+    return v.integer(bins, "bins", low=1, high=_MAX_BINS)
+
+
+def _given_range(rng: object) -> tuple[object, object]:
+    """The (lo, hi) of a range= argument, each a real number."""
+    try:
+        if isinstance(rng, (str, bytes)):
+            raise TypeError
+        lo, hi = rng  # (unpacking stops at a third item: no endless iteration)
+    except (TypeError, ValueError):  # not iterable (a 0-d array), or not two items
+        raise TypeError(f"range: expected a (lo, hi) pair of numbers, got {v._describe(rng)}") from None
+    bounds = []
+    for b in (lo, hi):
+        b = _number(b, "range")
+        # NumPy scalars keep their dtype (it decides the bins'); Python numbers are weak: floats
+        bounds.append(b if isinstance(b, np.generic) else v.to_float(b, "range"))
+    first, last = bounds
+    if first > last:
+        raise ValueError(f"range: max must be larger than min, got ({first}, {last})")
+    if not (math.isfinite(first) and math.isfinite(last)):
+        raise ValueError(f"range: supplied range of [{first}, {last}] is not finite")
+    return first, last
+
+
+def _outer_edges(arr: np.ndarray, rng: object) -> tuple[object, object]:
+    """np.histogram's outer edges (_get_outer_edges): the range given, else
+    x's extremes in x's dtype; an empty range widened by 0.5 either side."""
+    if rng is not None:
+        first, last = _given_range(rng)
+    elif arr.size == 0:
+        first, last = 0.0, 1.0
+    else:
+        first = _reduce(_MIN, arr, None, False, arr.dtype)
+        last = _reduce(_MAX, arr, None, False, arr.dtype)
+        if not (math.isfinite(first) and math.isfinite(last)):
+            raise ValueError(f"x: autodetected range of [{first}, {last}] is not finite")
+    if first == last:
+        first, last = first - 0.5, last + 0.5
+    return first, last
+
+
+@kernel
+def histogram(x, bins=10, range=None):
+    """Counts of x in ``bins`` equal-width bins, as ``np.histogram`` with an
+    int ``bins``: returns ``(counts, edges)``, counts int64, edges of
+    NumPy's bin dtype (float32 for float32 x and a range of Python floats,
+    float64 otherwise). ``range=(lo, hi)`` drops the values outside it; by
+    default it is ``(x.min(), x.max())``. The last bin includes its right
+    edge. Only uniform bins are supported; bins that do not fit the range
+    (edges that would not increase) are a ValueError, as in NumPy.
+
+    Examples
+    --------
+    >>> import numpy as np, gilfree
+    >>> counts, edges = gilfree.histogram(np.array([0.0, 1.0, 1.5, 3.0]), bins=3)
+    >>> counts.tolist(), edges.tolist()
+    ([1, 2, 1], [0.0, 1.0, 2.0, 3.0])
+    """
+    arr = _native(x, "x")
+    nb = _bins(bins)
+    first, last = _outer_edges(arr, range)
+    bin_dtype = _F32 if np.result_type(first, last, arr) == _F32 else _F64
+    edges = np.linspace(first, last, nb + 1, endpoint=True, dtype=bin_dtype)
+    if np.any(edges[:-1] >= edges[1:]):
+        raise ValueError(
+            f"bins: too many bins for the data range [{first}, {last}]: cannot create {nb} finite-sized "
+            f"{bin_dtype} bins (NumPy: 'Too many bins for data range'); use fewer bins or a wider range"
+        )
+    # the bounds as the bin dtype rounds them (NumPy compares float32 data with float32 bounds)
+    first, last = float(bin_dtype.type(first)), float(bin_dtype.type(last))
+    counts = _call_kernel(_k.run_histogram, arr, edges.astype(np.float64), first, last)
+    return counts, edges
