@@ -173,3 +173,8 @@ def test_threads_context_validates():
     with pytest.raises(ValueError, match="n"):
         with gilfree.threads(-2):
             pass
+
+
+def test_float_parameter_too_large_for_float64_names_it():
+    with pytest.raises(ValueError, match="delta"):
+        gilfree.huber(X, X, delta=2**2000)

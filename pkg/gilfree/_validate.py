@@ -89,7 +89,7 @@ def real(
     """A finite real scalar within [low, high] (ends open on request)."""
     if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
         raise TypeError(f"{name}: expected a real number, got {type(x).__name__}")
-    v = float(x)
+    v = to_float(x, name)
     if v != v or v in (float("inf"), float("-inf")):
         raise ValueError(f"{name}: expected a finite number, got {v}")
     if low is not None and (v < low or (low_open and v == low)):
