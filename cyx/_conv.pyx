@@ -61,7 +61,7 @@ cdef int _fill_args(Corr2dArgs& a, cnp.ndarray x, cnp.ndarray w, object bias,
         raise ValueError("weight: array data must be aligned")
     if x.shape[1] % w.shape[1] != 0 or w.shape[0] % (x.shape[1] // w.shape[1]) != 0:
         raise ValueError("groups: channels do not divide into groups")
-    if oh < 0 or ow < 0 or sy < 1 or sx < 1 or dy < 1 or dx < 1 or not (0 <= boundary <= 2):
+    if oh < 0 or ow < 0 or sy < 1 or sx < 1 or dy < 1 or dx < 1 or not (0 <= boundary <= 3):
         raise ValueError("conv: invalid geometry")
     a.in_ = <const char*>cnp.PyArray_DATA(x)
     a.n, a.c, a.h, a.w = x.shape[0], x.shape[1], x.shape[2], x.shape[3]

@@ -9,6 +9,7 @@ cdef extern from "conv.hpp" namespace "gilfree" nogil:
         fill
         wrap
         symm
+        none
 
     cdef cppclass Corr2dArgs:
         const char* in_ "in"

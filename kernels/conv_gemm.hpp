@@ -62,14 +62,14 @@ void pack_patches(const Corr2dArgs& a, int64_t b, int64_t g, int64_t r0, int64_t
       } else {
         // columns ix = c0 + x*sx, x in [xa, xe), valid where 0 <= ix < w
         const int64_t c0 = a.x0 + k * a.dx;
-        int64_t lo = c0 >= 0 ? 0 : (-c0 + a.sx - 1) / a.sx;
-        int64_t hi = c0 > a.w - 1 ? 0 : (a.w - 1 - c0) / a.sx + 1;
-        lo = std::clamp(lo, xa, xe);
-        hi = std::clamp(hi, lo, xe);
+        int64_t lo, hi;
+        inside_range(c0, a.sx, a.w, xe, lo, hi);
+        lo = std::max(lo, xa);
+        hi = std::max(hi, lo);
         std::fill(dst, dst + (lo - xa), T(0));
-        if (hi > lo)
-          copy_strided<T>(plane + iy * a.in_s[2] + (c0 + lo * a.sx) * a.in_s[3], a.sx * a.in_s[3], hi - lo,
-                          dst + (lo - xa));
+        if (hi > lo)  // one sample needs no stride (sx * in_s[3] may not fit in int64 then)
+          copy_strided<T>(plane + iy * a.in_s[2] + (c0 + lo * a.sx) * a.in_s[3], hi - lo > 1 ? a.sx * a.in_s[3] : 0,
+                          hi - lo, dst + (lo - xa));
         std::fill(dst + (hi - xa), dst + cnt, T(0));
       }
       dst += cnt;

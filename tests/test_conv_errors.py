@@ -33,7 +33,7 @@ CASES = [
     (TypeError, "boundary", lambda: gilfree.convolve2d(M33, M33, boundary=None)),
     (ValueError, "mode", lambda: gilfree.correlate2d(M33, M33, "same ")),
     (ValueError, "in2", lambda: gilfree.convolve2d(np.ones((3, 5)), np.ones((5, 3)), "valid")),
-    (TypeError, "fillvalue", lambda: gilfree.convolve2d(M33, M33, fillvalue=[1, 2])),
+    (ValueError, "fillvalue", lambda: gilfree.convolve2d(M33, M33, fillvalue=[1, 2])),
     (TypeError, "fillvalue", lambda: gilfree.convolve2d(M33, M33, fillvalue=1j)),
     (ValueError, "fillvalue", lambda: gilfree.convolve2d(M33, M33, fillvalue=np.ones(2))),
     (ValueError, "method", lambda: gilfree.convolve2d(M33, M33, method="gemm")),

@@ -1,4 +1,4 @@
-// C++-only unit tests of the runtime, the loss and the loop kernels: no Python involved.
+// C++-only unit tests of the runtime, the loss, loop and conv kernels: no Python involved.
 // Built and run by tests/test_cpp_kernels.py; standalone:
 //   g++ -std=c++17 -O2 -march=native -I kernels -isystem <eigen> kernels/runtime.cpp \
 //       kernels/tests/test_kernels.cpp -lpthread -o /tmp/t && /tmp/t
@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "conv.hpp"
 #include "loops.hpp"
 #include "losses.hpp"
 #include "runtime.hpp"
@@ -242,6 +243,56 @@ void test_vmath_exp_log_accuracy() {
   CHECK(ulp_distance(sl[12], static_cast<double>(std::log(2.0L))) <= 1);
 }
 
+/// One row of doubles correlated with a 3-tap kernel: out[i] = sum_k w[k] * ext(x)[x0 + i*sx + k*dx].
+struct Conv1dCase {
+  std::vector<double> x, w, out;
+  gilfree::Corr2dArgs a;
+  Conv1dCase(std::vector<double> xv, std::vector<double> wv, int64_t ow) : x(xv), w(wv), out(ow, -1.0) {
+    const int64_t d = sizeof(double);
+    a.in = reinterpret_cast<const char*>(x.data());
+    a.w = static_cast<int64_t>(x.size());
+    a.wt = reinterpret_cast<const char*>(w.data());
+    a.kw = static_cast<int64_t>(w.size());
+    a.out = reinterpret_cast<char*>(out.data());
+    a.ow = ow;
+    for (int i = 0; i < 4; ++i) a.in_s[i] = a.wt_s[i] = a.out_s[i] = d;
+  }
+};
+
+/// conv (issue #9): a stride or dilation far beyond the input sizes no
+/// scratch, coordinates beyond int64 are refused, and Boundary::none keeps
+/// an inf weight off the samples beyond the edges (numpy.convolve).
+void test_conv_huge_stride_and_absent_samples() {
+  gilfree::ExecContext ctx{1, nullptr};
+  const double inf = std::numeric_limits<double>::infinity();
+  Conv1dCase c({1, 2, 3, 4, 5, 6, 7, 8, 9}, {1, 10, 100}, 2);
+  c.a.x0 = -1;
+  c.a.sx = int64_t(1) << 40;  // out[0] reads columns -1, 0, 1; out[1] only columns beyond the row
+  gilfree::corr2d_direct<double>(c.a, ctx);
+  CHECK(c.out[0] == 210.0 && c.out[1] == 0.0);
+  c.out.assign(2, -1.0);
+  gilfree::corr2d_gemm<double>(c.a, ctx);
+  CHECK(c.out[0] == 210.0 && c.out[1] == 0.0);
+  c.a.sx = 3;
+  c.a.dx = int64_t(1) << 40;  // taps 1 and 2 beyond the row
+  c.a.x0 = 0;
+  gilfree::corr2d_direct<double>(c.a, ctx);
+  CHECK(c.out[0] == 1.0 && c.out[1] == 4.0);
+  c.a.dx = std::numeric_limits<int64_t>::max();  // (kw - 1) * dx overflows int64
+  bool threw = false;
+  try {
+    gilfree::corr2d_direct<double>(c.a, ctx);
+  } catch (const std::invalid_argument&) {
+    threw = true;
+  }
+  CHECK(threw);
+  Conv1dCase n({0.5, -0.25, 1.0}, {inf, inf, inf}, 5);  // numpy.convolve "full": [inf, nan, nan, nan, inf]
+  n.a.x0 = -2;
+  n.a.boundary = gilfree::Boundary::none;
+  gilfree::corr2d_direct<double>(n.a, ctx);
+  CHECK(n.out[0] == inf && n.out[1] != n.out[1] && n.out[3] != n.out[3] && n.out[4] == inf);
+}
+
 }  // namespace
 
 int main() {
@@ -254,6 +305,7 @@ int main() {
   test_log_cosh_huge_residual();
   test_logsumexp_dominant_term_any_thread_count();
   test_bad_input_throws();
+  test_conv_huge_stride_and_absent_samples();
   std::printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }

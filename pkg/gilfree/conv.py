@@ -31,6 +31,19 @@ Three algorithms compute them:
 
 ``method="auto"`` (the default) picks by a cost model of this machine and
 never uses the FFT for kernels of fewer than 64 taps.
+
+inf and NaN stay where the references put them on the direct and GEMM
+paths: ``convolve``/``correlate`` multiply real samples only, as NumPy does
+(an inf weight never meets the implicit zeros, so "full" mode keeps inf at
+its ends); ``convolve2d``/``correlate2d`` with ``boundary="fill"`` and
+``conv1d``/``conv2d`` multiply their padding like any sample, as SciPy and
+torch do (0 * inf is NaN). The FFT and Winograd paths mix the values of a
+tile, so one inf or NaN turns into NaN over its tile (a 4x4 output block for
+Winograd, which ``"auto"`` picks for 3x3 kernels with many channels): use
+``method="direct"`` or ``"gemm"`` for data that holds them.
+
+Scratch memory and time depend on the output and kernel sizes, not on the
+stride or dilation: a stride beyond the input gives one output column.
 """
 
 from __future__ import annotations
@@ -51,6 +64,7 @@ _MODES = {"full": 0, "same": 1, "valid": 2}
 _METHODS = {"auto": -1, "direct": _DIRECT, "fft": _FFT}
 _TORCH_METHODS = {"auto": -1, "direct": _DIRECT, "gemm": _GEMM, "winograd": _WINOGRAD}
 _BOUNDARIES = {"fill": 0, "pad": 0, "wrap": 1, "circular": 1, "symm": 2, "symmetric": 2}
+_NO_SAMPLES = 3  # Boundary::none: numpy's implicit zeros are never multiplied (inf * 0)
 _FFT_MIN_TAPS = 64  # "auto" never picks the FFT below this kernel size
 
 
@@ -83,8 +97,10 @@ def _pick(method, x, w, oh, ow, sy=1, sx=1, dy=1, dx=1, gemm_ok=False, fft_ok=Tr
     return best
 
 
-def _vector(a, name):
+def _vector(a, name, allow_0d):
     if a.ndim == 0:
+        if not allow_0d:  # numpy.correlate: "object of too small depth for desired array"
+            raise ValueError(f"{name}: expected a 1-d array, got a 0-d array (a scalar)")
         a = a.reshape(1)
     if a.ndim != 1:
         raise ValueError(f"{name}: expected a 1-d array, got {a.ndim}-d of shape {a.shape}")
@@ -101,7 +117,7 @@ def _plane(a):
 def _corr1d(a, v_, mode, method, reverse_kernel):
     """numpy's correlate(a, v) (or convolve when reverse_kernel) for 1-d arrays."""
     a, v_ = _floats((a, "a"), (v_, "v"))
-    a, v_ = _vector(a, "a"), _vector(v_, "v")
+    a, v_ = _vector(a, "a", reverse_kernel), _vector(v_, "v", reverse_kernel)  # convolve takes 0-d
     m = v.choice(mode, "mode", _MODES)
     meth = v.choice(method, "method", _METHODS)
     swapped = v_.shape[0] > a.shape[0]
@@ -116,15 +132,18 @@ def _corr1d(a, v_, mode, method, reverse_kernel):
     reverse_out = swapped and not reverse_kernel
     x4, w4 = _plane(a), _plane(kern)
     path = _pick(meth, x4, w4, 1, length)
-    out = _run(path, x4, w4, None, 1, length, 0, -left, reverse_out=reverse_out)
+    out = _run(path, x4, w4, None, 1, length, 0, -left, boundary=_NO_SAMPLES, reverse_out=reverse_out)
     return out.reshape(length)
 
 
 def _scalar_fill(fillvalue, dtype):
-    if isinstance(fillvalue, np.ndarray):
-        if fillvalue.size != 1:
-            raise ValueError(f"fillvalue: expected a scalar, got an array of shape {fillvalue.shape}")
-        fillvalue = fillvalue.reshape(()).item()
+    if isinstance(fillvalue, (list, tuple, np.ndarray)):  # scipy: any array-like of one element
+        arr = np.asarray(fillvalue)
+        if arr.size != 1:
+            raise ValueError(
+                f"fillvalue: expected a scalar or an array-like of one element, got shape {arr.shape}"
+            )
+        fillvalue = arr.reshape(()).item()
     if isinstance(fillvalue, (bool, np.bool_)) or not isinstance(fillvalue, numbers.Real):
         raise TypeError(f"fillvalue: expected a real number, got {type(fillvalue).__name__}")
     return float(dtype.type(fillvalue))  # scipy casts it to the input dtype
@@ -173,20 +192,42 @@ def _corr2d(in1, in2, mode, boundary, fillvalue, method, flip):
 
 
 def _pair(x, name, nd, low):
-    """An int or a tuple of nd ints, each >= low, as a tuple."""
+    """An int or a tuple of nd ints, each in [low, int64 max], as a tuple."""
     if isinstance(x, (tuple, list)):
         if len(x) != nd:
             raise ValueError(f"{name}: expected an int or a tuple of {nd} ints, got {x!r}")
-        vals = tuple(v.integer(e, name) for e in x)
-    else:
-        vals = (v.integer(x, name),) * nd
-    for e in vals:
-        if e < low:
-            raise ValueError(f"{name}: expected values >= {low}, got {x!r}")
-    return vals
+        return tuple(v.integer(e, name, low=low) for e in x)
+    return (v.integer(x, name, low=low),) * nd
 
 
-def _torch_conv(nd, input, weight, bias, stride, padding, dilation, groups, method):
+def _out_sizes(sizes, pad, dil, ks, st, padding):
+    """torch's output sizes; every coordinate the kernels compute must fit in int64."""
+    for n, p in zip(sizes, pad, strict=True):
+        if n + 2 * p > v.INT64_MAX:
+            raise ValueError(
+                f"padding: the padded input ({n} + 2 * {p}) must have at most 2**63 - 1 elements "
+                f"per axis, got padding={padding!r}"
+            )
+    out = tuple(
+        (n + 2 * p - d * (k - 1) - 1) // s + 1 for n, p, d, k, s in zip(sizes, pad, dil, ks, st, strict=True)
+    )
+    if any(o < 1 for o in out):
+        raise ValueError(
+            f"input: spatial size {sizes} is too small for kernel {ks} with padding "
+            f"{pad} and dilation {dil} (output size {out})"
+        )
+    return out
+
+
+def _out_size_error(shape, itemsize, pad, padding):
+    """The error for an output too large to allocate: padding's when padding made it so."""
+    name = "padding" if any(pad) else "input"
+    nbytes = int(np.prod(shape, dtype=object)) * itemsize
+    return f"{name}: the output of shape {shape} would need {nbytes / 2**30:.4g} GiB (padding={padding!r})"
+
+
+def _torch_operands(nd, input, weight, bias, groups):
+    """input as a batch, weight, bias (or None), whether input was unbatched, groups: validated."""
     fname = f"conv{nd}d"
     arrs = [(input, "input"), (weight, "weight")] + ([] if bias is None else [(bias, "bias")])
     arrs = _floats(*arrs)
@@ -224,6 +265,12 @@ def _torch_conv(nd, input, weight, bias, stride, padding, dilation, groups, meth
         )
     if b is not None and b.shape != (cout,):
         raise ValueError(f"bias: expected shape ({cout},), got {b.shape}")
+    return x, w, b, unbatched, groups
+
+
+def _torch_conv(nd, input, weight, bias, stride, padding, dilation, groups, method):
+    x, w, b, unbatched, groups = _torch_operands(nd, input, weight, bias, groups)
+    cout = w.shape[0]
     st = _pair(stride, "stride", nd, 1)
     dil = _pair(dilation, "dilation", nd, 1)
     ks = w.shape[2:]
@@ -241,18 +288,11 @@ def _torch_conv(nd, input, weight, bias, stride, padding, dilation, groups, meth
         pad = _pair(padding, "padding", nd, 0)
         pmode = 2
     sizes = x.shape[2:]
-    out_sizes = (
-        tuple(n for n in sizes)
-        if pmode == 0
-        else tuple(
-            (n + 2 * p - d * (k - 1) - 1) // s + 1
-            for n, p, d, k, s in zip(sizes, pad, dil, ks, st, strict=True)
-        )
-    )
-    if any(o < 1 for o in out_sizes):
+    out_sizes = tuple(sizes) if pmode == 0 else _out_sizes(sizes, pad, dil, ks, st, padding)
+    out_shape = (x.shape[0], cout) + out_sizes
+    if int(np.prod(out_shape, dtype=object)) * x.itemsize > np.iinfo(np.intp).max:
         raise ValueError(
-            f"input: spatial size {sizes} is too small for kernel {ks} with padding "
-            f"{pad} and dilation {dil} (output size {out_sizes})"
+            _out_size_error(out_shape, x.itemsize, pad, padding) + ", more than any array can hold"
         )
     meth = v.choice(method, "method", _TORCH_METHODS)
     if nd == 1:
@@ -280,7 +320,12 @@ def _torch_conv(nd, input, weight, bias, stride, padding, dilation, groups, meth
                 meth = _GEMM
             else:
                 meth = _DIRECT
-        out = _run(meth, x4, w4, b, oh, ow, y0, x0, sy, sx, dy, dx)
+        try:
+            out = _run(meth, x4, w4, b, oh, ow, y0, x0, sy, sx, dy, dx)
+        except MemoryError:
+            raise MemoryError(
+                _out_size_error(out_shape, x.itemsize, pad, padding) + ", more than is free"
+            ) from None
     out = out.reshape(out.shape[:2] + out_sizes)
     return out[0] if unbatched else out
 
