@@ -211,7 +211,7 @@ def _rows_peer(name):
 
 def _rows_huge(name):
     def huge(rng, c):
-        k, n = 2**20, HUGE // 2**20 + 1
+        k, n = (2**20, HUGE // 2**20 + 1) if rng.random() < 0.5 else (HUGE, 1)  # many rows, or 2**31 classes
         z = float(rng.uniform(-3, 3))
         big = c | {"input": _bcast(z, (n, k)), "target": np.zeros(n, np.int64), "return_grad": False}
         big |= {"reduction": "mean", "class_weight": None, "sample_weight": None, "ignore_index": -100}
@@ -370,7 +370,7 @@ def _torch_conv_huge(nd):
         z = float(rng.uniform(-2, 2))
         w = rng.uniform(-1, 1, (1, 1) + (3,) * nd)
         sizes = (HUGE,) if nd == 1 else (2**16, 2**15 + 1)
-        st = int(rng.integers(2**12, 2**14))
+        st = 2 ** int(rng.integers(12, 31 if nd == 1 else 16)) + int(rng.integers(0, 3))
         big = {"input": _bcast(z, (1, 1, *sizes)), "weight": w, "bias": None, "stride": st, "padding": 0}
         big |= {"dilation": 1, "groups": 1, "method": _pick(rng, ["direct", "gemm"])}
         outs = tuple((n - 3) // st + 1 for n in sizes)
@@ -410,6 +410,22 @@ def _reduce_huge(closed):
         return big, closed(c, HUGE), 0
 
     return huge
+
+
+def _var_peer(name):
+    """np.var with ddof=0, rescaled by n / (n - ddof) in float64: NumPy's own
+    n - ddof overflows int64 for ddof = -2**63 (and then divides by zero)."""
+
+    def peer(c):
+        x, axis = c["x"], c["axis"]
+        n = x.size if axis is None else x.shape[axis]
+        d = max(n - float(c["ddof"]), 0.0)
+        with np.errstate(all="ignore"):
+            v0 = np.var(x, axis=axis, keepdims=c["keepdims"])
+            v = np.asarray(v0, F64) * n / d if d or not n else np.asarray(v0, F64) * n / 0.0
+            return (np.sqrt(v) if name == "std" else v).astype(np.asarray(v0).dtype)
+
+    return peer
 
 
 def _norm_peer(c):
@@ -586,9 +602,9 @@ def _build():
     }
     for name, (fn, sem, closed) in red.items():
         specs[name] = Spec(_loop_base(), _np_reduce(fn), dtype=True, semantic=sem, huge=_reduce_huge(closed))
-    for name, fn in (("var", np.var), ("std", np.std)):
+    for name in ("var", "std"):
         ddof = lambda r: {"ddof": _pick(r, [0, 1, 0.5])}  # noqa: E731
-        specs[name] = Spec(_loop_base(ddof), _np_reduce(fn), dtype=True, huge=_reduce_huge(lambda c, n: 0.0))
+        specs[name] = Spec(_loop_base(ddof), _var_peer(name), dtype=True, huge=_reduce_huge(lambda c, n: 0.0))
     specs["logsumexp"] = Spec(_loop_base(), _lse_peer, huge=_reduce_huge(lambda c, n: float(c) + math.log(n)))
     ords = {1: lambda c, n: abs(float(c)) * n, 2: lambda c, n: abs(float(c)) * math.sqrt(n), np.inf: lambda c, n: abs(float(c))}
 
