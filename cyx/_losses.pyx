@@ -1,4 +1,4 @@
-"""Bindings of kernels/losses.hpp.
+"""Bindings of kernels/losses.hpp and kernels/losses_rows.hpp.
 
 Callers (gilfree.losses) pass validated arrays: float32/float64 inputs,
 operands of the input's dtype and shape (broadcast views allowed). This

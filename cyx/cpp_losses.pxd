@@ -1,4 +1,4 @@
-# Declarations mirroring kernels/losses.hpp.
+# Declarations mirroring kernels/losses.hpp and kernels/losses_rows.hpp.
 from libc.stdint cimport int64_t
 
 from cpp_runtime cimport ExecContext
@@ -26,6 +26,11 @@ cdef extern from "losses.hpp" namespace "gilfree" nogil:
         Reduction reduction
         double batch
 
+    double elementwise_loss[T](LossKind kind, const LossParams& prm, ElementwiseArgs a,
+                               const ExecContext& ctx) except +
+
+
+cdef extern from "losses_rows.hpp" namespace "gilfree" nogil:
     cdef cppclass RowsArgs:
         char* input
         int64_t n, c, in_rs, in_cs
@@ -44,7 +49,5 @@ cdef extern from "losses.hpp" namespace "gilfree" nogil:
         char* grad
         int64_t g_rs, g_cs
 
-    double elementwise_loss[T](LossKind kind, const LossParams& prm, ElementwiseArgs a,
-                               const ExecContext& ctx) except +
     double cross_entropy[T](const RowsArgs& a, const ExecContext& ctx) except +
     double nll_loss[T](const RowsArgs& a, const ExecContext& ctx) except +

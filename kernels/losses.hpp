@@ -11,7 +11,6 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
-#include <string>
 #include <type_traits>
 #include <vector>
 
@@ -55,32 +54,11 @@ struct ElementwiseArgs {
   double batch = 1.0;  // divisor for Reduction::batchmean
 };
 
-/// Row-wise (N, C) losses: cross_entropy and nll_loss. Byte strides.
-struct RowsArgs {
-  char* input = nullptr;
-  int64_t n = 0, c = 0, in_rs = 0, in_cs = 0;
-  const int64_t* target_index = nullptr;  // class indices, element stride
-  int64_t target_index_stride = 1;
-  char* target_prob = nullptr;  // probabilities, same dtype as input
-  int64_t tp_rs = 0, tp_cs = 0;
-  const double* class_weight = nullptr;  // contiguous, length c
-  char* sample_weight = nullptr;         // length n, same dtype as input
-  int64_t sw_stride = 0;
-  int64_t ignore_index = -100;
-  double label_smoothing = 0.0;
-  Reduction reduction = Reduction::mean;
-  char* out = nullptr;  // length n, for Reduction::none
-  int64_t out_stride = 0;
-  char* grad = nullptr;  // (n, c); must be zero-filled for nll_loss
-  int64_t g_rs = 0, g_cs = 0;
-};
-
 namespace detail {
 
 constexpr int64_t kChunk = 1 << 15;  // elements per chunk: fixes the summation order
 constexpr int kBlock = 256;          // doubles per vectorised block
 
-using Arr = Eigen::ArrayXd;  // row buffers of the (N, C) kernels
 /// Block temporaries: dynamic size up to kBlock, stored on the stack (no malloc per block).
 using BArr = Eigen::Array<double, Eigen::Dynamic, 1, Eigen::ColMajor, kBlock, 1>;
 using Vec = Eigen::Map<Eigen::ArrayXd, Eigen::Aligned64>;
@@ -428,185 +406,6 @@ double elementwise_loss(LossKind kind, const LossParams& prm, ElementwiseArgs a,
     default:
       return total;
   }
-}
-
-namespace detail {
-
-constexpr int64_t kRowChunkElems = 1 << 15;
-
-inline int64_t rows_per_chunk(int64_t c) { return std::max<int64_t>(1, kRowChunkElems / std::max<int64_t>(c, 1)); }
-
-template <class T>
-inline double sample_w(const RowsArgs& a, int64_t i) {
-  return a.sample_weight ? static_cast<double>(*reinterpret_cast<const T*>(a.sample_weight + i * a.sw_stride)) : 1.0;
-}
-
-/// Validates class-index targets and returns the mean's divisor:
-/// sum over non-ignored rows of sample_weight * class_weight[target].
-template <class T>
-double index_denominator(const RowsArgs& a, const ExecContext& ctx) {
-  const int64_t rpc = 1 << 16, nchunks = (a.n + rpc - 1) / rpc;
-  std::vector<double> part(nchunks, 0.0);
-  parallel_for(nchunks, a.n, ctx, [&](int64_t ch) {
-    double acc = 0.0;
-    for (int64_t i = ch * rpc, e = std::min(a.n, (ch + 1) * rpc); i < e; ++i) {
-      const int64_t t = a.target_index[i * a.target_index_stride];
-      if (t == a.ignore_index) continue;
-      if (t < 0 || t >= a.c)
-        throw std::invalid_argument("target: class index " + std::to_string(t) + " out of range [0, " +
-                                    std::to_string(a.c) + ") at position " + std::to_string(i));
-      acc += sample_w<T>(a, i) * (a.class_weight ? a.class_weight[t] : 1.0);
-    }
-    part[ch] = acc;
-  });
-  return pairwise_sum(part.data(), nchunks);
-}
-
-template <class T>
-double finish_rows(const RowsArgs& a, std::vector<double>& part, double denom) {
-  const double total = pairwise_sum(part.data(), static_cast<int64_t>(part.size()));
-  return a.reduction == Reduction::mean ? total / denom : total;
-}
-
-}  // namespace detail
-
-/// torch.nn.functional.cross_entropy on (N, C) logits, in one pass per row:
-/// log-sum-exp, loss and softmax gradient together.
-template <class T>
-double cross_entropy(const RowsArgs& a, const ExecContext& ctx) {
-  using namespace detail;
-  if (a.n == 0 || a.c == 0) throw std::invalid_argument("input: must not be empty");
-  const int64_t C = a.c;
-  const double eps = a.label_smoothing;
-  double denom = 0.0;
-  if (a.target_index) {
-    denom = index_denominator<T>(a, ctx);
-  } else if (a.reduction == Reduction::mean) {
-    if (a.sample_weight) {
-      for (int64_t i = 0; i < a.n; ++i) denom += sample_w<T>(a, i);
-    } else {
-      denom = static_cast<double>(a.n);
-    }
-  }
-  const double gscale = a.reduction == Reduction::mean ? 1.0 / denom : 1.0;
-
-  const int64_t rpc = rows_per_chunk(C), nchunks = (a.n + rpc - 1) / rpc;
-  const bool plain = a.target_index && !a.class_weight && eps == 0.0;  // the common case
-  std::vector<double> part(nchunks, 0.0);
-  parallel_for(nchunks, 4 * a.n * C, ctx, [&](int64_t ch) {
-    Arr zbuf(C), ez(C), coef(C), q(C), g(C);  // once per chunk, not per row
-    Eigen::ArrayXf ezf(std::is_same_v<T, float> ? C : 0);
-    double acc = 0.0;
-    for (int64_t i = ch * rpc, e = std::min(a.n, (ch + 1) * rpc); i < e; ++i) {
-      const double sw = sample_w<T>(a, i);
-      int64_t t = -1;
-      char* grow = a.grad ? a.grad + i * a.g_rs : nullptr;
-      if (a.target_index) {
-        t = a.target_index[i * a.target_index_stride];
-        if (t == a.ignore_index) {
-          if (a.out) *reinterpret_cast<T*>(a.out + i * a.out_stride) = T(0);
-          if (grow)
-            for (int64_t j = 0; j < C; ++j) *reinterpret_cast<T*>(grow + j * a.g_cs) = T(0);
-          continue;
-        }
-      }
-      const char* row = a.input + i * a.in_rs;
-      const double* zp = zbuf.data();
-      double mx;
-      if constexpr (std::is_same_v<T, float>) {
-        if (a.in_cs == static_cast<int64_t>(sizeof(float))) {
-          // float32 rows: exp in float (twice the SIMD lanes, accurate to the
-          // output's precision), every sum still in float64
-          Eigen::Map<const Eigen::ArrayXf> zf(reinterpret_cast<const float*>(row), C);
-          const float mxf = zf.maxCoeff<Eigen::PropagateNaN>();
-          ezf = (zf - mxf).exp();
-          ez = ezf.cast<double>();
-          zbuf = zf.cast<double>();
-          mx = mxf;
-        } else {
-          gather<T>(row, a.in_cs, C, zbuf.data());
-          mx = zbuf.maxCoeff<Eigen::PropagateNaN>();
-          ez = zbuf - mx;
-          vmath::exp_n(ez.data(), ez.data(), C);
-        }
-      } else {
-        zp = load_doubles<T>(row, a.in_cs, C, zbuf.data());
-        Eigen::Map<const Arr> zr(zp, C);
-        mx = zr.maxCoeff<Eigen::PropagateNaN>();
-        ez = zr - mx;
-        vmath::exp_n(ez.data(), ez.data(), C);
-      }
-      Eigen::Map<const Arr> z(zp, C);
-      const double se = ez.sum();
-      const double lse = mx + std::log(se);
-      double loss;
-      if (plain) {
-        loss = sw * (lse - z[t]);
-        if (grow) {
-          const double k = sw * gscale;
-          g = (k / se) * ez;
-          g[t] -= k;
-        }
-      } else {
-        // coef_j: the weight of -log p_j in this row's loss
-        if (a.target_index) {
-          const double wt = a.class_weight ? a.class_weight[t] : 1.0;
-          if (a.class_weight)
-            coef = (eps / C) * Eigen::Map<const Arr>(a.class_weight, C);
-          else
-            coef.setConstant(eps / C);
-          coef[t] += (1.0 - eps) * wt;
-        } else {
-          gather<T>(a.target_prob + i * a.tp_rs, a.tp_cs, C, q.data());
-          if (!all_in_unit_interval(q))
-            throw std::domain_error("target: class probabilities must lie in [0, 1] (row " + std::to_string(i) + ")");
-          if (eps > 0.0) q = q * (1.0 - eps) + eps / C;
-          if (a.class_weight)
-            coef = q * Eigen::Map<const Arr>(a.class_weight, C);
-          else
-            coef = q;
-        }
-        loss = sw * (coef * (lse - z)).sum();
-        if (grow) {
-          const double k = sw * gscale;
-          g = (k * coef.sum() / se) * ez - k * coef;
-        }
-      }
-      if (a.out) *reinterpret_cast<T*>(a.out + i * a.out_stride) = static_cast<T>(loss);
-      acc += loss;
-      if (grow) scatter<T>(g.data(), C, grow, a.g_cs);
-    }
-    part[ch] = acc;
-  });
-  return finish_rows<T>(a, part, denom);
-}
-
-/// torch.nn.functional.nll_loss on (N, C) log-probabilities. a.grad, when
-/// given, must be zero-filled: only the target entries are written.
-template <class T>
-double nll_loss(const RowsArgs& a, const ExecContext& ctx) {
-  using namespace detail;
-  if (a.n == 0 || a.c == 0) throw std::invalid_argument("input: must not be empty");
-  const double denom = index_denominator<T>(a, ctx);
-  const double gscale = a.reduction == Reduction::mean ? 1.0 / denom : 1.0;
-  const int64_t rpc = 1 << 15, nchunks = (a.n + rpc - 1) / rpc;
-  std::vector<double> part(nchunks, 0.0);
-  parallel_for(nchunks, a.n, ctx, [&](int64_t ch) {
-    double acc = 0.0;
-    for (int64_t i = ch * rpc, e = std::min(a.n, (ch + 1) * rpc); i < e; ++i) {
-      const int64_t t = a.target_index[i * a.target_index_stride];
-      double loss = 0.0;
-      if (t != a.ignore_index) {
-        const double wt = sample_w<T>(a, i) * (a.class_weight ? a.class_weight[t] : 1.0);
-        loss = -wt * static_cast<double>(*reinterpret_cast<const T*>(a.input + i * a.in_rs + t * a.in_cs));
-        if (a.grad) *reinterpret_cast<T*>(a.grad + i * a.g_rs + t * a.g_cs) = static_cast<T>(-wt * gscale);
-      }
-      if (a.out) *reinterpret_cast<T*>(a.out + i * a.out_stride) = static_cast<T>(loss);
-      acc += loss;
-    }
-    part[ch] = acc;
-  });
-  return finish_rows<T>(a, part, denom);
 }
 
 }  // namespace gilfree

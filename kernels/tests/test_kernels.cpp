@@ -14,6 +14,7 @@
 #include "conv.hpp"
 #include "loops.hpp"
 #include "losses.hpp"
+#include "losses_rows.hpp"
 #include "runtime.hpp"
 #include "vmath.hpp"
 
@@ -169,6 +170,28 @@ void test_bad_input_throws() {
   CHECK(threw);
 }
 
+/// cross_entropy streams a row over its classes: a stride-0 row of several
+/// blocks needs no row-sized scratch; all-equal logits of any magnitude give
+/// log C (the loss is formed as (max - z[t]) + log sum, which cannot cancel).
+void test_cross_entropy_streamed_row() {
+  const int64_t c = 3 * gilfree::detail::kClassBlock + 5;
+  for (double z : {0.0, 1e16, -1e300}) {
+    int64_t t = c - 1;
+    std::vector<double> grad(c, 0.0);
+    gilfree::RowsArgs a;
+    a.input = reinterpret_cast<char*>(&z);
+    a.n = 1;
+    a.c = c;
+    a.in_cs = 0;  // a broadcast view
+    a.target_index = &t;
+    a.grad = reinterpret_cast<char*>(grad.data());
+    a.g_cs = sizeof(double);
+    const double v = gilfree::cross_entropy<double>(a, {2, nullptr});
+    CHECK(std::fabs(v - std::log(static_cast<double>(c))) <= 1e-15 * v);
+    CHECK(grad[0] == 1.0 / c && grad[c / 2] == 1.0 / c && grad[c - 1] == 1.0 / c - 1.0);
+  }
+}
+
 /// Distance in units in the last place between two finite doubles (or 0 when
 /// both are the same special value).
 int64_t ulp_distance(double a, double b) {
@@ -306,6 +329,7 @@ int main() {
   test_logsumexp_dominant_term_any_thread_count();
   test_bad_input_throws();
   test_conv_huge_stride_and_absent_samples();
+  test_cross_entropy_streamed_row();
   std::printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }

@@ -328,6 +328,8 @@ def _class_targets(target, n, c, unbatched):
     want = () if unbatched else (n,)
     if t.shape != want:
         raise ValueError(f"target: expected class indices of shape {want}, got {t.shape}")
+    if t.dtype == np.uint64 and t.size and t.max() > v.INT64_MAX:  # would wrap to a negative int64
+        raise ValueError(f"target: class index {int(t.max())} out of range [0, {c})")
     return t.reshape(n).astype(np.int64, copy=False)
 
 

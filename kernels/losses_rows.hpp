@@ -1,0 +1,288 @@
+// Row-wise (N, C) losses: cross_entropy and nll_loss.
+//
+// A row is streamed over its classes in blocks of kClassBlock, so the
+// scratch per worker is a few blocks whatever C is (a (1, 2**31) broadcast
+// view needs no more than a (1, 1000) array). Rows that fit in one block
+// (the common case) read their logits once and keep the exponentials for the
+// gradient; longer rows read them again and recompute them for it. Chunks of
+// whole rows fix the summation order: results are bitwise identical for any
+// thread count. The loss is formed as (max - z[t]) + log(sum exp(z - max)),
+// never as (max + log sum) - z[t], which cancels for large logits.
+#pragma once
+
+#include <Eigen/Core>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "losses.hpp"
+#include "runtime.hpp"
+#include "strided.hpp"
+#include "vmath.hpp"
+
+namespace gilfree {
+
+/// Row-wise (N, C) losses: cross_entropy and nll_loss. Byte strides.
+struct RowsArgs {
+  char* input = nullptr;
+  int64_t n = 0, c = 0, in_rs = 0, in_cs = 0;
+  const int64_t* target_index = nullptr;  // class indices, element stride
+  int64_t target_index_stride = 1;
+  char* target_prob = nullptr;  // probabilities, same dtype as input
+  int64_t tp_rs = 0, tp_cs = 0;
+  const double* class_weight = nullptr;  // contiguous, length c
+  char* sample_weight = nullptr;         // length n, same dtype as input
+  int64_t sw_stride = 0;
+  int64_t ignore_index = -100;
+  double label_smoothing = 0.0;
+  Reduction reduction = Reduction::mean;
+  char* out = nullptr;  // length n, for Reduction::none
+  int64_t out_stride = 0;
+  char* grad = nullptr;  // (n, c); must be zero-filled for nll_loss
+  int64_t g_rs = 0, g_cs = 0;
+};
+
+namespace detail {
+
+constexpr int64_t kRowChunkElems = 1 << 15;
+constexpr int64_t kClassBlock = 1 << 13;  // classes per block: bounds the scratch per worker
+
+using Arr = Eigen::ArrayXd;
+
+/// The first m entries of a buffer, known to be aligned (Eigen allocates at
+/// its maximum alignment): aligned packets, no peeling, as for a whole array.
+template <class A>
+inline Eigen::Map<A, Eigen::AlignedMax> lead(A& buf, int64_t m) {
+  return Eigen::Map<A, Eigen::AlignedMax>(buf.data(), m);
+}
+
+inline int64_t rows_per_chunk(int64_t c) { return std::max<int64_t>(1, kRowChunkElems / std::max<int64_t>(c, 1)); }
+
+template <class T>
+inline double sample_w(const RowsArgs& a, int64_t i) {
+  return a.sample_weight ? static_cast<double>(*reinterpret_cast<const T*>(a.sample_weight + i * a.sw_stride)) : 1.0;
+}
+
+/// Validates class-index targets and returns the mean's divisor:
+/// sum over non-ignored rows of sample_weight * class_weight[target].
+template <class T>
+double index_denominator(const RowsArgs& a, const ExecContext& ctx) {
+  const int64_t rpc = 1 << 16, nchunks = (a.n + rpc - 1) / rpc;
+  std::vector<double> part(nchunks, 0.0);
+  parallel_for(nchunks, a.n, ctx, [&](int64_t ch) {
+    double acc = 0.0;
+    for (int64_t i = ch * rpc, e = std::min(a.n, (ch + 1) * rpc); i < e; ++i) {
+      const int64_t t = a.target_index[i * a.target_index_stride];
+      if (t == a.ignore_index) continue;
+      if (t < 0 || t >= a.c)
+        throw std::invalid_argument("target: class index " + std::to_string(t) + " out of range [0, " +
+                                    std::to_string(a.c) + ") at position " + std::to_string(i));
+      acc += sample_w<T>(a, i) * (a.class_weight ? a.class_weight[t] : 1.0);
+    }
+    part[ch] = acc;
+  });
+  return pairwise_sum(part.data(), nchunks);
+}
+
+template <class T>
+double finish_rows(const RowsArgs& a, std::vector<double>& part, double denom) {
+  const double total = pairwise_sum(part.data(), static_cast<int64_t>(part.size()));
+  return a.reduction == Reduction::mean ? total / denom : total;
+}
+
+/// One row of cross_entropy, streamed over its classes in blocks. The
+/// buffers hold one block each: O(kClassBlock) doubles per worker.
+template <class T>
+struct CeRow {
+  const RowsArgs& a;
+  const double eps, gscale;
+  const bool plain;  // class index, no class weight, no smoothing: coef is one-hot
+  Arr zbuf, ez, coef, g;
+  Eigen::ArrayXf ezf;
+
+  CeRow(const RowsArgs& args, double gs)
+      : a(args),
+        eps(args.label_smoothing),
+        gscale(gs),
+        plain(args.target_index && !args.class_weight && args.label_smoothing == 0.0),
+        zbuf(std::min(args.c, kClassBlock)),
+        ez(zbuf.size()),
+        coef(plain ? 0 : zbuf.size()),
+        g(args.grad ? zbuf.size() : 0),
+        ezf(std::is_same_v<T, float> ? zbuf.size() : 0) {}
+
+  static constexpr bool contiguous_float(int64_t cs) { return std::is_same_v<T, float> && cs == sizeof(float); }
+
+  /// The row's largest logit (NaN if any is NaN).
+  double row_max(const char* row) {
+    double mx = -std::numeric_limits<double>::infinity();
+    for (int64_t j0 = 0; j0 < a.c; j0 += kClassBlock) {
+      const int64_t m = std::min(kClassBlock, a.c - j0);
+      double b;
+      if constexpr (std::is_same_v<T, float>) {
+        if (contiguous_float(a.in_cs)) {
+          b = Eigen::Map<const Eigen::ArrayXf>(reinterpret_cast<const float*>(row) + j0, m).maxCoeff<Eigen::PropagateNaN>();
+        } else {
+          gather<T>(row + j0 * a.in_cs, a.in_cs, m, zbuf.data());
+          b = lead(zbuf, m).maxCoeff<Eigen::PropagateNaN>();
+        }
+      } else {
+        b = Eigen::Map<const Arr>(load_doubles<T>(row + j0 * a.in_cs, a.in_cs, m, zbuf.data()), m).maxCoeff<Eigen::PropagateNaN>();
+      }
+      if (b > mx || std::isnan(b)) mx = b;
+      if (std::isnan(mx)) break;
+    }
+    return mx;
+  }
+
+  /// Logits [j0, j0 + m) as doubles, and ez = exp(z - mx) over them. float32
+  /// rows take exp in float (twice the SIMD lanes, accurate to the output's
+  /// precision); every sum stays in float64.
+  EIGEN_STRONG_INLINE const double* block_exp(const char* row, int64_t j0, int64_t m, double mx) {
+    if constexpr (std::is_same_v<T, float>) {
+      if (contiguous_float(a.in_cs)) {
+        Eigen::Map<const Eigen::ArrayXf> zf(reinterpret_cast<const float*>(row) + j0, m);
+        lead(ezf, m) = (zf - static_cast<float>(mx)).exp();
+        lead(ez, m) = lead(ezf, m).cast<double>();
+        if (!plain) lead(zbuf, m) = zf.cast<double>();  // the plain loss reads z[t] alone
+        return zbuf.data();
+      }
+    }
+    const double* zp = load_doubles<T>(row + j0 * a.in_cs, a.in_cs, m, zbuf.data());
+    lead(ez, m) = Eigen::Map<const Arr>(zp, m) - mx;
+    vmath::exp_n(ez.data(), ez.data(), m);
+    return zp;
+  }
+
+  /// coef_j over [j0, j0 + m): the weight of -log p_j in row i's loss.
+  EIGEN_STRONG_INLINE void block_coef(int64_t i, int64_t t, int64_t j0, int64_t m) {
+    auto c = lead(coef, m);
+    const double C = static_cast<double>(a.c);
+    if (a.target_index) {
+      if (a.class_weight)
+        c = (eps / C) * Eigen::Map<const Arr>(a.class_weight + j0, m);
+      else
+        c.setConstant(eps / C);
+      if (t >= j0 && t < j0 + m) c[t - j0] += (1.0 - eps) * (a.class_weight ? a.class_weight[t] : 1.0);
+      return;
+    }
+    gather<T>(a.target_prob + i * a.tp_rs + j0 * a.tp_cs, a.tp_cs, m, coef.data());
+    if (!all_in_unit_interval(c))
+      throw std::domain_error("target: class probabilities must lie in [0, 1] (row " + std::to_string(i) + ")");
+    if (eps > 0.0) c = c * (1.0 - eps) + eps / C;
+    if (a.class_weight) c *= Eigen::Map<const Arr>(a.class_weight + j0, m);
+  }
+
+  /// Row i's loss (times its sample weight); writes its gradient row.
+  double operator()(int64_t i, int64_t t, double sw, char* grow) {
+    const char* row = a.input + i * a.in_rs;
+    const bool one_block = a.c <= kClassBlock;
+    const double mx = row_max(row);
+    double se = 0.0, csum = 0.0, cdot = 0.0;  // sum ez, sum coef, sum coef (mx - z)
+    for (int64_t j0 = 0; j0 < a.c; j0 += kClassBlock) {
+      const int64_t m = std::min(kClassBlock, a.c - j0);
+      const double* zp = block_exp(row, j0, m, mx);
+      se += lead(ez, m).sum();
+      if (plain) continue;
+      block_coef(i, t, j0, m);
+      csum += lead(coef, m).sum();
+      cdot += (lead(coef, m) * (mx - Eigen::Map<const Arr>(zp, m))).sum();
+    }
+    const double lse = std::log(se);  // log-sum-exp minus mx
+    const double loss =
+        plain ? sw * ((mx - static_cast<double>(*reinterpret_cast<const T*>(row + t * a.in_cs))) + lse)
+              : sw * (cdot + csum * lse);
+    if (!grow) return loss;
+    const double k = sw * gscale, s = k * (plain ? 1.0 : csum) / se;
+    for (int64_t j0 = 0; j0 < a.c; j0 += kClassBlock) {
+      const int64_t m = std::min(kClassBlock, a.c - j0);
+      if (!one_block) {  // the buffers hold the last block: recompute this one
+        block_exp(row, j0, m, mx);
+        if (!plain) block_coef(i, t, j0, m);
+      }
+      if (plain) {
+        lead(g, m) = s * lead(ez, m);
+        if (t >= j0 && t < j0 + m) g[t - j0] -= k;
+      } else {
+        lead(g, m) = s * lead(ez, m) - k * lead(coef, m);
+      }
+      scatter<T>(g.data(), m, grow + j0 * a.g_cs, a.g_cs);
+    }
+    return loss;
+  }
+};
+
+}  // namespace detail
+
+/// torch.nn.functional.cross_entropy on (N, C) logits: log-sum-exp, loss and
+/// softmax gradient per row, streamed over the classes in blocks.
+template <class T>
+double cross_entropy(const RowsArgs& a, const ExecContext& ctx) {
+  using namespace detail;
+  if (a.n == 0 || a.c == 0) throw std::invalid_argument("input: must not be empty");
+  double denom = 0.0;
+  if (a.target_index) {
+    denom = index_denominator<T>(a, ctx);
+  } else if (a.reduction == Reduction::mean) {
+    if (a.sample_weight) {
+      for (int64_t i = 0; i < a.n; ++i) denom += sample_w<T>(a, i);
+    } else {
+      denom = static_cast<double>(a.n);
+    }
+  }
+  const double gscale = a.reduction == Reduction::mean ? 1.0 / denom : 1.0;
+  const int64_t rpc = rows_per_chunk(a.c), nchunks = (a.n + rpc - 1) / rpc;
+  std::vector<double> part(nchunks, 0.0);
+  parallel_for(nchunks, 4 * a.n * a.c, ctx, [&](int64_t ch) {
+    CeRow<T> row(a, gscale);  // once per chunk, not per row
+    double acc = 0.0;
+    for (int64_t i = ch * rpc, e = std::min(a.n, (ch + 1) * rpc); i < e; ++i) {
+      char* grow = a.grad ? a.grad + i * a.g_rs : nullptr;
+      const int64_t t = a.target_index ? a.target_index[i * a.target_index_stride] : -1;
+      if (a.target_index && t == a.ignore_index) {
+        if (a.out) *reinterpret_cast<T*>(a.out + i * a.out_stride) = T(0);
+        if (grow)
+          for (int64_t j = 0; j < a.c; ++j) *reinterpret_cast<T*>(grow + j * a.g_cs) = T(0);
+        continue;
+      }
+      const double loss = row(i, t, sample_w<T>(a, i), grow);
+      if (a.out) *reinterpret_cast<T*>(a.out + i * a.out_stride) = static_cast<T>(loss);
+      acc += loss;
+    }
+    part[ch] = acc;
+  });
+  return finish_rows<T>(a, part, denom);
+}
+
+/// torch.nn.functional.nll_loss on (N, C) log-probabilities. a.grad, when
+/// given, must be zero-filled: only the target entries are written.
+template <class T>
+double nll_loss(const RowsArgs& a, const ExecContext& ctx) {
+  using namespace detail;
+  if (a.n == 0 || a.c == 0) throw std::invalid_argument("input: must not be empty");
+  const double denom = index_denominator<T>(a, ctx);
+  const double gscale = a.reduction == Reduction::mean ? 1.0 / denom : 1.0;
+  const int64_t rpc = 1 << 15, nchunks = (a.n + rpc - 1) / rpc;
+  std::vector<double> part(nchunks, 0.0);
+  parallel_for(nchunks, a.n, ctx, [&](int64_t ch) {
+    double acc = 0.0;
+    for (int64_t i = ch * rpc, e = std::min(a.n, (ch + 1) * rpc); i < e; ++i) {
+      const int64_t t = a.target_index[i * a.target_index_stride];
+      double loss = 0.0;
+      if (t != a.ignore_index) {
+        const double wt = sample_w<T>(a, i) * (a.class_weight ? a.class_weight[t] : 1.0);
+        loss = -wt * static_cast<double>(*reinterpret_cast<const T*>(a.input + i * a.in_rs + t * a.in_cs));
+        if (a.grad) *reinterpret_cast<T*>(a.grad + i * a.g_rs + t * a.g_cs) = static_cast<T>(-wt * gscale);
+      }
+      if (a.out) *reinterpret_cast<T*>(a.out + i * a.out_stride) = static_cast<T>(loss);
+      acc += loss;
+    }
+    part[ch] = acc;
+  });
+  return finish_rows<T>(a, part, denom);
+}
+
+}  // namespace gilfree
