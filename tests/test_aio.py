@@ -84,7 +84,7 @@ async def test_cancel_stops_the_native_work():
 
 @pytest.mark.asyncio
 async def test_cancelled_await_frees_its_thread():
-    gilfree.aio.set_executor_workers(1)
+    gilfree.aio.set_limits(max_in_flight=1)
     try:
         task = asyncio.create_task(gilfree.aio.mse(HUGE, HUGE))
         await asyncio.sleep(0.1)
@@ -95,7 +95,7 @@ async def test_cancelled_await_frees_its_thread():
         small = await asyncio.wait_for(gilfree.aio.mse(np.ones(3), np.zeros(3)), timeout=30)
         assert small == 1.0
     finally:
-        gilfree.aio.set_executor_workers(8)
+        gilfree.aio.set_limits()
 
 
 USER_VAR = contextvars.ContextVar("user_var", default="unset")

@@ -312,3 +312,13 @@ def test_scalar_parameters_never_overflow_silently(name, param, bad):
         assert param in str(exc)
         return
     assert np.all(np.isfinite(value))
+
+
+def test_float32_sum_beyond_float32_range_is_inf_without_warning():
+    # float64 accumulation past float32's largest value: torch gives inf (and no warning)
+    torch = pytest.importorskip("torch")
+    x = np.full(4, -1.0, np.float32)
+    t = np.full(4, 1e30, np.float32)  # (1 + 1e30)**2 overflows float32
+    got = gilfree.squared_hinge(x, t, reduction="sum")
+    want = torch.clamp(1 - torch.from_numpy(x) * torch.from_numpy(t), min=0).pow(2).sum()
+    assert got.dtype == np.float32 and np.isinf(got) and bool(torch.isinf(want))

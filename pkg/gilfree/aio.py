@@ -1,10 +1,20 @@
 """Awaitable kernels: ``await gilfree.aio.<name>(...)`` for every public kernel.
 
-Each call runs on gilfree's own thread pool executor (never the loop's
-default one, which also serves ``asyncio.to_thread`` and DNS lookups), with
-the caller's contextvars, while the event loop keeps running. Cancelling the
-awaiting task cancels the kernel itself: it stops at its next chunk and its
-thread is free again.
+Each twin takes the same arguments and returns the same result as the sync
+kernel. Work too small to be worth a thread hand-off runs at once in the
+awaiting coroutine; larger work runs on gilfree's own threads (never the
+loop's default executor, which also serves ``asyncio.to_thread`` and DNS
+lookups), with the caller's contextvars, while the event loop keeps running.
+
+Guarantees, each tested in tests/ and measured in bench/bench_aio.py:
+
+- the event loop stays responsive while kernels saturate every core (the
+  threads run at a lower scheduling priority than the loop's thread);
+- cancelling the awaiting task, or an ``asyncio.timeout`` around the await,
+  stops the native work itself at its next chunk, so a timeout bounds CPU
+  time too, and the thread is free again at once;
+- at most ``max_in_flight`` calls run at once, and past ``max_queued``
+  waiting calls a new one raises :class:`Overloaded` (:func:`set_limits`).
 
 Examples
 --------
@@ -16,104 +26,238 @@ np.float64(1.0)
 
 from __future__ import annotations
 
-import asyncio
-import contextvars
-import functools
-import threading
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+import asyncio as _asyncio
+import contextvars as _contextvars
+import functools as _functools
+import threading as _threading
+from collections.abc import AsyncIterator as _AsyncIterator
+from collections.abc import Callable as _Callable
+from collections.abc import Iterable as _Iterable
+from typing import Any as _Any
+
+import numpy as _np
 
 from . import _registry
-from .runtime import _TOKEN, Token, available_cpus
+from ._executor import Overloaded, set_limits, shutdown, stats, submit
+from .runtime import _TOKEN, Token, WouldBlock, _check_n, available_cpus
 
-__all__ = ["map", "run", "set_executor_workers"]
+__all__ = ["Overloaded", "map", "map_unordered", "run", "set_limits", "shutdown", "stats"]
 
-_executor: ThreadPoolExecutor | None = None
-_executor_lock = threading.Lock()
-_workers: int | None = None
+# Work (in the runtime's units: an mse element is 1) that an awaited call may
+# do inline in the coroutine. A thread hand-off costs ~50-70 us here; this
+# much work takes ~10-20 us, so inline is cheaper and the loop is held only
+# briefly (bench/bench_aio.py measures both sides).
+INLINE_BUDGET = 1 << 14
+# An array argument larger than this never runs inline: converting it (e.g.
+# integers to float64) would already hold the loop.
+_INLINE_ELEMENTS = 1 << 14
+_INLINE_SEQUENCE = 64
 
-
-def _get_executor() -> ThreadPoolExecutor:
-    global _executor
-    ex = _executor
-    if ex is None:
-        with _executor_lock:
-            if _executor is None:
-                n = _workers or max(4, 2 * available_cpus())
-                _executor = ThreadPoolExecutor(max_workers=n, thread_name_prefix="gilfree-aio")
-            ex = _executor
-    return ex
+_inline = _threading.local()
 
 
-def _reset_executor() -> None:
-    """Forget the executor (after fork: its threads live in the parent only)."""
-    global _executor, _executor_lock
-    _executor = None
-    _executor_lock = threading.Lock()
+def _fits_inline(args: tuple[_Any, ...], kwargs: dict[str, _Any]) -> bool:
+    for a in (*args, *kwargs.values()):
+        if isinstance(a, _np.ndarray):
+            if a.size > _INLINE_ELEMENTS:
+                return False
+        elif isinstance(a, (list, tuple)):
+            if len(a) > _INLINE_SEQUENCE:
+                return False
+        elif hasattr(a, "__array__") and not isinstance(a, _np.generic):
+            return False  # a tensor, a DataFrame: size unknown here
+    return True
 
 
-def set_executor_workers(n: int) -> None:
-    """Number of kernel calls that may run at once through gilfree.aio
-    (default: twice the CPUs, at least 4). Each call still spreads its own
-    work over the compute pool."""
-    from .runtime import _check_n
+def _run_inline(fn: _Callable[..., _Any], args: tuple[_Any, ...], kwargs: dict[str, _Any]) -> _Any:
+    """fn(*args, **kwargs) here, with a token whose budget makes any larger
+    work raise WouldBlock before it starts."""
+    tok = getattr(_inline, "token", None)
+    if tok is None:
+        tok = _inline.token = Token()
+    tok.reset()
+    tok.inline_budget = INLINE_BUDGET
+    reset = _TOKEN.set(tok)
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        _TOKEN.reset(reset)
 
-    global _workers, _executor
-    _workers = _check_n(n)
-    with _executor_lock:
-        old, _executor = _executor, None
-    if old is not None:
-        old.shutdown(wait=False)
 
+async def run(fn: _Callable[..., _Any], /, *args: _Any, **kwargs: _Any) -> _Any:
+    """Await ``fn(*args, **kwargs)`` run on one of gilfree.aio's threads.
 
-async def run(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
-    """Await ``fn(*args, **kwargs)`` run on gilfree's executor.
+    Parameters
+    ----------
+    fn : callable
+        A gilfree kernel, or any callable that calls them.
+    *args, **kwargs
+        Passed to ``fn``.
 
-    ``fn`` is a gilfree kernel (or any callable that calls them). Context
-    variables (``gilfree.threads``, your own) reach the call. If the
+    Returns
+    -------
+    object
+        What ``fn`` returns.
+
+    Raises
+    ------
+    Overloaded
+        When the queue limit of :func:`set_limits` is reached.
+
+    Notes
+    -----
+    Context variables (``gilfree.threads``, your own) reach the call. If the
     awaiting task is cancelled, the kernel's cancel token is set, so the
     native work stops at its next chunk.
+
+    Examples
+    --------
+    >>> import asyncio, numpy as np, gilfree
+    >>> asyncio.run(gilfree.aio.run(gilfree.sum, np.arange(4.0)))
+    np.float64(6.0)
     """
-    loop = asyncio.get_running_loop()
     token = Token()
-    ctx = contextvars.copy_context()
+    ctx = _contextvars.copy_context()
     ctx.run(_TOKEN.set, token)
-    call = functools.partial(ctx.run, fn, *args, **kwargs)
+    fut = _asyncio.wrap_future(submit(_functools.partial(ctx.run, fn, *args, **kwargs)))
     try:
-        return await loop.run_in_executor(_get_executor(), call)
-    except asyncio.CancelledError:
+        return await fut
+    except _asyncio.CancelledError:
         token.cancel()
         raise
 
 
-def _make_awaitable(fn: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(fn)
-    async def awaitable(*args: Any, **kwargs: Any) -> Any:
+def _make_awaitable(fn: _Callable[..., _Any]) -> _Callable[..., _Any]:
+    @_functools.wraps(fn)
+    async def awaitable(*args: _Any, **kwargs: _Any) -> _Any:
+        if _fits_inline(args, kwargs):
+            try:
+                return _run_inline(fn, args, kwargs)
+            except WouldBlock:
+                pass
         return await run(fn, *args, **kwargs)
 
     awaitable.__doc__ = (
-        f"Awaitable :func:`gilfree.{fn.__name__}`: same arguments and result; runs on "
-        f"gilfree's executor and stops the native work when cancelled.\n\n" + (fn.__doc__ or "")
+        f"Awaitable :func:`gilfree.{fn.__name__}`: same arguments and result. Small\n"
+        "work runs at once, larger work on gilfree.aio's threads; cancelling the\n"
+        "await stops the native work.\n\n" + (fn.__doc__ or "")
     )
     awaitable.__qualname__ = fn.__name__
     awaitable.__module__ = __name__
+    awaitable._gilfree_kernel = fn  # type: ignore[attr-defined]
     return awaitable
 
 
-async def map(
-    fn: Callable[..., Any],
+def _as_coroutine_function(fn: _Callable[..., _Any]) -> _Callable[..., _Any]:
+    """What map calls: a gilfree kernel becomes its twin, a coroutine
+    function is awaited as it is, any other callable runs on a thread."""
+    name = getattr(fn, "__name__", None)
+    if name is not None and _registry.KERNELS.get(name) is fn:
+        return __getattr__(name)
+    if _asyncio.iscoroutinefunction(fn):
+        return fn
+    return _functools.partial(run, fn)
+
+
+async def map_unordered(
+    fn: _Callable[..., _Any],
     /,
-    *iterables: Iterable[Any],
+    *iterables: _Iterable[_Any],
     concurrency: int | None = None,
     progress: bool | str = False,
-    **kwargs: Any,
-) -> list[Any]:
+    **kwargs: _Any,
+) -> _AsyncIterator[tuple[int, _Any]]:
+    """Yield ``(index, fn(*items, **kwargs))`` as each call finishes, with at
+    most ``concurrency`` calls in flight.
+
+    Items are drawn lazily: at most ``concurrency`` tasks exist at a time, so
+    memory does not grow with the number of items. If a call fails, the
+    others are cancelled and the error raised; leaving the ``async for``
+    early cancels the calls still running.
+
+    Parameters
+    ----------
+    fn : callable
+        Called as given (a decorated function keeps its decorator). A gilfree
+        kernel runs as its awaitable twin; a coroutine function is awaited;
+        any other callable runs on gilfree.aio's threads.
+    *iterables : iterable
+        One item from each per call, as for the builtin ``map`` (their
+        lengths must match).
+    concurrency : int, optional
+        Calls in flight at most (default: the number of CPUs).
+    progress : bool or str
+        A tqdm bar counting finished calls (a str is its description).
+    **kwargs
+        Passed to every call.
+
+    Yields
+    ------
+    tuple of (int, object)
+        The position of the items in the input and the call's result.
+
+    Examples
+    --------
+    >>> import asyncio, numpy as np, gilfree
+    >>> async def main():
+    ...     xs = [np.full(3, float(i)) for i in range(4)]
+    ...     out = {}
+    ...     async for i, v in gilfree.aio.map_unordered(gilfree.mse, xs, [np.zeros(3)] * 4):
+    ...         out[i] = float(v)
+    ...     return [out[i] for i in range(4)]
+    >>> asyncio.run(main())
+    [0.0, 1.0, 4.0, 9.0]
+    """
+    call = _as_coroutine_function(fn)
+    limit = _check_n(concurrency, "concurrency") if concurrency is not None else available_cpus()
+    bar = _progress_bar(progress, iterables, fn)
+
+    async def one(i: int, args: tuple[_Any, ...]) -> tuple[int, _Any]:
+        return i, await call(*args, **kwargs)
+
+    pending: set[_asyncio.Future[tuple[int, _Any]]] = set()
+    items = enumerate(zip(*iterables, strict=True))
+    try:
+        while True:
+            for i, args in items:
+                pending.add(_asyncio.ensure_future(one(i, args)))
+                if len(pending) >= limit:
+                    break
+            if not pending:
+                return
+            done, pending = await _asyncio.wait(pending, return_when=_asyncio.FIRST_COMPLETED)
+            for t in done:
+                result = t.result()
+                if bar is not None:
+                    bar.update(1)
+                yield result
+    finally:
+        for t in pending:
+            t.cancel()
+        if pending:
+            await _asyncio.gather(*pending, return_exceptions=True)
+        if bar is not None:
+            bar.close()
+
+
+async def map(
+    fn: _Callable[..., _Any],
+    /,
+    *iterables: _Iterable[_Any],
+    concurrency: int | None = None,
+    progress: bool | str = False,
+    **kwargs: _Any,
+) -> list[_Any]:
     """Await ``fn(*items, **kwargs)`` for each tuple of items, like the
-    builtin ``map``, with at most ``concurrency`` calls in flight (default:
-    the number of CPUs). Results come back in input order. With
-    ``progress=True`` (or a description string) a tqdm bar counts finished
-    calls. If one call fails, the others are cancelled and the error raised.
+    builtin ``map``, with at most ``concurrency`` calls in flight; results
+    come back in input order.
+
+    Parameters and behaviour are those of :func:`map_unordered`.
+
+    Returns
+    -------
+    list
+        The results, in the order of the items.
 
     Examples
     --------
@@ -122,41 +266,27 @@ async def map(
     >>> asyncio.run(gilfree.aio.map(gilfree.mse, preds, [np.zeros(3)] * 4))
     [np.float64(0.0), np.float64(1.0), np.float64(4.0), np.float64(9.0)]
     """
-    from .runtime import _check_n
+    results: dict[int, _Any] = {}
+    async for i, value in map_unordered(
+        fn, *iterables, concurrency=concurrency, progress=progress, **kwargs
+    ):
+        results[i] = value
+    return [results[i] for i in range(len(results))]
 
-    fn = getattr(fn, "__wrapped__", fn)  # accept gilfree.aio.x as well as gilfree.x
-    limit = _check_n(concurrency, "concurrency") if concurrency is not None else available_cpus()
-    items = list(zip(*iterables, strict=True))
-    sem = asyncio.Semaphore(limit)
-    bar = None
-    if progress:
-        try:
-            from tqdm.auto import tqdm
-        except ImportError as exc:  # pragma: no cover
-            raise ImportError("progress=True needs tqdm: pip install tqdm") from exc
-        bar = tqdm(total=len(items), desc=progress if isinstance(progress, str) else fn.__name__)
 
-    async def one(args: tuple[Any, ...]) -> Any:
-        async with sem:
-            result = await run(fn, *args, **kwargs)
-        if bar is not None:
-            bar.update(1)
-        return result
-
-    tasks = [asyncio.ensure_future(one(a)) for a in items]
+def _progress_bar(progress: bool | str, iterables: tuple[_Iterable[_Any], ...], fn: object) -> _Any:
+    if not progress:
+        return None
     try:
-        return list(await asyncio.gather(*tasks))
-    except BaseException:
-        for t in tasks:
-            t.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        raise
-    finally:
-        if bar is not None:
-            bar.close()
+        from tqdm.auto import tqdm
+    except ImportError as exc:  # pragma: no cover
+        raise ImportError("progress=True needs tqdm: pip install tqdm") from exc
+    sizes = [len(it) for it in iterables if hasattr(it, "__len__")]  # type: ignore[arg-type]
+    desc = progress if isinstance(progress, str) else getattr(fn, "__name__", "calls")
+    return tqdm(total=min(sizes) if sizes else None, desc=desc)
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _Any:
     fn = _registry.KERNELS.get(name)
     if fn is None:
         raise AttributeError(f"module 'gilfree.aio' has no attribute {name!r}")
@@ -166,4 +296,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_registry.KERNELS))
+    return sorted(set(__all__) | set(_registry.KERNELS))

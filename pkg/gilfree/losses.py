@@ -64,7 +64,11 @@ _REDUCTIONS_KL = {"none": 0, "mean": 1, "sum": 2, "batchmean": 3}
 
 
 def _finish(value, arr, grad, dtype, return_grad):
-    result = dtype.type(value) if arr is None else arr
+    if arr is None:
+        with np.errstate(over="ignore"):  # a float64 sum past float32's range is inf, as in torch
+            result = dtype.type(value)
+    else:
+        result = arr
     return (result, grad) if return_grad else result
 
 

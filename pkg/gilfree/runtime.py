@@ -12,7 +12,6 @@ import concurrent.futures.thread  # noqa: F401  (its exit hook must be registere
 import contextlib
 import contextvars
 import operator
-import os
 import threading
 from collections.abc import Iterator
 
@@ -177,14 +176,3 @@ else:  # pragma: no cover
     import atexit
 
     atexit.register(_rt.request_abort_all)
-
-
-def _after_fork_in_child() -> None:
-    # The C++ pool resets itself (pthread_atfork); the executor of gilfree.aio
-    # lost its threads and is rebuilt lazily.
-    from . import aio
-
-    aio._reset_executor()
-
-
-os.register_at_fork(after_in_child=_after_fork_in_child)
