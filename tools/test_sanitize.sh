@@ -19,8 +19,20 @@ if [ ! -f "$BUILD/build.ninja" ]; then
 fi
 CXX=${CXX:-g++}
 export LD_PRELOAD="$($CXX -print-file-name=libasan.so) $($CXX -print-file-name=libubsan.so)"
-# CPython's own allocations are never freed at exit: leak checking would only report those.
-export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:halt_on_error=1
-export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+# CPython's own allocations are never freed at exit: leak checking would only
+# report those. A request too large for memory is a MemoryError, as without
+# ASan. Reports go to files (pytest captures stderr and would lose them) and
+# are printed below.
+REPORTS="$PWD/$BUILD/reports"
+rm -rf "$REPORTS" && mkdir -p "$REPORTS"
+export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:halt_on_error=1:allocator_may_return_null=1:log_path=$REPORTS/asan
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:log_path=$REPORTS/ubsan
 export GILFREE_SANITIZE=1
-exec "$VENV/bin/python" -m pytest -q -p no:cacheprovider "$@"
+status=0
+"$VENV/bin/python" -m pytest -q -p no:cacheprovider "$@" || status=$?
+if compgen -G "$REPORTS/*" > /dev/null; then
+  echo "sanitizer reports:"
+  cat "$REPORTS"/*
+  status=1
+fi
+exit $status

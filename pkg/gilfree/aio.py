@@ -172,8 +172,10 @@ async def map_unordered(
 
     Items are drawn lazily: at most ``concurrency`` tasks exist at a time, so
     memory does not grow with the number of items. If a call fails, the
-    others are cancelled and the error raised; leaving the ``async for``
-    early cancels the calls still running.
+    others are cancelled and the error raised. Closing the iterator early
+    cancels the calls still running: ``async with contextlib.aclosing(...)``
+    closes it as the block ends (a plain ``break`` leaves that to the loop's
+    asynchronous-generator finaliser).
 
     Parameters
     ----------
