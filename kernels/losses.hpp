@@ -14,6 +14,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "chunked_sum.hpp"
 #include "runtime.hpp"
 #include "strided.hpp"
 #include "vmath.hpp"
@@ -313,8 +314,7 @@ template <class T>
 double sum_weights(const NdShape& s, NdOperand& w, const ExecContext& ctx) {
   NdOperand* ops[1] = {&w};
   const int64_t n = s.size(), nchunks = (n + kChunk - 1) / kChunk;
-  std::vector<double> part(nchunks, 0.0);
-  parallel_for(nchunks, n / 8, ctx, [&](int64_t c) {
+  return chunked_sums<1>(nchunks, n / 8, ctx, [&](int64_t c, double* out) {
     alignas(64) double buf[kBlock];
     double acc = 0.0;
     for_segments(s, ops, c * kChunk, std::min(n, (c + 1) * kChunk), [&](char* const* ptr, int64_t cnt) {
@@ -324,9 +324,8 @@ double sum_weights(const NdShape& s, NdOperand& w, const ExecContext& ctx) {
         acc += Eigen::Map<Eigen::ArrayXd, Eigen::Aligned64>(buf, m).sum();
       }
     });
-    part[c] = acc;
-  });
-  return pairwise_sum(part.data(), nchunks);
+    out[0] = acc;
+  })[0];
 }
 
 }  // namespace detail
@@ -361,9 +360,10 @@ double elementwise_loss(LossKind kind, const LossParams& prm, ElementwiseArgs a,
 
   const bool plain_mse = kind == LossKind::mse && !has_w && !want_grad && !want_out;
   const int64_t nchunks = (n + kChunk - 1) / kChunk;
-  std::vector<double> part(nchunks, 0.0), wpart(has_w && !wsum_known ? nchunks : 0, 0.0);
+  const bool sum_w = has_w && !wsum_known;
   const int ax = s.ndim - 1;
-  parallel_for(nchunks, n * element_cost(kind), ctx, [&](int64_t c) {
+  // the loss sum and (for a weighted mean without a gradient) the weight sum
+  const auto sums = chunked_sums<2>(nchunks, n * element_cost(kind), ctx, [&](int64_t c, double* out) {
     Block b;
     double acc = 0.0, wacc = 0.0;
     for_segments(s, ops, c * kChunk, std::min(n, (c + 1) * kChunk), [&](char* const* ptr, int64_t cnt) {
@@ -383,7 +383,7 @@ double elementwise_loss(LossKind kind, const LossParams& prm, ElementwiseArgs a,
           CVec w(b.w, m);
           l *= w;
           if (want_grad) g *= w;
-          if (!wsum_known) wacc += w.sum();
+          if (sum_w) wacc += w.sum();
         }
         if (want_out) scatter<T>(b.l, m, ptr[4] + o * a.out.strides[ax], a.out.strides[ax]);
         acc += l.sum();
@@ -393,11 +393,11 @@ double elementwise_loss(LossKind kind, const LossParams& prm, ElementwiseArgs a,
         }
       }
     });
-    part[c] = acc;
-    if (!wpart.empty()) wpart[c] = wacc;
+    out[0] = acc;
+    out[1] = wacc;
   });
-  const double total = pairwise_sum(part.data(), nchunks);
-  if (!wpart.empty()) wsum = pairwise_sum(wpart.data(), nchunks);
+  const double total = sums[0];
+  if (sum_w) wsum = sums[1];
   switch (a.reduction) {
     case Reduction::mean:
       return total / wsum;

@@ -188,3 +188,25 @@ def test_set_num_threads_out_of_range_names_the_argument(n):
     with pytest.raises(ValueError, match="n"):
         with gilfree.threads(n):
             pass
+
+
+def test_sums_over_many_blocks_of_chunks():
+    # More chunks than one block of partial sums (4096 chunks of 2**15): the
+    # scratch stays one block, the result is exact here and has the same bits
+    # for any thread count, and progress counts every chunk from the start.
+    n = 3 * 4096 * 2**15 + 12345
+    a = np.broadcast_to(np.float64(0.75), (n,))
+    b = np.broadcast_to(np.float64(0.25), (n,))
+    w = np.broadcast_to(np.float64(2.0), (n,))
+    tok = Token()
+    reset = _TOKEN.set(tok)
+    try:
+        with gilfree.threads(1):
+            one = gilfree.mse(a, b), gilfree.mse(a, b, sample_weight=w), gilfree.huber(a, b, reduction="sum")
+    finally:
+        _TOKEN.reset(reset)
+    with gilfree.threads(2):
+        two = gilfree.mse(a, b), gilfree.mse(a, b, sample_weight=w), gilfree.huber(a, b, reduction="sum")
+    assert one[0] == 0.25 and one[1] == 0.25 and one[2] == 0.125 * n
+    assert [float(v).hex() for v in one] == [float(v).hex() for v in two]
+    assert tok.chunks_total == tok.chunks_done == 3 * -(-n // 2**15)

@@ -69,14 +69,16 @@ def _fits_inline(args: tuple[_Any, ...], kwargs: dict[str, _Any]) -> bool:
     return True
 
 
-def _run_inline(fn: _Callable[..., _Any], args: tuple[_Any, ...], kwargs: dict[str, _Any]) -> _Any:
+def _run_inline(
+    fn: _Callable[..., _Any], args: tuple[_Any, ...], kwargs: dict[str, _Any], budget: int = INLINE_BUDGET
+) -> _Any:
     """fn(*args, **kwargs) here, with a token whose budget makes any larger
-    work raise WouldBlock before it starts."""
+    work raise WouldBlock before it starts (0: no budget)."""
     tok = getattr(_inline, "token", None)
     if tok is None:
         tok = _inline.token = Token()
     tok.reset()
-    tok.inline_budget = INLINE_BUDGET
+    tok.inline_budget = budget
     reset = _TOKEN.set(tok)
     try:
         return fn(*args, **kwargs)
