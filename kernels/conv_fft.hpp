@@ -78,6 +78,8 @@ inline bool fft_applies(const Corr2dArgs& a) {
   return a.n == 1 && a.c == 1 && a.o == 1 && a.cg == 1 && a.sy == 1 && a.sx == 1 && a.dy == 1 && a.dx == 1;
 }
 
+constexpr int64_t kCancelRows = 64;  // rows (or columns) of one FFT tile between token checks
+
 /// One FFT object per thread: it caches twiddles across calls.
 inline Eigen::FFT<double>& thread_fft() {
   thread_local Eigen::FFT<double> f;
@@ -86,12 +88,17 @@ inline Eigen::FFT<double>& thread_fft() {
 }
 
 /// 2-D forward transform of a P x Q real block (rows then columns), in place into spec (P x Q/2+1).
+/// A long transform checks the token every kCancelRows rows or columns.
 inline void rfft2(Eigen::FFT<double>& f, const double* re, int64_t P, int64_t Q, cplx* spec, std::vector<cplx>& col,
-                  std::vector<cplx>& tmp) {
+                  std::vector<cplx>& tmp, const ExecContext& ctx) {
   const int64_t qh = Q / 2 + 1;
-  for (int64_t r = 0; r < P; ++r) f.fwd(spec + r * qh, re + r * Q, Q);
+  for (int64_t r = 0; r < P; ++r) {
+    if (r % kCancelRows == 0) check_cancel(ctx);
+    f.fwd(spec + r * qh, re + r * Q, Q);
+  }
   if (P == 1) return;
   for (int64_t q = 0; q < qh; ++q) {
+    if (q % kCancelRows == 0) check_cancel(ctx);
     for (int64_t r = 0; r < P; ++r) col[r] = spec[r * qh + q];
     f.fwd(tmp.data(), col.data(), P);
     for (int64_t r = 0; r < P; ++r) spec[r * qh + q] = tmp[r];
@@ -117,7 +124,7 @@ void corr2d_fft(const Corr2dArgs& a, const ExecContext& ctx) {
     std::vector<double> pad(static_cast<size_t>(P * Q), 0.0);
     for (int64_t j = 0; j < a.kh; ++j) std::copy(K.data() + j * a.kw, K.data() + (j + 1) * a.kw, pad.data() + j * Q);
     std::vector<cplx> col(P), tmp(P);
-    rfft2(thread_fft(), pad.data(), P, Q, kspec.data(), col, tmp);
+    rfft2(thread_fft(), pad.data(), P, Q, kspec.data(), col, tmp, ctx);
     for (auto& z : kspec) z = std::conj(z);
   }
   const int64_t eh = a.oh + a.kh - 1, ew = a.ow + a.kw - 1;  // extent of the extended input read
@@ -135,12 +142,16 @@ void corr2d_fft(const Corr2dArgs& a, const ExecContext& ctx) {
       else
         load_row<T>(a.in + m * a.in_s[2], a.in_s[3], a.w, a.x0 + ox, 1, cols, a.boundary, a.fill, dst);
     }
-    for (int64_t r = 0; r < P; ++r) f.fwd(spec.data() + r * qh, re.data() + r * Q, Q);
+    for (int64_t r = 0; r < P; ++r) {
+      if (r % kCancelRows == 0) check_cancel(ctx);
+      f.fwd(spec.data() + r * qh, re.data() + r * Q, Q);
+    }
     const int64_t ny = std::min(pl.ty, a.oh - oy), nx = std::min(pl.tx, a.ow - ox);
     if (P == 1) {
       for (int64_t q = 0; q < qh; ++q) spec[q] *= kspec[q];
     } else {
       for (int64_t q = 0; q < qh; ++q) {
+        if (q % kCancelRows == 0) check_cancel(ctx);
         for (int64_t r = 0; r < P; ++r) col[r] = spec[r * qh + q];
         f.fwd(tmp.data(), col.data(), P);
         for (int64_t r = 0; r < P; ++r) tmp[r] *= kspec[r * qh + q];
@@ -149,6 +160,7 @@ void corr2d_fft(const Corr2dArgs& a, const ExecContext& ctx) {
       }
     }
     for (int64_t r = 0; r < ny; ++r) {
+      if (r % kCancelRows == 0) check_cancel(ctx);
       f.inv(re.data(), spec.data() + r * qh, Q);
       scatter<T>(re.data(), nx, a.out + (oy + r) * a.out_s[2] + ox * a.out_s[3], a.out_s[3]);
     }

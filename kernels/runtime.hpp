@@ -102,6 +102,12 @@ void lower_thread_priority() noexcept;
 void request_abort_all() noexcept;
 bool abort_requested() noexcept;
 
+/// For kernels whose single chunk is long (an FFT tile, a kernel's spectrum):
+/// throws cancelled_error when the call's token (or interpreter exit) says so.
+inline void check_cancel(const ExecContext& ctx) {
+  if (ctx.token ? ctx.token->cancelled() : abort_requested()) throw cancelled_error();
+}
+
 namespace detail {
 void run_chunks(int64_t nchunks, int64_t items, const ExecContext& ctx,
                 const std::function<void(int64_t)>& body);
