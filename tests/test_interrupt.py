@@ -5,6 +5,7 @@ KeyboardInterrupt arrives while the native work is still far from done."""
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 
@@ -68,3 +69,43 @@ def test_calls_from_other_threads_are_not_interrupted():
     """)
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert "['1.0', 'handled']" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_jupyter_interrupt_stops_a_running_cell():
+    # ipykernel's interrupt sends SIGINT to the kernel process: the cell's
+    # sync kernel stops with KeyboardInterrupt and the kernel stays usable.
+    jupyter_client = pytest.importorskip("jupyter_client")
+    pytest.importorskip("ipykernel")
+    km, kc = jupyter_client.manager.start_new_kernel(kernel_name="python3")
+    try:
+        kc.execute_interactive("import numpy as np, gilfree", timeout=120)
+        msg_id = kc.execute(
+            "from gilfree.runtime import _MAIN_TOKEN\n"
+            "x = np.broadcast_to(np.float64(0.5), (10**12,))\n"
+            "gilfree.mse(x, x)"
+        )
+        # wait until the cell is busy computing, then press "interrupt"
+        while True:
+            msg = kc.get_iopub_msg(timeout=120)
+            if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "execute_input":
+                break
+        time.sleep(1.0)
+        km.interrupt_kernel()
+        reply = kc.get_shell_msg(timeout=120)
+        while reply["parent_header"].get("msg_id") != msg_id:
+            reply = kc.get_shell_msg(timeout=120)
+        assert reply["content"]["status"] == "error"
+        assert reply["content"]["ename"] == "KeyboardInterrupt"
+        seen = []
+        out = kc.execute_interactive(
+            "print(_MAIN_TOKEN.chunks_done < _MAIN_TOKEN.chunks_total // 100, float(gilfree.mse(np.ones(2), np.zeros(2))))",
+            timeout=120,
+            output_hook=lambda m: seen.append(m),
+        )
+        assert out["content"]["status"] == "ok"
+        text = "".join(m["content"].get("text", "") for m in seen if m["msg_type"] == "stream")
+        assert "True 1.0" in text, text
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
