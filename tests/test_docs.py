@@ -60,7 +60,7 @@ def test_demo_quick():
         check=True,
     ).stdout
     assert "native work stopped: True" in out
-    assert "the loop never froze" in out
+    assert "heartbeat:" in out and "p99" in out and "worst" in out
 
 
 def test_info_command():
