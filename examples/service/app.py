@@ -362,6 +362,9 @@ class _Limits:
         gilfree.aio.shutdown(wait=False)
 
 
+app = create_app()  # the default service: ``uvicorn app:app`` from this folder
+
+
 def main(argv: list[str] | None = None) -> None:
     import uvicorn
 
