@@ -41,7 +41,9 @@ def _get_health(sock: socket.socket, buf: bytearray) -> None:
     while b"\r\n\r\n" not in buf:
         buf += sock.recv(65536) or _closed()
     head, _, rest = bytes(buf).partition(b"\r\n\r\n")
-    length = int(next(h.split(b":")[1] for h in head.split(b"\r\n") if h.lower().startswith(b"content-length")))
+    length = int(
+        next(h.split(b":")[1] for h in head.split(b"\r\n") if h.lower().startswith(b"content-length"))
+    )
     while len(rest) < length:
         rest += sock.recv(65536) or _closed()
     if not head.startswith(b"HTTP/1.1 200"):
@@ -133,7 +135,9 @@ def heavy_request(shape: tuple[int, ...], kernel: tuple[int, ...]) -> tuple[byte
     return buf.getvalue(), {"padding": str(kernel[-1] // 2)}, (x, w)
 
 
-async def heavy_load(port: int, body: bytes, query: dict, clients: int, until: float, cap: int) -> list[float]:
+async def heavy_load(
+    port: int, body: bytes, query: dict, clients: int, until: float, cap: int
+) -> list[float]:
     """`clients` clients post back to back until `until` (monotonic) or `cap`
     requests in all; returns the completion times of the 200 answers."""
     import httpx
@@ -151,7 +155,9 @@ async def heavy_load(port: int, body: bytes, query: dict, clients: int, until: f
                 if r.status_code == 200:
                     done.append(time.monotonic())
 
-        await asyncio.wait_for(asyncio.gather(*(one_client() for _ in range(clients))), until - time.monotonic() + 60)
+        await asyncio.wait_for(
+            asyncio.gather(*(one_client() for _ in range(clients))), until - time.monotonic() + 60
+        )
     return done
 
 
@@ -263,7 +269,12 @@ def plot(runs: list[dict], rows: list[dict], path: Path) -> None:
             xs = np.sort([1e3 * x for r in runs if r["handler"] == h for x in r[key]])
             ax.plot(xs, np.arange(1, len(xs) + 1) / len(xs), style, color=color, label=f"{h} ({key})")
     ax.axvline(5, color="grey", lw=0.8, ls="--")
-    ax.set(xscale="log", xlabel="/health latency (ms)", ylabel="fraction of requests", title="/health latency CDF")
+    ax.set(
+        xscale="log",
+        xlabel="/health latency (ms)",
+        ylabel="fraction of requests",
+        title="/health latency CDF",
+    )
     ax.legend(fontsize=7)
     bx.bar([r["handler"] for r in rows], [r["heavy_per_s"] for r in rows], color=["C0", "C1", "C2"])
     bx.set(ylabel="conv2d requests / s", title="heavy throughput")
@@ -289,13 +300,17 @@ def versions() -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--clients", type=int, default=4)
-    ap.add_argument("--window", type=float, default=8.0, help="measured seconds under load, per handler and round")
+    ap.add_argument(
+        "--window", type=float, default=8.0, help="measured seconds under load, per handler and round"
+    )
     ap.add_argument("--ramp", type=float, default=1.0, help="seconds of load before the window")
     ap.add_argument("--idle", type=float, default=2.0, help="seconds of idle /health baseline")
     ap.add_argument("--interval", type=float, default=0.005, help="seconds between /health polls")
     ap.add_argument("--cap", type=int, default=2000, help="heavy requests at most, per handler and round")
     ap.add_argument("--rounds", type=int, default=1)
-    ap.add_argument("--from-json", action="store_true", help="only rebuild service.md and the plot from service.json")
+    ap.add_argument(
+        "--from-json", action="store_true", help="only rebuild service.md and the plot from service.json"
+    )
     ap.add_argument("--poll", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.poll:
@@ -320,7 +335,10 @@ def main() -> None:
     for _ in range(args.rounds):
         for h in HANDLERS:
             runs.append(run_handler(h, args, body, query, ref))
-            print(f"{h}: {runs[-1]['completed']} heavy answers, {len(runs[-1]['loaded'])} /health samples", flush=True)
+            print(
+                f"{h}: {runs[-1]['completed']} heavy answers, {len(runs[-1]['loaded'])} /health samples",
+                flush=True,
+            )
     rows = summarise(runs)
     command = "python bench/bench_service.py " + " ".join(sys.argv[1:])
     setup = {**vars(args), "shape": shape, "kernel": kernel, "loadavg": loadavg}

@@ -82,10 +82,25 @@ def _loss_cases(rng):
     return [
         ("mse", {}, dict(input=x, target=t), np.mean(d * d)),
         ("huber", {"delta": 0.5, "reduction": "none"}, dict(input=x, target=t), huber),
-        ("pinball", {"quantile": 0.9, "reduction": "sum"}, dict(input=x, target=t), np.sum(np.maximum(q * r, (q - 1) * r))),
-        ("binary_cross_entropy_with_logits", {"reduction": "sum"}, dict(input=z, target=y, sample_weight=w), np.sum(w * (_softplus(z) - y * z))),
+        (
+            "pinball",
+            {"quantile": 0.9, "reduction": "sum"},
+            dict(input=x, target=t),
+            np.sum(np.maximum(q * r, (q - 1) * r)),
+        ),
+        (
+            "binary_cross_entropy_with_logits",
+            {"reduction": "sum"},
+            dict(input=z, target=y, sample_weight=w),
+            np.sum(w * (_softplus(z) - y * z)),
+        ),
         ("cross_entropy", {"label_smoothing": 0.1}, dict(input=logits, target=cls), ce.mean()),
-        ("poisson_nll", {"log_input": False}, dict(input=rate, target=counts), np.mean(rate - counts * np.log(rate + 1e-8))),
+        (
+            "poisson_nll",
+            {"log_input": False},
+            dict(input=rate, target=counts),
+            np.mean(rate - counts * np.log(rate + 1e-8)),
+        ),
     ]
 
 
@@ -94,7 +109,12 @@ async def test_losses_equal_the_kernels(server, rng):
     async with client(server) as c:
         for name, params, arrays, want in _loss_cases(rng):
             query = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in params.items()}
-            r = await c.post(f"/loss/{name}", params=query, content=npz(**arrays), headers={"content-type": "application/x-npz"})
+            r = await c.post(
+                f"/loss/{name}",
+                params=query,
+                content=npz(**arrays),
+                headers={"content-type": "application/x-npz"},
+            )
             assert r.status_code == 200, (name, r.text)
             got = np.asarray(r.json()["value"])
             np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12, err_msg=name)
@@ -113,7 +133,12 @@ def _conv_reference(x, w, b, stride, pad, groups):
         g = o // (co // groups)
         for i in range(kh):
             for j in range(kw):
-                patch = x[:, g * cg : (g + 1) * cg, i : i + stride[0] * ho : stride[0], j : j + stride[1] * wo : stride[1]]
+                patch = x[
+                    :,
+                    g * cg : (g + 1) * cg,
+                    i : i + stride[0] * ho : stride[0],
+                    j : j + stride[1] * wo : stride[1],
+                ]
                 out[:, o] += np.einsum("nchw,c->nhw", patch, w[o, :, i, j])
     return out + b[None, :, None, None]
 
@@ -125,7 +150,11 @@ async def test_conv2d_equals_the_kernel(server, rng, dtype):
     w = rng.normal(size=(6, 2, 3, 3)).astype(dtype)
     b = rng.normal(size=6).astype(dtype)
     async with client(server) as c:
-        r = await c.post("/conv2d", params={"stride": "2,1", "padding": "1", "groups": "2"}, content=npz(input=x, weight=w, bias=b))
+        r = await c.post(
+            "/conv2d",
+            params={"stride": "2,1", "padding": "1", "groups": "2"},
+            content=npz(input=x, weight=w, bias=b),
+        )
     assert r.status_code == 200, r.text
     assert r.headers["content-type"] == "application/x-npy"
     got = from_npy(r.content)
@@ -181,7 +210,9 @@ def test_numpy_handlers_answer_like_the_kernels(rng):
         transport = httpx.ASGITransport(app=app_module.create_app(handler))
         async with httpx.AsyncClient(transport=transport, base_url="http://service") as c:
             conv = await c.post("/conv2d", params={"padding": "same"}, content=npz(input=x, weight=w))
-            loss = await c.post("/loss/huber", params={"delta": "0.3"}, content=npz(input=t, target=t[::-1].copy()))
+            loss = await c.post(
+                "/loss/huber", params={"delta": "0.3"}, content=npz(input=t, target=t[::-1].copy())
+            )
             red = await c.post("/reduce/logsumexp", params={"axis": "1"}, content=npz(x=x[0, 0]))
             return from_npy(conv.content), loss.json()["value"], from_npy(red.content)
 
@@ -208,7 +239,14 @@ def _bad_requests():
         ("/loss/mse", {}, good[: len(good) // 2], {}, 400, ["body"]),
         ("/loss/mse", {}, npz(input=x), {}, 400, ["missing", "'target'"]),
         ("/loss/mse", {}, npz(input=x, target=t, extra=t), {}, 400, ["unexpected", "'extra'"]),
-        ("/loss/mse", {}, npz(input=np.array([1.0, None], dtype=object), target=t[:2]), {}, 400, ["'input'", "object"]),
+        (
+            "/loss/mse",
+            {},
+            npz(input=np.array([1.0, None], dtype=object), target=t[:2]),
+            {},
+            400,
+            ["'input'", "object"],
+        ),
         ("/loss/mse", {}, npz(input=np.array(["a", "b"]), target=t[:2]), {}, 422, ["input", "dtype"]),
         ("/loss/mse", {}, npz(input=x, target=np.zeros(3)), {}, 422, ["target", "shape"]),
         ("/loss/mse", {"delta": "1"}, good, {}, 400, ["unknown parameter", "'delta'"]),
@@ -287,7 +325,12 @@ async def test_health_answers_while_heavy_requests_run(server, rng):
     w = rng.normal(size=(32, 32, 7, 7)).astype(np.float32)
     body = npz(input=x, weight=w)
     async with client(server) as heavy, client(server, timeout=10.0) as c:
-        posts = [asyncio.create_task(heavy.post("/conv2d", params={"padding": "3", "method": "direct"}, content=body)) for _ in range(4)]
+        posts = [
+            asyncio.create_task(
+                heavy.post("/conv2d", params={"padding": "3", "method": "direct"}, content=body)
+            )
+            for _ in range(4)
+        ]
         seen = []
         while not all(p.done() for p in posts):
             r = await c.get("/health")  # a hung loop would time out here

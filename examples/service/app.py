@@ -189,9 +189,7 @@ def _parse_query(param: inspect.Parameter, text: str) -> Any:
 def bind(fn: Callable[..., Any], arrays: dict[str, np.ndarray], request: Request) -> dict[str, Any]:
     """Keyword arguments for ``fn`` from the body's arrays and the query,
     checked against its signature (unknown or repeated names are 400)."""
-    params = {
-        n: p for n, p in inspect.signature(fn).parameters.items() if n not in _NOT_FROM_REQUEST
-    }
+    params = {n: p for n, p in inspect.signature(fn).parameters.items() if n not in _NOT_FROM_REQUEST}
     required = [n for n, p in params.items() if p.default is p.empty]
     kwargs: dict[str, Any] = {}
     for name, arr in arrays.items():
@@ -377,9 +375,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--handler", choices=HANDLERS, default="gilfree", help="numpy-*: benchmark baselines")
     args = p.parse_args(argv)
     app = create_app(args.handler, args.max_body_bytes, args.max_queued, args.max_in_flight)
-    uvicorn.run(
-        app, host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=2
-    )
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=2)
 
 
 if __name__ == "__main__":

@@ -107,7 +107,10 @@ KERNELS = {
     "huber": _loss(_huber),
     "smooth_l1": _loss(_smooth_l1),
     "log_cosh": _loss(lambda d: np.logaddexp(d, -d) - np.log(2.0)),
-    **{name: _on_x(getattr(np, name)) for name in ("sum", "mean", "var", "std", "min", "max", "argmin", "argmax")},
+    **{
+        name: _on_x(getattr(np, name))
+        for name in ("sum", "mean", "var", "std", "min", "max", "argmin", "argmax")
+    },
     "logsumexp": _logsumexp,
     "norm": lambda x, ord=2, axis=None, keepdims=False: np.linalg.norm(x, ord, axis, keepdims),
 }
