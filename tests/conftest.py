@@ -1,5 +1,7 @@
+import functools
 import inspect
 import threading
+import types
 
 import gilfree
 import numpy as np
@@ -46,9 +48,30 @@ def _restore_threads():
     gilfree.set_num_threads(n)
 
 
+def _warning_fails(fn):
+    """fn, with a warning raised as an error (filterwarnings "error") turned
+    into a test failure: pytest-run-parallel's threads drop a raised Warning
+    and the test would pass. The wrapper shares fn's globals, which the
+    plugin reads to detect thread-unsafe calls (warnings.catch_warnings)."""
+    fail = pytest.fail
+
+    def test(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except Warning as w:
+            fail(f"{type(w).__name__} raised as an error: {w}")
+
+    test = types.FunctionType(test.__code__, fn.__globals__, fn.__name__, None, test.__closure__)
+    return functools.update_wrapper(test, fn)
+
+
 def pytest_collection_modifyitems(config, items):
-    # pytest-run-parallel wraps a test function in a plain function that calls
-    # it in threads: a coroutine test would then never be awaited.
+    parallel = str(config.getoption("parallel_threads", default=1)) != "1"
     for item in items:
-        if inspect.iscoroutinefunction(getattr(item, "obj", None)):
+        obj = getattr(item, "obj", None)
+        if inspect.iscoroutinefunction(obj):
+            # pytest-run-parallel calls the test function in plain threads:
+            # the coroutine would never be awaited.
             item.add_marker(pytest.mark.thread_unsafe(reason="an asyncio test (run by pytest-asyncio's loop)"))
+        elif parallel and inspect.isfunction(obj):
+            item.obj = _warning_fails(obj)
