@@ -19,8 +19,14 @@ $(STAMP): pyproject.toml meson.build
 demo: $(STAMP)
 	$(BIN)/python -m gilfree demo
 
+# The sync API's tests again, each run by 4 threads at once (pytest-run-parallel):
+# many callers of one process; tests marked thread_unsafe run once.
+PARALLEL_TESTS := $(wildcard tests/test_losses_*.py tests/test_loops_*.py tests/test_conv_*.py tests/test_runtime*.py)
+
 test: $(STAMP)
 	$(BIN)/python -m pytest
+	test -n "$(PARALLEL_TESTS)"
+	$(BIN)/python -m pytest -q -p no:cacheprovider --parallel-threads=4 $(PARALLEL_TESTS)
 
 # The suite against an ASan+UBSan build of the extension (build/sanitize, .venv-sanitize).
 test-sanitize: $(STAMP)

@@ -117,6 +117,7 @@ def test_top_level_exports():
     assert builtins.sum([1, 2]) == 3  # the builtins themselves are untouched
 
 
+@pytest.mark.thread_unsafe(reason="doctest patches linecache.getlines and sys.stdout process-wide")
 def test_docstring_examples():
     result = doctest.testmod(gilfree.loops, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted >= 17

@@ -107,6 +107,7 @@ def _child_mse(args):
     return float(gilfree.mse(x, y))
 
 
+@pytest.mark.thread_unsafe(reason="forks: the child inherits locks that the test's other threads may hold")
 def test_kernels_work_in_a_forked_child(rng):
     x, y = rng.normal(size=N_BIG), rng.normal(size=N_BIG)
     want = float(np.mean((x - y) ** 2))
