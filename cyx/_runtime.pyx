@@ -13,6 +13,7 @@ from cpp_runtime cimport (
     eigen_version_patch,
     get_num_threads as _get_num_threads,
     kMaxThreads,
+    delegate_compute_to_pool as _delegate_compute_to_pool,
     lower_thread_priority as _lower_thread_priority,
     worker_nice as _worker_nice,
     get_parallel_threshold as _get_parallel_threshold,
@@ -111,8 +112,14 @@ def worker_nice():
 
 
 def lower_thread_priority():
-    """Gives the calling thread the pool workers' priority (gilfree.aio's threads)."""
+    """Gives the calling thread the pool workers' priority."""
     _lower_thread_priority()
+
+
+def delegate_compute_to_pool():
+    """The calling thread's kernels run their parallel shares on the pool only
+    (gilfree.aio's threads: they wait at normal priority, the workers compute)."""
+    _delegate_compute_to_pool()
 
 
 def request_abort_all():

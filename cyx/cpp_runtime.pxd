@@ -28,6 +28,7 @@ cdef extern from "runtime.hpp" namespace "gilfree" nogil:
     void set_parallel_threshold(int64_t items) except +
     int worker_nice() noexcept
     void lower_thread_priority() noexcept
+    void delegate_compute_to_pool() noexcept
     void request_abort_all() noexcept
     bint abort_requested() noexcept
     string simd_instruction_sets() except +

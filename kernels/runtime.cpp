@@ -36,6 +36,10 @@ using Pool = Eigen::ThreadPoolTempl<WorkerEnv>;
 
 // How often the calling thread of a kernel runs its token's poll function.
 constexpr auto kPollInterval = std::chrono::milliseconds(20);
+// How often a delegating caller checks its token while its shares wait for a worker.
+constexpr auto kDelegateWait = std::chrono::milliseconds(2);
+
+thread_local bool t_delegating = false;
 
 std::atomic<bool> g_abort{false};
 // Work estimate (an mse element = 1) below which a kernel runs inline: two
@@ -143,6 +147,8 @@ int worker_nice() noexcept {
   }();
   return nice;
 }
+
+void delegate_compute_to_pool() noexcept { t_delegating = true; }
 
 void lower_thread_priority() noexcept {
   int nice = worker_nice();
@@ -255,8 +261,14 @@ void run_chunks(int64_t nchunks, int64_t items, const ExecContext& ctx,
     }
   };
 
-  auto pool = pool_with(static_cast<int>(width - 1));
-  for (int64_t k = 0; k < width - 1; ++k) {
+  // A delegating caller (gilfree.aio's threads) hands every share to the
+  // pool's lower-priority workers and only waits: the threads that compute
+  // are then never more than the pool's, and a thread that takes the GIL
+  // between kernels never runs at the workers' low priority.
+  const bool delegate = t_delegating;
+  const int64_t helpers = delegate ? width : width - 1;
+  auto pool = pool_with(static_cast<int>(helpers));
+  for (int64_t k = 0; k < helpers; ++k) {
     pool->Schedule([state, work]() {
       {
         std::lock_guard<std::mutex> lock(state->mu);
@@ -268,15 +280,20 @@ void run_chunks(int64_t nchunks, int64_t items, const ExecContext& ctx,
       if (--state->active == 0) state->cv.notify_all();
     });
   }
-  work(*state, &poller);
+  if (!delegate) work(*state, &poller);
   {
+    // Done when every chunk is taken (or the run stopped) and no helper is
+    // inside; `closed` is set under the same lock hold, so a helper that
+    // starts later touches nothing but the state.
     std::unique_lock<std::mutex> lock(state->mu);
-    state->closed = true;
-    while (!state->cv.wait_for(lock, kPollInterval, [&] { return state->active == 0; })) {
+    auto done = [&] { return state->active == 0 && (state->stop.load() || state->next.load() >= nchunks); };
+    while (!state->cv.wait_for(lock, delegate ? kDelegateWait : kPollInterval, done)) {
       lock.unlock();
       poller.maybe();  // the caller keeps polling while helpers finish
+      if (tok ? tok->cancelled() : g_abort.load(std::memory_order_relaxed)) state->stop.store(true);
       lock.lock();
     }
+    state->closed = true;
   }
   if (state->error) std::rethrow_exception(state->error);
   if (state->stop.load() || state->next.load() < nchunks) throw cancelled_error();

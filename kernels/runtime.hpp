@@ -98,6 +98,9 @@ constexpr int kDefaultWorkerNice = 5;
 int worker_nice() noexcept;
 /// Lowers the calling thread's priority to worker_nice() (Linux: per thread).
 void lower_thread_priority() noexcept;
+/// From now on the calling thread does not compute its kernels' parallel
+/// shares itself: the pool's workers do, and it waits (gilfree.aio's threads).
+void delegate_compute_to_pool() noexcept;
 /// Make every running and future kernel stop at its next chunk (interpreter exit).
 void request_abort_all() noexcept;
 bool abort_requested() noexcept;

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 
 import gilfree
 import numpy as np
@@ -261,3 +262,34 @@ def test_no_warnings_and_no_leaked_threads_after_cancel_storms():
     assert "asyncio cancelled True" in proc.stdout, proc.stdout + proc.stderr
     assert "threads left []" in proc.stdout, proc.stdout
     assert "destroyed" not in proc.stderr and "never awaited" not in proc.stderr, proc.stderr
+
+
+def _thread_cpu_seconds(tid: int) -> float:
+    import os
+
+    fields = open(f"/proc/self/task/{tid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@pytest.mark.asyncio
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread CPU time from /proc")
+async def test_aio_threads_wait_while_the_pool_computes():
+    # gilfree.aio's thread hands the parallel shares to the (lower-priority)
+    # pool workers and waits: it takes almost no CPU itself, and the result
+    # has the same bits as the sync call.
+    x = np.random.default_rng(3).normal(size=4 * 10**7)
+    y = x[::-1].copy()
+    want = gilfree.log_cosh(x, y)
+
+    def work():
+        tid = threading.get_native_id()
+        before = _thread_cpu_seconds(tid)
+        t0 = time.process_time()
+        value = gilfree.log_cosh(x, y)
+        return value, _thread_cpu_seconds(tid) - before, time.process_time() - t0
+
+    with gilfree.threads(2):
+        value, own_cpu, process_cpu = await gilfree.aio.run(work)
+    assert value == want
+    assert process_cpu > 0.2  # the kernel did run somewhere in this process
+    assert own_cpu < 0.2 * process_cpu

@@ -4,8 +4,10 @@ A call admitted here runs on one of ``max_in_flight`` threads; calls beyond
 that wait in the executor's queue (no new thread, the event loop free), and
 past ``max_queued`` waiting calls a new one fails at once with
 :class:`Overloaded`, which a service turns into "503 Service Unavailable".
-The threads run at the compute pool's lower scheduling priority, so the
-event loop's thread preempts them when it wakes.
+The threads hand their kernels' parallel work to the compute pool, whose
+workers run at a lower scheduling priority, so the event loop's thread
+preempts them when it wakes; the executor's threads themselves (which take
+the GIL between kernels) keep the normal priority.
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ def _executor() -> concurrent.futures.ThreadPoolExecutor:
                 _state.executor = concurrent.futures.ThreadPoolExecutor(
                     max_workers=_workers(),
                     thread_name_prefix="gilfree-aio",
-                    initializer=_rt.lower_thread_priority,
+                    initializer=_rt.delegate_compute_to_pool,
                 )
             ex = _state.executor
     return ex
