@@ -57,9 +57,11 @@ cdef class Token:
     def cancel(self):
         self.ptr.cancel()
 
-    def reset(self):
-        """Ready for the next call: not cancelled, no progress, no interrupt."""
+    def reset(self, int64_t inline_budget=0):
+        """Ready for the next call: not cancelled, no progress, no interrupt,
+        and the given inline budget (0: none)."""
         self.ptr.reset()
+        self.ptr.set_inline_budget(inline_budget)
         self.interrupt = None
 
     @property

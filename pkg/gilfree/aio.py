@@ -56,16 +56,23 @@ _INLINE_SEQUENCE = 64
 _inline = _threading.local()
 
 
+def _small(a: _Any) -> bool:
+    if type(a) is _np.ndarray:
+        return a.size <= _INLINE_ELEMENTS
+    if isinstance(a, (list, tuple)):
+        return len(a) <= _INLINE_SEQUENCE
+    # a tensor, a DataFrame: its size is unknown here
+    return not hasattr(a, "__array__") or isinstance(a, _np.generic)
+
+
 def _fits_inline(args: tuple[_Any, ...], kwargs: dict[str, _Any]) -> bool:
-    for a in (*args, *kwargs.values()):
-        if isinstance(a, _np.ndarray):
-            if a.size > _INLINE_ELEMENTS:
+    for a in args:
+        if not _small(a):
+            return False
+    if kwargs:
+        for a in kwargs.values():
+            if not _small(a):
                 return False
-        elif isinstance(a, (list, tuple)):
-            if len(a) > _INLINE_SEQUENCE:
-                return False
-        elif hasattr(a, "__array__") and not isinstance(a, _np.generic):
-            return False  # a tensor, a DataFrame: size unknown here
     return True
 
 
@@ -74,11 +81,11 @@ def _run_inline(
 ) -> _Any:
     """fn(*args, **kwargs) here, with a token whose budget makes any larger
     work raise WouldBlock before it starts (0: no budget)."""
-    tok = getattr(_inline, "token", None)
-    if tok is None:
+    try:
+        tok = _inline.token
+    except AttributeError:
         tok = _inline.token = Token()
-    tok.reset()
-    tok.inline_budget = budget
+    tok.reset(budget)
     reset = _TOKEN.set(tok)
     try:
         return fn(*args, **kwargs)
