@@ -98,13 +98,15 @@ double finish_rows(const RowsArgs& a, std::vector<double>& part, double denom) {
 template <class T>
 struct CeRow {
   const RowsArgs& a;
+  const ExecContext& ctx;  // a row longer than one block checks its token per block
   const double eps, gscale;
   const bool plain;  // class index, no class weight, no smoothing: coef is one-hot
   Arr zbuf, ez, coef, g;
   Eigen::ArrayXf ezf;
 
-  CeRow(const RowsArgs& args, double gs)
+  CeRow(const RowsArgs& args, const ExecContext& c, double gs)
       : a(args),
+        ctx(c),
         eps(args.label_smoothing),
         gscale(gs),
         plain(args.target_index && !args.class_weight && args.label_smoothing == 0.0),
@@ -184,6 +186,7 @@ struct CeRow {
     double se = 0.0, csum = 0.0, cdot = 0.0;  // sum ez, sum coef, sum coef (mx - z)
     for (int64_t j0 = 0; j0 < a.c; j0 += kClassBlock) {
       const int64_t m = std::min(kClassBlock, a.c - j0);
+      if (!one_block) check_cancel(ctx);
       const double* zp = block_exp(row, j0, m, mx);
       se += lead(ez, m).sum();
       if (plain) continue;
@@ -237,7 +240,7 @@ double cross_entropy(const RowsArgs& a, const ExecContext& ctx) {
   const int64_t rpc = rows_per_chunk(a.c), nchunks = (a.n + rpc - 1) / rpc;
   std::vector<double> part(nchunks, 0.0);
   parallel_for(nchunks, 4 * a.n * a.c, ctx, [&](int64_t ch) {
-    CeRow<T> row(a, gscale);  // once per chunk, not per row
+    CeRow<T> row(a, ctx, gscale);  // once per chunk, not per row
     double acc = 0.0;
     for (int64_t i = ch * rpc, e = std::min(a.n, (ch + 1) * rpc); i < e; ++i) {
       char* grow = a.grad ? a.grad + i * a.g_rs : nullptr;

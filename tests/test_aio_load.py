@@ -293,3 +293,15 @@ async def test_aio_threads_wait_while_the_pool_computes():
     assert value == want
     assert process_cpu > 0.2  # the kernel did run somewhere in this process
     assert own_cpu < 0.2 * process_cpu
+
+
+@pytest.mark.asyncio
+async def test_cancel_stops_a_single_very_long_row(one_thread):
+    # cross_entropy over one row of 2**33 classes is one chunk of ~20 s:
+    # the row itself checks the token between its class blocks.
+    z = np.broadcast_to(np.float64(0.5), (1, 2**33))
+    task = asyncio.create_task(gilfree.aio.cross_entropy(z, np.zeros(1, dtype=np.int64)))
+    await asyncio.sleep(0.3)
+    await _cancel(task)
+    small = await asyncio.wait_for(gilfree.aio.run(gilfree.mse, np.ones(3), np.zeros(3)), timeout=10)
+    assert small == 1.0  # the thread was free long before the row's end
