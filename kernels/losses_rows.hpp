@@ -123,6 +123,7 @@ struct CeRow {
     double mx = -std::numeric_limits<double>::infinity();
     for (int64_t j0 = 0; j0 < a.c; j0 += kClassBlock) {
       const int64_t m = std::min(kClassBlock, a.c - j0);
+      if (j0 > 0) check_cancel(ctx);
       double b;
       if constexpr (std::is_same_v<T, float>) {
         if (contiguous_float(a.in_cs)) {
@@ -203,6 +204,7 @@ struct CeRow {
     for (int64_t j0 = 0; j0 < a.c; j0 += kClassBlock) {
       const int64_t m = std::min(kClassBlock, a.c - j0);
       if (!one_block) {  // the buffers hold the last block: recompute this one
+        check_cancel(ctx);
         block_exp(row, j0, m, mx);
         if (!plain) block_coef(i, t, j0, m);
       }
