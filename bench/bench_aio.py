@@ -27,10 +27,9 @@ import time
 
 os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")  # NumPy's BLAS threads sleep after a call
 
+import gilfree
 import numpy as np
 from _timing import RESULTS, fmt_time, interleaved, save, update_readme_section
-
-import gilfree
 from gilfree.runtime import _TOKEN
 
 COMMAND = "python bench/bench_aio.py"
@@ -39,7 +38,12 @@ GRAD = True  # the heartbeat's kernels return their gradient too
 
 def _stats(gaps_s: list[float]) -> dict[str, float]:
     g = np.asarray(gaps_s) * 1e3
-    return {"ticks": len(g), "p50": float(np.percentile(g, 50)), "p99": float(np.percentile(g, 99)), "max": float(g.max())}
+    return {
+        "ticks": len(g),
+        "p50": float(np.percentile(g, 50)),
+        "p99": float(np.percentile(g, 99)),
+        "max": float(g.max()),
+    }
 
 
 async def _heartbeat_during(work) -> tuple[dict[str, float], list[float], float]:
@@ -148,7 +152,9 @@ def tiny(quick: bool) -> list[dict]:
             rounds=5 if quick else 11,
         )
         t_sync, t_aio, t_thr = min(s["sync"]) / k, min(s["aio"]) / k, min(s["to_thread"]) / (k // 10)
-        rows.append({"case": label, "sync_s": t_sync, "aio_s": t_aio, "to_thread_s": t_thr, "ratio": t_aio / t_sync})
+        rows.append(
+            {"case": label, "sync_s": t_sync, "aio_s": t_aio, "to_thread_s": t_thr, "ratio": t_aio / t_sync}
+        )
     loop.close()
     return rows
 
@@ -169,7 +175,10 @@ def inline_crossover(quick: bool) -> list[dict]:
             return await gilfree.aio.run(gilfree.mse, a, b)
 
         s = interleaved(
-            {"inline": lambda f=inline: loop.run_until_complete(f()), "thread": lambda f=thread: loop.run_until_complete(f())},
+            {
+                "inline": lambda f=inline: loop.run_until_complete(f()),
+                "thread": lambda f=thread: loop.run_until_complete(f()),
+            },
             rounds=5 if quick else 9,
         )
         rows.append({"n": n, "inline_s": min(s["inline"]), "thread_s": min(s["thread"])})
@@ -264,19 +273,34 @@ _EXIT = textwrap.dedent("""
 
 def interrupts(quick: bool) -> list[dict]:
     rows = []
-    for call in ("mse(x, x)", "sum(x)", "conv2d(np.broadcast_to(0.5, (10**4, 8, 64, 64)), np.ones((8, 8, 5, 5)))"):
+    for call in (
+        "mse(x, x)",
+        "sum(x)",
+        "conv2d(np.broadcast_to(0.5, (10**4, 8, 64, 64)), np.ones((8, 8, 5, 5)))",
+    ):
         lat = []
         for _ in range(2 if quick else 5):
             out = subprocess.run(
-                [sys.executable, "-c", _SIGINT.replace("CALL", call)], capture_output=True, text=True, timeout=300
+                [sys.executable, "-c", _SIGINT.replace("CALL", call)],
+                capture_output=True,
+                text=True,
+                timeout=300,
             )
             lat.append(float(out.stdout.strip().splitlines()[-1]))
-        rows.append({"case": f"SIGINT during {call.split('(')[0]}", "median_s": float(np.median(lat)), "max_s": max(lat)})
+        rows.append(
+            {
+                "case": f"SIGINT during {call.split('(')[0]}",
+                "median_s": float(np.median(lat)),
+                "max_s": max(lat),
+            }
+        )
     exits = []
     for _ in range(2 if quick else 5):
         out = subprocess.run([sys.executable, "-c", _EXIT], capture_output=True, text=True, timeout=300)
         exits.append(time.time() - float(out.stderr.strip().splitlines()[-1]))
-    rows.append({"case": "exit with 5 kernels in flight", "median_s": float(np.median(exits)), "max_s": max(exits)})
+    rows.append(
+        {"case": "exit with 5 kernels in flight", "median_s": float(np.median(exits)), "max_s": max(exits)}
+    )
     return rows
 
 
@@ -304,16 +328,35 @@ def plot(traces: dict[str, list[float]], path) -> None:
 
 def markdown(hb, tw, cross, cancel, intr, ncpu) -> str:
     ms = lambda s: f"{s * 1e3:.1f} ms"  # noqa: E731
-    out = [f"Measured with `{COMMAND}` on {ncpu} CPUs.", "", "**Heartbeat** (1 ms sleeps; goal with gilfree.aio: p99 <= 3 ms, max <= 10 ms)", ""]
+    out = [
+        f"Measured with `{COMMAND}` on {ncpu} CPUs.",
+        "",
+        "**Heartbeat** (1 ms sleeps; goal with gilfree.aio: p99 <= 3 ms, max <= 10 ms)",
+        "",
+    ]
     out += ["| load | ticks | p50 | p99 | max | wall |", "|---|---:|---:|---:|---:|---:|"]
-    out += [f"| {r['case']} | {r['ticks']} | {r['p50']:.2f} ms | {r['p99']:.2f} ms | {r['max']:.2f} ms | {r['wall_s']:.2f} s |" for r in hb]
+    out += [
+        f"| {r['case']} | {r['ticks']} | {r['p50']:.2f} ms | {r['p99']:.2f} ms | {r['max']:.2f} ms | {r['wall_s']:.2f} s |"
+        for r in hb
+    ]
     out += ["", "**Tiny awaits** (goal: `await gilfree.aio.<kernel>` <= 2x the sync call)", ""]
     out += ["| case | sync | await gilfree.aio | ratio | asyncio.to_thread |", "|---|---:|---:|---:|---:|"]
-    out += [f"| {r['case']} | {fmt_time(r['sync_s'])} | {fmt_time(r['aio_s'])} | {r['ratio']:.2f}x | {fmt_time(r['to_thread_s'])} |" for r in tw]
-    out += ["", "**Inline or thread** (mse awaited inline vs handed to gilfree.aio's thread; the inline budget is 16384 elements)", ""]
+    out += [
+        f"| {r['case']} | {fmt_time(r['sync_s'])} | {fmt_time(r['aio_s'])} | {r['ratio']:.2f}x | {fmt_time(r['to_thread_s'])} |"
+        for r in tw
+    ]
+    out += [
+        "",
+        "**Inline or thread** (mse awaited inline vs handed to gilfree.aio's thread; the inline budget is 16384 elements)",
+        "",
+    ]
     out += ["| n | inline | thread |", "|---:|---:|---:|"]
     out += [f"| {r['n']} | {fmt_time(r['inline_s'])} | {fmt_time(r['thread_s'])} |" for r in cross]
-    out += ["", "**Cancellation** (from `task.cancel()` to the kernel's only thread running the next call; goal <= 10 ms)", ""]
+    out += [
+        "",
+        "**Cancellation** (from `task.cancel()` to the kernel's only thread running the next call; goal <= 10 ms)",
+        "",
+    ]
     out += ["| kernel | median | max |", "|---|---:|---:|"]
     out += [f"| {r['case']} | {ms(r['median_s'])} | {ms(r['max_s'])} |" for r in cancel]
     out += ["", "**Ctrl-C and exit** (goal: KeyboardInterrupt within 100 ms; exit within 1 s)", ""]

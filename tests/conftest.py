@@ -72,6 +72,8 @@ def pytest_collection_modifyitems(config, items):
         if inspect.iscoroutinefunction(obj):
             # pytest-run-parallel calls the test function in plain threads:
             # the coroutine would never be awaited.
-            item.add_marker(pytest.mark.thread_unsafe(reason="an asyncio test (run by pytest-asyncio's loop)"))
+            item.add_marker(
+                pytest.mark.thread_unsafe(reason="an asyncio test (run by pytest-asyncio's loop)")
+            )
         elif parallel and inspect.isfunction(obj):
             item.obj = _warning_fails(obj)

@@ -287,8 +287,20 @@ def _mut_out(rng, case, spec):
     x = case.call["x"]
     shape = _out_like(case)
     dt = np.result_type(x.dtype, np.float64) if "alpha" in case.call else x.dtype
-    how = fs._pick(rng, ["out is x", "out overlaps x", "out wrong dtype", "out wrong shape", "out read-only",
-                         "out broadcast", "out negative strides", "out misaligned", "out fresh"])
+    how = fs._pick(
+        rng,
+        [
+            "out is x",
+            "out overlaps x",
+            "out wrong dtype",
+            "out wrong shape",
+            "out read-only",
+            "out broadcast",
+            "out negative strides",
+            "out misaligned",
+            "out fresh",
+        ],
+    )
     if how == "out is x":
         out = x
     elif how == "out overlaps x":
@@ -462,7 +474,9 @@ def format_failures(seed, records):
     fails = [r for r in records if not r["ok"]]
     lines = [f"fuzz seed {seed}: {len(fails)} of {len(records)} cases failed"]
     for r in fails:
-        lines.append(f"FAIL {r['name']} [{r['kind']}: {r['desc']}] -> {r['outcome']}\n    repro: {r['repro']}")
+        lines.append(
+            f"FAIL {r['name']} [{r['kind']}: {r['desc']}] -> {r['outcome']}\n    repro: {r['repro']}"
+        )
     return "\n".join(lines)
 
 
@@ -471,7 +485,10 @@ def summary(seed, records):
     fails = [r for r in records if not r["ok"]]
     per_kind = Counter(r["kind"] for r in fails)
     lines = [f"seed {seed}: {len(records)} cases, {len(fails)} failures", "", "cases per kernel:"]
-    lines += [f"  {k:34s} {n:6d}  ({sum(1 for r in fails if r['name'] == k)} failed)" for k, n in sorted(per_kernel.items())]
+    lines += [
+        f"  {k:34s} {n:6d}  ({sum(1 for r in fails if r['name'] == k)} failed)"
+        for k, n in sorted(per_kernel.items())
+    ]
     lines += ["", "failures per mutation kind:"] + [f"  {k:10s} {n:6d}" for k, n in per_kind.most_common()]
     groups = {}
     for r in fails:
@@ -525,7 +542,10 @@ def main(argv=None):
 
     def progress(r):
         if not r["ok"]:
-            print(f"FAIL {r['name']} [{r['kind']}: {r['desc']}] -> {r['outcome'][:300]}\n    repro: {r['repro']}", flush=True)
+            print(
+                f"FAIL {r['name']} [{r['kind']}: {r['desc']}] -> {r['outcome'][:300]}\n    repro: {r['repro']}",
+                flush=True,
+            )
 
     records = run(seed, count, args.jobs, until, progress=progress)
     print(summary(seed, records))

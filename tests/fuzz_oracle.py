@@ -70,7 +70,9 @@ def _judge_error(case, exc, snap):
         names = _named(str(exc), _signature_names(case.name), exc)
         if not names:
             return False, f"{msg} -- the message names no argument"
-        return True, msg + ("" if case.arg in names or case.arg is None else f" [names {names}, not {case.arg}]")
+        return True, msg + (
+            "" if case.arg in names or case.arg is None else f" [names {names}, not {case.arg}]"
+        )
     return False, msg
 
 
@@ -90,10 +92,14 @@ def _compare_arrays(res, ref, spec, path):
     if a.dtype.kind not in "biuf" or b.dtype.kind not in "biuf":
         return f"{path}: dtype {a.dtype}, peer {b.dtype} (not comparable)"
     if a.dtype.kind == "f" and b.dtype.kind == "f" and a.dtype.itemsize < b.dtype.itemsize:
-        with np.errstate(over="ignore"):  # the peer's value as the result's dtype holds it (1e60 -> inf in float32)
+        with np.errstate(
+            over="ignore"
+        ):  # the peer's value as the result's dtype holds it (1e60 -> inf in float32)
             b = b.astype(a.dtype)
     x, y = a.astype(np.float64), b.astype(np.float64)
-    rtol = spec.rtol32 if np.float32 in (a.dtype.type, b.dtype.type) and a.dtype != np.float64 else spec.rtol64
+    rtol = (
+        spec.rtol32 if np.float32 in (a.dtype.type, b.dtype.type) and a.dtype != np.float64 else spec.rtol64
+    )
     fin = np.isfinite(y)
     scale = float(np.max(np.abs(y[fin]), initial=0.0)) or 1.0
     with np.errstate(invalid="ignore"):
@@ -101,7 +107,9 @@ def _compare_arrays(res, ref, spec, path):
         bad |= fin & np.isfinite(x) & (np.abs(x - y) > rtol * (np.abs(y) + scale))
     if np.any(bad):
         j = _first(bad)
-        return f"{path}: at {j} {x[j]!r}, peer {y[j]!r} (rtol {rtol:g}, {int(bad.sum())} of {bad.size} differ)"
+        return (
+            f"{path}: at {j} {x[j]!r}, peer {y[j]!r} (rtol {rtol:g}, {int(bad.sum())} of {bad.size} differ)"
+        )
     return None
 
 
@@ -131,7 +139,9 @@ def _judge_result(case, res, snap, spec):
     if case.kind == "huge":
         if case.expected is None:
             return True, "result of a huge view (no closed form)"
-        err = compare(res, case.expected, dataclasses.replace(spec, dtype=False))  # closed forms are Python numbers
+        err = compare(
+            res, case.expected, dataclasses.replace(spec, dtype=False)
+        )  # closed forms are Python numbers
         return err is None, err or "agrees with the closed form"
     try:
         with np.errstate(all="ignore"), warnings.catch_warnings():
@@ -171,5 +181,3 @@ def _record(case, ok, outcome):
         "outcome": outcome,
         "repro": case.repro,
     }
-
-

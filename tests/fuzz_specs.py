@@ -11,8 +11,9 @@ the right shape is acceptable) and the bytes of the output it would produce.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import loss_reference as ref
 import numpy as np
@@ -119,7 +120,9 @@ def _loss_base(name):
 
 def _loss_peer(name):
     def peer(c):
-        p = {k: c[k] for k in ("delta", "beta", "quantile", "log_input", "full", "eps", "log_target") if k in c}
+        p = {
+            k: c[k] for k in ("delta", "beta", "quantile", "log_input", "full", "eps", "log_target") if k in c
+        }
         if c.get("pos_weight") is not None:
             p["pos_weight"] = _f64(c["pos_weight"])
         x = np.asarray(c["input"])
@@ -234,7 +237,12 @@ def _np_conv_base(rng):
     v = _arr(rng, (int(rng.integers(1, 90 if long else 12)),), dtypes=_CONV_DT)
     if rng.random() < 0.3:
         a, v = v, a
-    return {"a": a, "v": v, "mode": _pick(rng, ["full", "same", "valid"]), "method": _pick(rng, ["auto", "direct", "fft"])}
+    return {
+        "a": a,
+        "v": v,
+        "mode": _pick(rng, ["full", "same", "valid"]),
+        "method": _pick(rng, ["auto", "direct", "fft"]),
+    }
 
 
 def _fft_maybe(c, arrays):
@@ -263,7 +271,9 @@ def _np_conv_huge(rng, c):
 def _sig2d_base(rng):
     big = rng.random() < 0.15
     in1 = _arr(rng, (int(rng.integers(1, 13)), int(rng.integers(1, 40 if big else 13))), dtypes=_CONV_DT)
-    in2 = _arr(rng, (int(rng.integers(1, 10 if big else 5)), int(rng.integers(1, 10 if big else 5))), dtypes=_CONV_DT)
+    in2 = _arr(
+        rng, (int(rng.integers(1, 10 if big else 5)), int(rng.integers(1, 10 if big else 5))), dtypes=_CONV_DT
+    )
     if rng.random() < 0.2:
         in1, in2 = in2, in1
     bnd = _pick(rng, ["fill", "wrap", "symm", "pad", "circular", "symmetric"])
@@ -341,7 +351,15 @@ def _torch_conv_peer(nd):
 
         fn = getattr(torch.nn.functional, f"conv{nd}d")
         with torch.no_grad():
-            r = fn(t(c["input"]), t(c["weight"]), t(c["bias"]), c["stride"], c["padding"], c["dilation"], c["groups"])
+            r = fn(
+                t(c["input"]),
+                t(c["weight"]),
+                t(c["bias"]),
+                c["stride"],
+                c["padding"],
+                c["dilation"],
+                c["groups"],
+            )
         return r.numpy()
 
     return peer
@@ -357,8 +375,11 @@ def _torch_conv_nbytes(nd):
             x, w = np.asarray(c["input"]), np.asarray(c["weight"])
             st, dil = _tuple(c["stride"], nd), _tuple(c["dilation"], nd)
             pad = (0,) * nd if isinstance(c["padding"], str) else _tuple(c["padding"], nd)
-            outs = [(n + 2 * p - d * (k - 1) - 1) // s + 1 for n, p, d, k, s in zip(x.shape[-nd:], pad, dil, w.shape[2:], st)]
-            return 8 * math.prod(x.shape[:-nd - 1]) * w.shape[0] * math.prod(max(o, 1) for o in outs)
+            outs = [
+                (n + 2 * p - d * (k - 1) - 1) // s + 1
+                for n, p, d, k, s in zip(x.shape[-nd:], pad, dil, w.shape[2:], st)
+            ]
+            return 8 * math.prod(x.shape[: -nd - 1]) * w.shape[0] * math.prod(max(o, 1) for o in outs)
         except Exception:
             return 0
 
@@ -385,7 +406,11 @@ def _torch_conv_huge(nd):
 def _loop_base(extra=None, dtypes=NATIVE, size=6):
     def base(rng):
         x = _arr(rng, _shape(rng, size=size), dtypes=dtypes)
-        call = {"x": x, "axis": _pick(rng, [None, int(rng.integers(-x.ndim, x.ndim))]), "keepdims": bool(rng.integers(2))}
+        call = {
+            "x": x,
+            "axis": _pick(rng, [None, int(rng.integers(-x.ndim, x.ndim))]),
+            "keepdims": bool(rng.integers(2)),
+        }
         return call | (extra(rng) if extra else {})
 
     return base
@@ -477,7 +502,12 @@ def _pair_base(with_axis):
             n = int(rng.integers(0, 40))
             return {"a": _arr(rng, (n,), dtypes=NATIVE), "b": _arr(rng, (n,), dtypes=NATIVE)}
         nd = max(a.ndim, b.ndim)
-        return {"a": a, "b": b, "axis": _pick(rng, [None, int(rng.integers(-nd, nd))]), "keepdims": bool(rng.integers(2))}
+        return {
+            "a": a,
+            "b": b,
+            "axis": _pick(rng, [None, int(rng.integers(-nd, nd))]),
+            "keepdims": bool(rng.integers(2)),
+        }
 
     return base
 
@@ -493,7 +523,9 @@ def _axpy_base(rng):
     x, y = _arr(rng, shp, dtypes=NATIVE), _arr(rng, shp[int(rng.integers(len(shp))) :], dtypes=NATIVE)
     if rng.random() < 0.5:
         x, y = y, x
-    alpha = _pick(rng, [float(rng.uniform(-3, 3)), int(rng.integers(-3, 4)), np.float32(0.5), np.float64(-2.0)])
+    alpha = _pick(
+        rng, [float(rng.uniform(-3, 3)), int(rng.integers(-3, 4)), np.float32(0.5), np.float64(-2.0)]
+    )
     call = {"alpha": alpha, "x": x, "y": y, "out": None}
     if rng.random() < 0.3 and y.shape == np.broadcast_shapes(x.shape, y.shape) and y.dtype.kind == "f":
         if x.dtype == y.dtype or y.dtype == F64:
@@ -511,7 +543,14 @@ def _clip_base(rng):
     def bound():
         v = float(rng.uniform(-3, 3)) if x.dtype.kind == "f" else int(rng.integers(-60, 60))
         kind = _pick(rng, ["py", "py", "none", "f32", "f64", "i32", "i64", "pyfloat"])
-        conv = {"py": lambda u: u, "none": lambda u: None, "f32": F32, "f64": F64, "i32": np.int32, "i64": np.int64}
+        conv = {
+            "py": lambda u: u,
+            "none": lambda u: None,
+            "f32": F32,
+            "f64": F64,
+            "i32": np.int32,
+            "i64": np.int64,
+        }
         return float(v) if kind == "pyfloat" else conv[kind](int(v) if kind[0] == "i" else v)
 
     call = {"x": x, "lo": bound(), "hi": bound(), "out": None}
@@ -530,7 +569,9 @@ def _hist_base(rng):
     call = {"x": x, "bins": int(rng.integers(1, 13)), "range": None}
     if rng.random() < 0.4:
         lo = float(rng.uniform(-4, 1))
-        call["range"] = _pick(rng, [(lo, lo + float(rng.uniform(0.5, 5))), [lo, lo + 1.0], np.array([lo, lo + 2])])
+        call["range"] = _pick(
+            rng, [(lo, lo + float(rng.uniform(0.5, 5))), [lo, lo + 1.0], np.array([lo, lo + 2])]
+        )
     return call
 
 
@@ -579,9 +620,13 @@ def _build():
             slow_huge=True,
         )
     for name, fn in (("convolve", np.convolve), ("correlate", np.correlate)):
-        specs[name] = Spec(_np_conv_base, _np_conv_peer(fn), rtol64=1e-8, semantic=(ValueError,), huge=_np_conv_huge)
+        specs[name] = Spec(
+            _np_conv_base, _np_conv_peer(fn), rtol64=1e-8, semantic=(ValueError,), huge=_np_conv_huge
+        )
     for name in ("convolve2d", "correlate2d"):
-        specs[name] = Spec(_sig2d_base, _sig2d_peer(name), rtol64=1e-8, semantic=(ValueError,), huge=_sig2d_huge)
+        specs[name] = Spec(
+            _sig2d_base, _sig2d_peer(name), rtol64=1e-8, semantic=(ValueError,), huge=_sig2d_huge
+        )
     for nd in (1, 2):
         specs[f"conv{nd}d"] = Spec(
             _torch_conv_base(nd),
@@ -606,7 +651,11 @@ def _build():
         ddof = lambda r: {"ddof": _pick(r, [0, 1, 0.5])}  # noqa: E731
         specs[name] = Spec(_loop_base(ddof), _var_peer(name), dtype=True, huge=_reduce_huge(lambda c, n: 0.0))
     specs["logsumexp"] = Spec(_loop_base(), _lse_peer, huge=_reduce_huge(lambda c, n: float(c) + math.log(n)))
-    ords = {1: lambda c, n: abs(float(c)) * n, 2: lambda c, n: abs(float(c)) * math.sqrt(n), np.inf: lambda c, n: abs(float(c))}
+    ords = {
+        1: lambda c, n: abs(float(c)) * n,
+        2: lambda c, n: abs(float(c)) * math.sqrt(n),
+        np.inf: lambda c, n: abs(float(c)),
+    }
 
     def norm_huge(rng, call):
         big, _, nb = _reduce_huge(lambda c, n: 0)(rng, call)
@@ -628,10 +677,14 @@ def _build():
         huge=_array_out_huge,
         out_nbytes=_nbytes_of_inputs,
     )
-    specs["dot"] = Spec(_pair_base(False), lambda c: np.dot(c["a"], c["b"]), dtype=True, huge=_reduce_huge_pair("dot"))
+    specs["dot"] = Spec(
+        _pair_base(False), lambda c: np.dot(c["a"], c["b"]), dtype=True, huge=_reduce_huge_pair("dot")
+    )
     specs["sqdist"] = Spec(_pair_base(True), _sqdist_peer, huge=_reduce_huge_pair("sqdist"))
     specs["axpy"] = Spec(_axpy_base, _axpy_peer, huge=_array_out_huge, out_nbytes=_nbytes_of_inputs)
-    specs["clip"] = Spec(_clip_base, _clip_peer, dtype=True, huge=_array_out_huge, out_nbytes=_nbytes_of_inputs)
+    specs["clip"] = Spec(
+        _clip_base, _clip_peer, dtype=True, huge=_array_out_huge, out_nbytes=_nbytes_of_inputs
+    )
     specs["histogram"] = Spec(_hist_base, _hist_peer, dtype=True, huge=_hist_huge, out_nbytes=_hist_nbytes)
     return specs
 

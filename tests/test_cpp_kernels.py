@@ -27,7 +27,11 @@ def test_cpp_unit_tests(tmp_path):
     ).stdout.strip()
     exe = tmp_path / "test_kernels"
     # under tools/test_sanitize.sh the C++ tests are instrumented too
-    sanitize = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all"] if os.environ.get("GILFREE_SANITIZE") else []
+    sanitize = (
+        ["-fsanitize=address,undefined", "-fno-sanitize-recover=all"]
+        if os.environ.get("GILFREE_SANITIZE")
+        else []
+    )
     subprocess.run(
         [
             cxx,

@@ -108,4 +108,3 @@ def test_jupyter_interrupt_stops_a_running_cell():
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
-

@@ -44,10 +44,14 @@ def test_logsumexp_dominant_term_axis():
         want = sp_logsumexp(x, axis=axis)
         np.testing.assert_allclose(gilfree.logsumexp(x, axis=axis), want, rtol=1e-15, atol=0)
         np.testing.assert_allclose(
-            gilfree.logsumexp(x, axis=axis, keepdims=True), sp_logsumexp(x, axis=axis, keepdims=True), rtol=1e-15
+            gilfree.logsumexp(x, axis=axis, keepdims=True),
+            sp_logsumexp(x, axis=axis, keepdims=True),
+            rtol=1e-15,
         )
         got32 = gilfree.logsumexp(x.astype(np.float32), axis=axis)
-        np.testing.assert_array_equal(got32, sp_logsumexp(x.astype(np.float32).astype(np.float64), axis=axis).astype(np.float32))
+        np.testing.assert_array_equal(
+            got32, sp_logsumexp(x.astype(np.float32).astype(np.float64), axis=axis).astype(np.float32)
+        )
 
 
 @pytest.mark.parametrize("where", [0, 1023, 1024, 77_777, 99_999])
@@ -262,7 +266,20 @@ def test_softmax_cumsum_0d_bad_axis(axis):
 
 # ------------------------------------------------------------------ huge integer arguments
 
-AXIS_FUNCTIONS = ["sum", "mean", "var", "std", "min", "max", "argmin", "argmax", "norm", "logsumexp", "softmax", "cumsum"]
+AXIS_FUNCTIONS = [
+    "sum",
+    "mean",
+    "var",
+    "std",
+    "min",
+    "max",
+    "argmin",
+    "argmax",
+    "norm",
+    "logsumexp",
+    "softmax",
+    "cumsum",
+]
 
 
 @pytest.mark.parametrize("value", HUGE_INTS, ids=str)

@@ -10,10 +10,9 @@ import sys
 import textwrap
 
 import gilfree
+import loss_reference as ref
 import numpy as np
 import pytest
-
-import loss_reference as ref
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
@@ -221,7 +220,9 @@ def test_bce_with_logits_extreme_magnitudes(dtype, scale):
         per, g = gilfree.binary_cross_entropy_with_logits(x, y, reduction="none", return_grad=True, **kw)
         xt = torch.tensor(x.astype(np.float64), requires_grad=True)
         tkw = {"pos_weight": torch.tensor(pw)} if kw else {}
-        tv = F.binary_cross_entropy_with_logits(xt, torch.tensor(y.astype(np.float64)), reduction="sum", **tkw)
+        tv = F.binary_cross_entropy_with_logits(
+            xt, torch.tensor(y.astype(np.float64)), reduction="sum", **tkw
+        )
         tv.backward()
         expect = closed.copy()
         expect[[0, 3, 4]] *= weights[[0, 3, 4]]

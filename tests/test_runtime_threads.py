@@ -32,7 +32,11 @@ def _cases():
         ("mse-grad", lambda: gilfree.mse(x, y, return_grad=True)[1], 2 * (x - y) / x.size),
         ("sum-f32", lambda: gilfree.sum(m32, axis=0), m32.astype(np.float64).sum(axis=0)),
         ("convolve-fft", lambda: gilfree.convolve(a, v, method="fft"), np.convolve(a, v)),
-        ("correlate2d-fft", lambda: gilfree.correlate2d(img, ker, method="fft"), signal.correlate2d(img, ker)),
+        (
+            "correlate2d-fft",
+            lambda: gilfree.correlate2d(img, ker, method="fft"),
+            signal.correlate2d(img, ker),
+        ),
         (
             "conv2d-winograd",
             lambda: gilfree.conv2d(cx, cw, method="winograd"),
@@ -89,7 +93,9 @@ def _run_callers(cases, widths, stop=None):
 
 def _assert_single_thread_bits(seen, one):
     for label, bits in seen.items():
-        assert bits == {one[label]}, f"{label}: {len(bits)} distinct results, the single-thread one seen: {one[label] in bits}"
+        assert bits == {one[label]}, (
+            f"{label}: {len(bits)} distinct results, the single-thread one seen: {one[label] in bits}"
+        )
 
 
 def test_concurrent_callers_get_the_single_thread_bits():

@@ -158,7 +158,6 @@ def _reduce(
     return res[()] if res.ndim == 0 else res
 
 
-
 def _broadcast_pair(x: np.ndarray, y: np.ndarray, xname: str, yname: str) -> tuple[np.ndarray, np.ndarray]:
     """x and y in their common dtype, broadcast to one shape (zero strides, no
     copy); equal shapes skip np.broadcast_to, which costs microseconds a call."""
@@ -171,4 +170,3 @@ def _broadcast_pair(x: np.ndarray, y: np.ndarray, xname: str, yname: str) -> tup
         raise ValueError(msg) from None
     x, y = _common(x, y)
     return np.broadcast_to(x, shape), np.broadcast_to(y, shape)
-

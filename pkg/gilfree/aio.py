@@ -278,9 +278,7 @@ async def map(
     [np.float64(0.0), np.float64(1.0), np.float64(4.0), np.float64(9.0)]
     """
     results: dict[int, _Any] = {}
-    async for i, value in map_unordered(
-        fn, *iterables, concurrency=concurrency, progress=progress, **kwargs
-    ):
+    async for i, value in map_unordered(fn, *iterables, concurrency=concurrency, progress=progress, **kwargs):
         results[i] = value
     return [results[i] for i in range(len(results))]
 

@@ -60,6 +60,7 @@ from ._loops_args import (
 from ._loops_ranges import clip, histogram
 from ._registry import kernel
 from .runtime import _call_kernel
+
 __all__ = [
     "argmax",
     "argmin",
