@@ -49,16 +49,7 @@ def _stats(gaps_s: list[float]) -> dict[str, float]:
 async def _heartbeat_during(work) -> tuple[dict[str, float], list[float], float]:
     gaps: list[float] = []
     stop = asyncio.Event()
-
-    async def beat() -> None:
-        last = time.perf_counter()
-        while not stop.is_set():
-            await asyncio.sleep(0.001)
-            now = time.perf_counter()
-            gaps.append(now - last)
-            last = now
-
-    hb = asyncio.create_task(beat())
+    hb = asyncio.create_task(heartbeat(gaps, stop))
     await asyncio.sleep(0.05)
     gaps.clear()
     t0 = time.perf_counter()
