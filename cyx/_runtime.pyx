@@ -20,7 +20,6 @@ from cpp_runtime cimport (
     request_abort_all as _request_abort_all,
     set_num_threads as _set_num_threads,
     set_parallel_threshold as _set_parallel_threshold,
-    simd_instruction_sets as _simd_instruction_sets,
 )
 
 
@@ -136,5 +135,4 @@ def build_info():
     return {
         "eigen": f"{eigen_version_major()}.{eigen_version_minor()}.{eigen_version_patch()}",
         "compiler": _compiler_version().decode(),
-        "simd_in_use": _simd_instruction_sets().decode(),
     }

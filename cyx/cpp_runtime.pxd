@@ -31,7 +31,6 @@ cdef extern from "runtime.hpp" namespace "gilfree" nogil:
     void delegate_compute_to_pool() noexcept
     void request_abort_all() noexcept
     bint abort_requested() noexcept
-    string simd_instruction_sets() except +
     string compiler_version() except +
     int eigen_version_major() noexcept
     int eigen_version_minor() noexcept

@@ -107,7 +107,8 @@ inline void rfft2(Eigen::FFT<double>& f, const double* re, int64_t P, int64_t Q,
 
 }  // namespace detail
 
-/// FFT path: one plane (n = c = o = 1), stride and dilation 1, any boundary.
+/// FFT path: one plane (n = c = o = 1), stride and dilation 1, any boundary,
+/// optional bias.
 /// Computes in float64; chunks are overlap-save tiles.
 template <class T>
 void corr2d_fft(const Corr2dArgs& a, const ExecContext& ctx) {
@@ -127,6 +128,7 @@ void corr2d_fft(const Corr2dArgs& a, const ExecContext& ctx) {
     rfft2(thread_fft(), pad.data(), P, Q, kspec.data(), col, tmp, ctx);
     for (auto& z : kspec) z = std::conj(z);
   }
+  const double bias = load_bias<T>(a)[0];
   const int64_t eh = a.oh + a.kh - 1, ew = a.ow + a.kw - 1;  // extent of the extended input read
   parallel_for(pl.nty * pl.ntx, a.oh * a.ow * (a.kh * a.kw + 64), ctx, [&](int64_t ch) {
     Eigen::FFT<double>& f = thread_fft();
@@ -162,6 +164,8 @@ void corr2d_fft(const Corr2dArgs& a, const ExecContext& ctx) {
     for (int64_t r = 0; r < ny; ++r) {
       if (r % kCancelRows == 0) check_cancel(ctx);
       f.inv(re.data(), spec.data() + r * qh, Q);
+      if (bias != 0.0)
+        for (int64_t i = 0; i < nx; ++i) re[i] += bias;
       scatter<T>(re.data(), nx, a.out + (oy + r) * a.out_s[2] + ox * a.out_s[3], a.out_s[3]);
     }
   });

@@ -40,14 +40,6 @@ template <int M>
 struct Wino;
 
 template <>
-struct Wino<2> {
-  static constexpr int alpha = 4;
-  static constexpr double BT[4][4] = {{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}};
-  static constexpr double G[4][3] = {{1, 0, 0}, {.5, .5, .5}, {.5, -.5, .5}, {0, 0, 1}};
-  static constexpr double AT[2][4] = {{1, 1, 1, 0}, {0, 1, -1, -1}};
-};
-
-template <>
 struct Wino<4> {
   static constexpr int alpha = 6;
   static constexpr double BT[6][6] = {{4, 0, -5, 0, 1, 0},  {0, -4, -4, 1, 1, 0}, {0, 4, -4, -1, 1, 0},
@@ -221,18 +213,15 @@ void corr2d_winograd_impl(const Corr2dArgs& a, const ExecContext& ctx) {
 }  // namespace detail
 
 /// Winograd path: 3x3 kernels, stride 1, dilation 1, zero padding, any groups;
-/// F(4x4, 3x3) (or F(2x2, 3x3) with tile = 2). Accumulates in T, like the
+/// F(4x4, 3x3). Accumulates in T, like the
 /// GEMM path. Chunks are (batch, group, tile rows).
 template <class T>
-void corr2d_winograd(const Corr2dArgs& a, const ExecContext& ctx, int tile = 4) {
+void corr2d_winograd(const Corr2dArgs& a, const ExecContext& ctx) {
   using namespace detail;
   check_args(a);
   require(winograd_applies(a), "method: the Winograd path needs a 3x3 kernel, stride 1, dilation 1 and zero padding");
   if (a.n == 0 || a.oh == 0 || a.ow == 0) return;
-  if (tile == 2)
-    corr2d_winograd_impl<T, 2>(a, ctx);
-  else
-    corr2d_winograd_impl<T, 4>(a, ctx);
+  corr2d_winograd_impl<T, 4>(a, ctx);
 }
 
 }  // namespace gilfree

@@ -301,8 +301,6 @@ void run_chunks(int64_t nchunks, int64_t items, const ExecContext& ctx,
 
 }  // namespace detail
 
-std::string simd_instruction_sets() { return Eigen::SimdInstructionSetsInUse(); }
-
 std::string compiler_version() {
 #if defined(__clang__)
   return std::string("clang ") + __clang_version__;

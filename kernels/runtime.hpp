@@ -127,7 +127,6 @@ void parallel_for(int64_t nchunks, int64_t items, const ExecContext& ctx, F&& bo
 }
 
 /// Compile-time facts about this build, for show_config().
-std::string simd_instruction_sets();
 std::string compiler_version();
 int eigen_version_major();
 int eigen_version_minor();

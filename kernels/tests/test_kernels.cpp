@@ -1,7 +1,6 @@
 // C++-only unit tests of the runtime, the loss, loop and conv kernels: no Python involved.
-// Built and run by tests/test_cpp_kernels.py; standalone:
-//   g++ -std=c++17 -O2 -march=native -I kernels -isystem <eigen> kernels/runtime.cpp \
-//       kernels/tests/test_kernels.cpp -lpthread -o /tmp/t && /tmp/t
+// Built by meson (kernels/tests/meson.build), run by `meson test` and by
+// tests/test_cpp_kernels.py.
 #include <atomic>
 #include <cmath>
 #include <cstdio>
@@ -17,20 +16,9 @@
 #include "losses_rows.hpp"
 #include "runtime.hpp"
 #include "vmath.hpp"
+#include "check.hpp"
 
 namespace {
-
-int passed = 0, failed = 0;
-
-#define CHECK(cond)                                                \
-  do {                                                             \
-    if (cond) {                                                    \
-      ++passed;                                                    \
-    } else {                                                       \
-      ++failed;                                                    \
-      std::printf("FAILED %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-    }                                                              \
-  } while (0)
 
 gilfree::ElementwiseArgs contiguous(std::vector<double>& x, std::vector<double>& y) {
   gilfree::ElementwiseArgs a;
@@ -330,6 +318,5 @@ int main() {
   test_bad_input_throws();
   test_conv_huge_stride_and_absent_samples();
   test_cross_entropy_streamed_row();
-  std::printf("%d passed, %d failed\n", passed, failed);
-  return failed == 0 ? 0 : 1;
+  return gilfree_test::report();
 }

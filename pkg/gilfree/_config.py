@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import platform
 import sys
 from typing import Any
 
 from . import _build_info
+from . import _cyx
 from ._cyx import _runtime as _rt
 
 
@@ -26,8 +28,10 @@ def config() -> dict[str, Any]:
         "eigen": built["eigen"],
         "compiler": _build_info.COMPILER,
         "simd_option": _build_info.SIMD_OPTION,
-        "simd_flags": _build_info.SIMD_ARGS or "(compiler default)",
-        "simd_in_use": built["simd_in_use"],
+        "isa_levels_built": ", ".join(_cyx.LEVELS),
+        "cpu_x86_64_level": _cyx._cpu.x86_64_level(),
+        "isa_in_use": _cyx.ISA + (" (forced by GILFREE_ISA)" if os.environ.get("GILFREE_ISA") else ""),
+        "simd_in_use": _cyx._isa.simd_in_use(),
         "buildtype": _build_info.BUILDTYPE,
         "machine": platform.machine(),
         "available_cpus": _rt.available_cpus(),

@@ -15,7 +15,7 @@ converted to float64); the result has the common dtype of the inputs
 the work over the compute pool; ``gilfree.aio.<name>`` awaits them and
 cancelling the await stops the native work.
 
-Three algorithms compute them:
+Four algorithms compute them:
 
 - ``"direct"``: multiply-adds in float64 over row buffers (no padded copy of
   the input); the result is bitwise identical for any number of threads.
@@ -25,9 +25,10 @@ Three algorithms compute them:
 - the GEMM path (``conv1d``/``conv2d``): input patches packed per chunk
   into an Eigen matrix product; float32 data accumulates in float32 there,
   as in torch.
-- the Winograd F(2x2, 3x3) path (``conv2d`` with 3x3 kernels, stride 1,
-  dilation 1): 16 Eigen matrix products on transformed tiles, 2.25x fewer
-  multiplications than the GEMM path; accumulates in the input's dtype.
+- the Winograd F(4x4, 3x3) path (``conv2d`` with 3x3 kernels, stride 1,
+  dilation 1, zero padding): 36 Eigen matrix products on transformed 6x6
+  tiles, 4x fewer multiplications than the GEMM path; accumulates in the
+  input's dtype.
 
 ``method="auto"`` (the default) picks by a cost model of this machine and
 never uses the FFT for kernels of fewer than 64 taps.
