@@ -78,9 +78,17 @@ def heartbeat_series(n: int, seconds: float) -> dict:
     gilfree.log_cosh(a, b, return_grad=True)
     call_s = time.perf_counter() - t0
     out = {"n": n, "call_s": call_s, "series": {}}
-    for label, work in (("blocking (sync call in the coroutine)", blocking), ("offloaded (gilfree.aio)", offloaded)):
+    for label, work in (
+        ("blocking (sync call in the coroutine)", blocking),
+        ("offloaded (gilfree.aio)", offloaded),
+    ):
         times, gaps, calls = asyncio.run(_trace(work, seconds))
-        out["series"][label] = {"t_s": times, "gap_ms": [g * 1e3 for g in gaps], "calls": calls, **_stats(gaps)}
+        out["series"][label] = {
+            "t_s": times,
+            "gap_ms": [g * 1e3 for g in gaps],
+            "calls": calls,
+            **_stats(gaps),
+        }
     return out
 
 

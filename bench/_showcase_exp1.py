@@ -51,9 +51,14 @@ def numpy_venv(python: str, create: bool) -> tuple[str, str]:
     vpy = VENV / "bin" / "python"
     if not vpy.exists() and create:
         try:
-            subprocess.run([python, "-m", "venv", "--clear", str(VENV)], check=True, capture_output=True, timeout=120)
             subprocess.run(
-                [str(vpy), "-m", "pip", "install", "-q", "numpy"], check=True, capture_output=True, timeout=600
+                [python, "-m", "venv", "--clear", str(VENV)], check=True, capture_output=True, timeout=120
+            )
+            subprocess.run(
+                [str(vpy), "-m", "pip", "install", "-q", "numpy"],
+                check=True,
+                capture_output=True,
+                timeout=600,
             )
         except (OSError, subprocess.SubprocessError) as e:
             shutil.rmtree(VENV, ignore_errors=True)
@@ -93,7 +98,9 @@ def subinterpreter_arm(n_docs: int, doc_len: int, workers: int, create_venv: boo
     }
 
 
-def run(sizes: list[tuple[int, int]], sub_size: tuple[int, int], workers: int, create_venv: bool, tick) -> dict:
+def run(
+    sizes: list[tuple[int, int]], sub_size: tuple[int, int], workers: int, create_venv: bool, tick
+) -> dict:
     """Rows of every variant at every (docs, doc_len) size; the subinterpreter
     arm at `sub_size` (pure Python is far slower: fewer, shorter documents).
     `tick()` advances the progress bar once per measurement."""

@@ -104,7 +104,10 @@ def run(nt: int, quick: bool, smoke: bool, tick) -> dict:
 
     a = interleaved({"nogil": gathered(mod.poly_sum_nogil), "gil": gathered(mod.poly_sum_gil)}, rounds=rounds)
     asyncio_ratio = min(a["gil"]) / min(a["nogil"])
-    per_elem = {k: v[0]["seconds"] / (r * LOOP_N) for (k, v), r in zip(res.items(), (reps, reps, py_reps))}
+    per_elem = {
+        k: v[0]["seconds"] / (r * LOOP_N)
+        for (k, v), r in zip(res.items(), (reps, reps, py_reps), strict=True)
+    }
     big = rng.uniform(-1, 1, 10**4 if smoke else 10**6)
     big32 = big.astype(np.float32)
     coeffs = mod.COEFFS

@@ -142,5 +142,7 @@ def scaling(nt: int, quick: bool, smoke: bool, rounds: int) -> dict:
 
         s = interleaved({t: on(t) for t in range(1, nt + 1)}, rounds=rounds)
         t1 = min(s[1])
-        curves[label] = [{"threads": t, "seconds": min(s[t]), "speedup": t1 / min(s[t])} for t in range(1, nt + 1)]
+        curves[label] = [
+            {"threads": t, "seconds": min(s[t]), "speedup": t1 / min(s[t])} for t in range(1, nt + 1)
+        ]
     return {"cpus": nt, "curves": curves}

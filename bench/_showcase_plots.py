@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-CLAIM = dict(color="tab:red", ls="--", lw=1.2)
+CLAIM = dict(color="k", ls="--", lw=1.2)
 
 
 def _plt():
@@ -19,45 +19,58 @@ def _plt():
     return plt
 
 
-def throughput(data: dict):
-    e1 = data["experiments"]["1"]
-    rows = e1["rows"]
-    sizes = sorted({(r["docs"], r["doc_len"]) for r in rows})
-    variants = list(dict.fromkeys(r["variant"] for r in rows))
-    fig, ax = _plt().subplots(figsize=(8, 4.2))
-    w = 0.8 / len(variants)
-    for j, v in enumerate(variants):
-        ys = [next(r["docs_per_s"] for r in rows if (r["docs"], r["doc_len"]) == s and r["variant"] == v) for s in sizes]
-        ax.bar(np.arange(len(sizes)) + j * w, ys, w, label=v)
-    for i, s in enumerate(sizes):
-        best = max(r["docs_per_s"] for r in rows if (r["docs"], r["doc_len"]) == s and r["variant"].startswith("proc"))
-        ax.hlines(1.7 * best, i - w / 2, i + 0.8 - w / 2, **CLAIM, label="claim: threads = 1.7x best processes" if i == 0 else None)
-    ax.set_xticks(np.arange(len(sizes)) + 0.4 - w / 2, [f"{d} docs x {n:,} float64" for d, n in sizes])
-    ax.set_yscale("log")
-    ax.set_ylabel("throughput (documents/s, log scale)")
-    ax.set_title("Ingestion: threads + gilfree against processes (higher is better)")
-    ax.legend(fontsize=7)
+def _finish(fig, ax, xlabel: str, ylabel: str, title: str, **legend):
+    """Labels, title and legend of a plot; the figure, laid out."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(**legend)
     fig.tight_layout()
     return fig
 
 
-def memory(data: dict):
+def _ingestion_bars(data: dict, key: str, factor: float, pick, claim: str, ylabel: str, title: str):
+    """Bars of `key` per size and variant of experiment 1, and the claim's level:
+    `factor` times `pick` (max or min) of the process variants at each size."""
     rows = data["experiments"]["1"]["rows"]
-    sizes = sorted({(r["docs"], r["doc_len"]) for r in rows})
+    sizes = sorted({(r["docs"], r["doc_len"]) for r in rows}, key=lambda s: s[1])
     variants = list(dict.fromkeys(r["variant"] for r in rows))
+    at = {(r["docs"], r["doc_len"], r["variant"]): r[key] for r in rows}
     fig, ax = _plt().subplots(figsize=(8, 4.2))
     w = 0.8 / len(variants)
     for j, v in enumerate(variants):
-        ys = [next(r["peak_rss_mib"] for r in rows if (r["docs"], r["doc_len"]) == s and r["variant"] == v) for s in sizes]
-        ax.bar(np.arange(len(sizes)) + j * w, ys, w, label=v)
+        ax.bar(np.arange(len(sizes)) + j * w, [at[(*s, v)] for s in sizes], w, label=v)
     for i, s in enumerate(sizes):
-        low = min(r["peak_rss_mib"] for r in rows if (r["docs"], r["doc_len"]) == s and r["variant"].startswith("proc"))
-        ax.hlines(0.35 * low, i - w / 2, i + 0.8 - w / 2, **CLAIM, label="claim: threads <= 0.35x processes" if i == 0 else None)
+        level = factor * pick(at[(*s, v)] for v in variants if v.startswith("proc"))
+        ax.hlines(level, i - w / 2, i + 0.8 - w / 2, **CLAIM, label=claim if i == 0 else None)
     ax.set_xticks(np.arange(len(sizes)) + 0.4 - w / 2, [f"{d} docs x {n:,} float64" for d, n in sizes])
-    ax.set_ylabel("peak RSS of the process tree (MiB)")
-    ax.set_title("Ingestion: memory of threads against processes (lower is better)")
-    ax.legend(fontsize=7)
-    fig.tight_layout()
+    return _finish(fig, ax, "document size", ylabel, title, fontsize=7), ax
+
+
+def throughput(data: dict):
+    fig, ax = _ingestion_bars(
+        data,
+        "docs_per_s",
+        1.7,
+        max,
+        "claim: threads = 1.7x the best processes",
+        "throughput (documents/s, log scale)",
+        "Ingestion: threads + gilfree against processes (higher is better)",
+    )
+    ax.set_yscale("log")
+    return fig
+
+
+def memory(data: dict):
+    fig, _ = _ingestion_bars(
+        data,
+        "peak_rss_mib",
+        0.35,
+        min,
+        "claim: threads <= 0.35x the processes",
+        "peak RSS of the process tree (MiB)",
+        "Ingestion: memory of threads against processes (lower is better)",
+    )
     return fig
 
 
@@ -71,12 +84,14 @@ def nogil_scaling(data: dict):
     ax.axhline(e2["machine_ceiling"], color="k", ls=":", label=f"machine ceiling at {nt} threads")
     if nt >= 2:
         ax.plot([2], [1.8], marker="*", ms=12, color="tab:red", ls="none", label="target: 1.8x at 2 threads")
-    ax.set_xlabel("threads running the loop at once")
-    ax.set_ylabel("throughput over one thread (x)")
-    ax.set_title("The same loop: releasing the GIL scales, holding it does not")
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    return fig
+    return _finish(
+        fig,
+        ax,
+        "threads running the loop at once",
+        "throughput over one thread (x)",
+        "The same loop: releasing the GIL scales, holding it does not",
+        fontsize=7,
+    )
 
 
 def speed_claims(data: dict):
@@ -91,15 +106,20 @@ def speed_claims(data: dict):
     ys = np.arange(len(items))[::-1]
     ax.barh(ys, [i[1] for i in items], color="tab:blue", label="measured")
     ax.scatter([i[2] for i in items], ys, marker="|", s=300, color="tab:red", zorder=3, label="blog's figure")
-    tg = [(y, i[3]) for y, i in zip(ys, items) if i[3]]
-    ax.scatter([t for _, t in tg], [y for y, _ in tg], marker="*", s=120, color="k", zorder=3, label="gilfree target")
+    tg = [(y, i[3]) for y, i in zip(ys, items, strict=True) if i[3]]
+    ax.scatter(
+        [t for _, t in tg], [y for y, _ in tg], marker="*", s=120, color="k", zorder=3, label="gilfree target"
+    )
     ax.set_yticks(ys, [i[0] for i in items])
     ax.set_xscale("log")
-    ax.set_xlabel("speed ratio (x, log scale)")
-    ax.set_title("Typed loops: measured ratios against the claimed ones")
-    ax.legend(fontsize=7, loc="lower right")
-    fig.tight_layout()
-    return fig
+    return _finish(
+        fig,
+        ax,
+        "speed ratio (x, log scale)",
+        "",
+        "Typed loops: measured ratios against the claimed ones",
+        fontsize=7,
+    )
 
 
 def gather(data: dict):
@@ -110,12 +130,14 @@ def gather(data: dict):
     ax.plot(ks, [r["gather_s"] * 1e3 for r in g], "o-", label="asyncio.gather of k gilfree.aio awaits")
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
-    ax.set_xlabel("k (calls of log_cosh+grad)")
-    ax.set_ylabel("wall time (ms, log scale)")
-    ax.set_title("Awaiting costs nothing: gather vs sequential calls")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    return fig
+    return _finish(
+        fig,
+        ax,
+        "k (calls of log_cosh+grad)",
+        "wall time (ms, log scale)",
+        "Awaiting costs nothing: gather vs sequential calls",
+        fontsize=8,
+    )
 
 
 def loop_lag(data: dict):
@@ -125,12 +147,14 @@ def loop_lag(data: dict):
         ax.plot(s["t_s"], s["gap_ms"], ".-", ms=2, lw=0.6, label=f"{label}: p99 {s['p99']:.1f} ms")
     ax.axhline(3, **CLAIM, label="goal: p99 <= 3 ms")
     ax.set_yscale("log")
-    ax.set_xlabel("time since the start (s)")
-    ax.set_ylabel("heartbeat gap (ms, 1 ms sleeps; log scale)")
-    ax.set_title(f"Event-loop lag while log_cosh+grad (n={hb['n']:.0e}) runs: blocking vs offloaded")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    return fig
+    return _finish(
+        fig,
+        ax,
+        "time since the start (s)",
+        "heartbeat gap (ms, 1 ms sleeps; log scale)",
+        f"Event-loop lag while log_cosh+grad (n={hb['n']:.0e}) runs: blocking vs offloaded",
+        fontsize=8,
+    )
 
 
 def peers(data: dict):
@@ -142,11 +166,14 @@ def peers(data: dict):
     ax.axvline(1.0, **CLAIM, label="parity with the peer")
     ax.set_yticks(ys, [f"{r['case']} vs {r['peer']} ({r['threads']} thr)" for r in rows], fontsize=6)
     ax.set_xscale("log")
-    ax.set_xlabel("speed-up over the peer (peer time / gilfree time, log scale)")
-    ax.set_title("Kernel speed against NumPy, SciPy and torch (headline rows)")
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    return fig
+    return _finish(
+        fig,
+        ax,
+        "speed-up over the peer (peer time / gilfree time, log scale)",
+        "",
+        "Kernel speed against NumPy, SciPy and torch (headline rows)",
+        fontsize=7,
+    )
 
 
 def scaling_by_machine(data: dict, results: Path | None = None):
@@ -164,15 +191,22 @@ def scaling_by_machine(data: dict, results: Path | None = None):
     for host, d in runs.items():
         e5 = d["experiments"]["5"]
         for label, pts in list(e5["curves"].items())[:2]:
-            ax.plot([p["threads"] for p in pts], [p["speedup"] for p in pts], "o-", label=f"{host} ({e5['cpus']} CPUs): {label}")
+            ax.plot(
+                [p["threads"] for p in pts],
+                [p["speedup"] for p in pts],
+                "o-",
+                label=f"{host} ({e5['cpus']} CPUs): {label}",
+            )
         top = max(top, e5["cpus"])
     ax.plot([1, top], [1, top], color="gray", lw=0.8, label="ideal")
-    ax.set_xlabel("gilfree threads")
-    ax.set_ylabel("speed-up over one thread (x)")
-    ax.set_title("Thread scaling, one curve per machine")
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    return fig
+    return _finish(
+        fig,
+        ax,
+        "gilfree threads",
+        "speed-up over one thread (x)",
+        "Thread scaling, one curve per machine",
+        fontsize=7,
+    )
 
 
 PLOTS = {

@@ -173,7 +173,9 @@ def _exp345(e3: dict, e4: dict, e5: dict, ceiling: float) -> list[dict]:
     if nt < 2:
         v_scale = "skipped: one CPU"
     else:
-        v_scale = CONFIRMED if comp >= 0.8 * ceiling and ceiling >= 1.5 else (DEPENDS if ceiling < 1.5 else REFUTED)
+        v_scale = (
+            CONFIRMED if comp >= 0.8 * ceiling and ceiling >= 1.5 else (DEPENDS if ceiling < 1.5 else REFUTED)
+        )
     return [
         claim(
             "gather",
@@ -221,9 +223,7 @@ def _exp345(e3: dict, e4: dict, e5: dict, ceiling: float) -> list[dict]:
 
 def judge(data: dict) -> list[dict]:
     ex = data["experiments"]
-    return (
-        _exp1(ex["1"]) + _exp2(ex["2"]) + _exp345(ex["3"], ex["4"], ex["5"], ex["2"]["machine_ceiling"])
-    )
+    return _exp1(ex["1"]) + _exp2(ex["2"]) + _exp345(ex["3"], ex["4"], ex["5"], ex["2"]["machine_ceiling"])
 
 
 def markdown(data: dict, plots: dict[str, str]) -> str:
@@ -263,6 +263,9 @@ def markdown(data: dict, plots: dict[str, str]) -> str:
             f"| {sub['docs']} x {sub['doc_len']} | subinterpreters, pure Python (Python {sub['python']}) | "
             f"{sub['docs_per_s']:.2f} | — | {sub['peak_rss_mib']:.0f} | {sub['peak_pss_mib']:.0f} |"
         )
-    lines += ["", f"Experiment 4 reads {', '.join(f'{k}: {v}' for k, v in data['experiments']['4']['sources'].items())}."]
+    lines += [
+        "",
+        f"Experiment 4 reads {', '.join(f'{k}: {v}' for k, v in data['experiments']['4']['sources'].items())}.",
+    ]
     lines += ["", *(f"![{label}]({path})" for label, path in plots.items())]
     return "\n".join(lines) + "\n"

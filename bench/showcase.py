@@ -128,9 +128,8 @@ def main(argv: list[str] | None = None) -> Path:
     p.add_argument("--no-readme", action="store_true", help="leave README.md alone")
     a = p.parse_args(argv)
     mode = "full" if a.full else ("smoke" if a.smoke else "quick")
-    from tqdm.auto import tqdm
-
     import _showcase_report
+    from tqdm.auto import tqdm
 
     nt = gilfree.available_cpus()
     t0 = time.perf_counter()

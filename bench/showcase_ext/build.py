@@ -14,7 +14,6 @@ import json
 import shlex
 import subprocess
 import sys
-import sysconfig
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -25,7 +24,9 @@ _ASK = "import json, sysconfig; print(json.dumps([sysconfig.get_paths()['include
 
 def build_for(python: str = sys.executable) -> Path:
     """The extension module compiled for `python` (built if missing or stale)."""
-    include, suffix, cc = json.loads(subprocess.run([python, "-c", _ASK], capture_output=True, text=True, check=True).stdout)
+    include, suffix, cc = json.loads(
+        subprocess.run([python, "-c", _ASK], capture_output=True, text=True, check=True).stdout
+    )
     pyx, c = HERE / f"{NAME}.pyx", BUILD / f"{NAME}.c"
     so = BUILD / f"{NAME}{suffix}"
     BUILD.mkdir(parents=True, exist_ok=True)
