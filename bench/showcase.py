@@ -126,9 +126,13 @@ def main(argv: list[str] | None = None) -> Path:
     g.add_argument("--smoke", action="store_true", help="tiny sizes (seconds): checks the machinery only")
     p.add_argument("--out", type=Path, default=RESULTS, help="folder of the results (default bench/results)")
     p.add_argument("--no-readme", action="store_true", help="leave README.md alone")
+    p.add_argument(
+        "--from-json", type=Path, help="re-judge and redraw a showcase JSON (no measurement) into its folder"
+    )
     a = p.parse_args(argv)
+    if a.from_json:
+        return report(json.loads(a.from_json.read_text()), a.from_json.parent, a.no_readme)
     mode = "full" if a.full else ("smoke" if a.smoke else "quick")
-    import _showcase_report
     from tqdm.auto import tqdm
 
     nt = gilfree.available_cpus()
@@ -146,12 +150,20 @@ def main(argv: list[str] | None = None) -> Path:
         "experiments": ex,
     }
     data["wall_s"] = time.perf_counter() - t0
+    return report(data, a.out, a.no_readme)
+
+
+def report(data: dict, out: Path, no_readme: bool) -> Path:
+    """Judges the claims of `data` and writes everything into `out`; the README
+    too for a quick or full run into bench/results."""
+    import _showcase_report
+
     data["claims"] = _showcase_report.judge(data)
-    readme = not a.no_readme and mode != "smoke" and a.out.resolve() == RESULTS.resolve()
-    path = write(data, a.out, readme)
+    readme = not no_readme and data["mode"] != "smoke" and out.resolve() == RESULTS.resolve()
+    path = write(data, out, readme)
     for c in data["claims"]:
         print(f"[{c['verdict']}] {c['claim']}: {c['measured']}")
-    print(f"wrote {path} ({data['wall_s']:.0f} s)")
+    print(f"wrote {path} ({data['wall_s']:.0f} s of measurement)")
     return path
 
 

@@ -18,7 +18,10 @@ top-level `await`).""",
         "code",
         """import os
 import numpy as np
+import warnings
 import gilfree
+
+warnings.filterwarnings("ignore", message="IProgress not found")  # tqdm's text bar serves without ipywidgets
 
 SMALL = os.environ.get("GILFREE_NB_SMALL") == "1"  # the test suite runs this notebook small
 N = 10_000 if SMALL else 1_000_000

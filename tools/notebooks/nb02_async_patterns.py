@@ -17,7 +17,10 @@ without the GIL, so the event loop — here the notebook's own — keeps running
         "code",
         """import asyncio, os, time
 import numpy as np
+import warnings
 import gilfree
+
+warnings.filterwarnings("ignore", message="IProgress not found")  # tqdm's text bar serves without ipywidgets
 
 SMALL = os.environ.get("GILFREE_NB_SMALL") == "1"  # the test suite runs this notebook small
 N = 100_000 if SMALL else 2_000_000
