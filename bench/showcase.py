@@ -108,14 +108,15 @@ def write(data: dict, out: Path, readme: bool) -> Path:
         path = out / f"{stem}-{name}.png"
         fig.savefig(path, dpi=100)
         plt.close(fig)
-        plots[label] = f"bench/results/{path.name}" if readme else path.name
+        plots[label] = path.name  # beside the .md; the README's copy links bench/results/
     data["plots"] = plots
     md = _showcase_report.markdown(data, plots)
     (out / f"{stem}.md").write_text(md)
     path = out / f"{stem}.json"
     path.write_text(json.dumps(data, indent=1))
     if readme:
-        update_readme_section("showcase", md)
+        in_readme = {label: f"bench/results/{name}" for label, name in plots.items()}
+        update_readme_section("showcase", _showcase_report.markdown(data, in_readme))
     return path
 
 
