@@ -1,5 +1,5 @@
-"""The documentation runs: docstring examples, the notebook, the showcase and
-the command line."""
+"""The documentation runs: docstring examples, the notebooks (small sizes,
+GILFREE_NB_SMALL=1), the demo and the command line."""
 
 import doctest
 import subprocess
@@ -38,17 +38,72 @@ def test_every_public_function_has_an_example():
             assert ">>>" in (obj.__doc__ or ""), f"gilfree.{name} has no Examples section"
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "notebooks").glob("*.ipynb")), ids=lambda p: p.name)
-def test_notebook_runs(path):
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+# What each notebook must show once run, beyond "no cell failed".
+EXPECT = {
+    "01-quickstart.ipynb": {"text": ["cancelled", "identical: True"], "images": 0},
+    "02-async-patterns.ipynb": {
+        "text": ["timed out after", "cancelled: True", "service answered 200"],
+        "images": 1,
+    },
+    "03-benchmarks.ipynb": {"text": ["confirmed"], "images": 8},
+}
+
+
+def _texts(outputs) -> str:
+    parts = []
+    for o in outputs:
+        parts.append(o.get("text", ""))
+        for key in ("text/plain", "text/markdown"):
+            parts.append(o.get("data", {}).get(key, ""))
+    return "\n".join(parts)
+
+
+def test_every_notebook_has_expectations():
+    assert {p.name for p in NOTEBOOKS} >= set(EXPECT), "a notebook of EXPECT is missing"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_runs(path, monkeypatch):
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
+    monkeypatch.setenv("GILFREE_NB_SMALL", "1")  # the kernel inherits it: small sizes
     nb = nbformat.read(path, as_version=4)
     nbclient.NotebookClient(
         nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
     ).execute()
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.get("output_type") == "error"]
-    assert any("cancelled" in o.get("text", "") for o in outputs)
+    expect = EXPECT.get(path.name, {"text": [], "images": 0})
+    text = _texts(outputs)
+    for needle in expect["text"]:
+        assert needle in text, f"{path.name} did not print {needle!r}"
+    images = sum("image/png" in o.get("data", {}) for o in outputs)
+    assert images >= expect["images"], f"{path.name} drew {images} plots, expected {expect['images']}"
+
+
+def test_committed_notebooks_have_outputs():
+    """The notebooks are committed as run (tools/make_notebooks.py executes them)."""
+    nbformat = pytest.importorskip("nbformat")
+    for path in NOTEBOOKS:
+        nb = nbformat.read(path, as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert all(c.get("outputs") or c.get("execution_count") for c in code), f"{path.name} was not run"
+
+
+def test_notebooks_match_their_sources():
+    """Every notebook's cells are those of its tools/notebooks/nb*.py source."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import make_notebooks
+    finally:
+        sys.path.pop(0)
+    for mod in make_notebooks.sources():
+        nbformat = pytest.importorskip("nbformat")
+        nb = nbformat.read(ROOT / "notebooks" / mod.OUTPUT, as_version=4)
+        assert [(c.cell_type[:4].replace("mark", "md"), c.source) for c in nb.cells] == [
+            (k, src) for k, src in mod.CELLS
+        ], f"{mod.OUTPUT} is stale: run tools/make_notebooks.py"
 
 
 def test_demo_quick():

@@ -1,102 +1,75 @@
-"""Writes notebooks/01_tour.ipynb from the cells below (run after editing them):
+"""Writes every notebook of notebooks/ from its source in tools/notebooks/,
+then runs it and writes its outputs back (so the committed notebook shows a
+real run, and a diff of its source stays reviewable):
 
-.venv/bin/python tools/make_notebooks.py
+    .venv/bin/python tools/make_notebooks.py              # all notebooks, executed
+    .venv/bin/python tools/make_notebooks.py --no-execute # sources only
+    .venv/bin/python tools/make_notebooks.py nb02         # the notebooks whose file starts so
+
+A source is any tools/notebooks/nb*.py that defines ``OUTPUT`` (the file name
+under notebooks/, e.g. ``"04-dask.ipynb"``) and ``CELLS``, a list of
+``("md" | "code", source)``.
 """
 
+from __future__ import annotations
+
+import argparse
+import importlib.util
 from pathlib import Path
 
 import nbformat as nbf
 
-CELLS = [
-    (
-        "md",
-        """# gilfree in a notebook
-
-Fast loss kernels that release the GIL, use every core, and can be **awaited** — and
-**cancelled** — from the notebook's running event loop (Jupyter supports top-level `await`).""",
-    ),
-    (
-        "code",
-        """import numpy as np
-import gilfree
-
-gilfree.show_config()""",
-    ),
-    ("md", "## Plain calls: value, or value and gradient in one pass"),
-    (
-        "code",
-        """rng = np.random.default_rng(0)
-pred, target = rng.normal(size=1_000_000), rng.normal(size=1_000_000)
-print(gilfree.mse(pred, target))
-value, grad = gilfree.huber(pred, target, delta=0.5, return_grad=True)
-value, grad.shape, grad.dtype""",
-    ),
-    (
-        "code",
-        """logits = rng.normal(size=(10_000, 50))
-labels = rng.integers(0, 50, size=10_000)
-gilfree.cross_entropy(logits, labels, label_smoothing=0.1)""",
-    ),
-    ("md", "## Threads: the same bits whatever the thread count"),
-    (
-        "code",
-        """with gilfree.threads(1):
-    one = gilfree.log_cosh(pred, target)
-two = gilfree.log_cosh(pred, target)
-print(one, two, one == two)""",
-    ),
-    (
-        "md",
-        """## Await from the notebook's event loop
-
-`gilfree.aio.<name>` runs the kernel on gilfree's executor; the notebook stays responsive.""",
-    ),
-    (
-        "code",
-        """import asyncio
-
-results = await asyncio.gather(*(gilfree.aio.mse(pred, target * k) for k in range(4)))
-results""",
-    ),
-    ("md", "Many calls with bounded concurrency and a progress bar:"),
-    (
-        "code",
-        """batches = [rng.normal(size=200_000) for _ in range(16)]
-losses = await gilfree.aio.map(gilfree.log_cosh, batches, [target[:200_000]] * 16,
-                               concurrency=2, progress=True)
-np.round(losses[:4], 4)""",
-    ),
-    (
-        "md",
-        """## Cancel a long kernel
-
-Cancelling the await stops the native work at its next chunk (here a kernel over 10¹²
-virtual elements, which would run for about an hour).""",
-    ),
-    (
-        "code",
-        """huge = np.broadcast_to(np.float64(0.5), (10**12,))
-task = asyncio.ensure_future(gilfree.aio.mse(huge, huge))
-await asyncio.sleep(0.3)
-task.cancel()
-try:
-    await task
-except asyncio.CancelledError:
-    print("cancelled; the executor thread is free again:",
-          await gilfree.aio.mse(np.ones(3), np.zeros(3)))""",
-    ),
-]
+ROOT = Path(__file__).resolve().parents[1]
+SOURCES = Path(__file__).resolve().parent / "notebooks"
+NOTEBOOKS = ROOT / "notebooks"
+KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
 
-def main() -> None:
+def sources() -> list:
+    """The notebook source modules (those with OUTPUT and CELLS), by file name."""
+    mods = []
+    for path in sorted(SOURCES.glob("nb*.py")):
+        spec = importlib.util.spec_from_file_location(f"_nb_{path.stem}", path)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        if hasattr(mod, "OUTPUT") and hasattr(mod, "CELLS"):
+            mod.SOURCE = path
+            mods.append(mod)
+    return mods
+
+
+def build(cells) -> nbf.NotebookNode:
     nb = nbf.v4.new_notebook()
     nb.cells = [
-        nbf.v4.new_markdown_cell(src) if kind == "md" else nbf.v4.new_code_cell(src) for kind, src in CELLS
+        nbf.v4.new_markdown_cell(src) if kind == "md" else nbf.v4.new_code_cell(src) for kind, src in cells
     ]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    out = Path(__file__).resolve().parents[1] / "notebooks" / "01_tour.ipynb"
-    nbf.write(nb, out)
-    print(f"wrote {out}")
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    return nb
+
+
+def execute(nb: nbf.NotebookNode, timeout: int = 600) -> None:
+    """Runs `nb` in place from notebooks/ (relative paths as a user has them)."""
+    import nbclient
+
+    nbclient.NotebookClient(
+        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
+    ).execute()
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("only", nargs="*", help="prefixes of the source files to write (default: all)")
+    p.add_argument("--no-execute", action="store_true", help="write the sources without outputs")
+    a = p.parse_args(argv)
+    for mod in sources():
+        if a.only and not any(mod.SOURCE.name.startswith(o) for o in a.only):
+            continue
+        nb = build(mod.CELLS)
+        if not a.no_execute:
+            execute(nb)
+        out = NOTEBOOKS / mod.OUTPUT
+        nbf.write(nb, out)
+        print(f"wrote {out.relative_to(ROOT)}{'' if a.no_execute else ' (executed)'}")
 
 
 if __name__ == "__main__":
