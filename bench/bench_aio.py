@@ -30,7 +30,7 @@ os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")  # NumPy's BLAS threads sl
 import gilfree
 import numpy as np
 from _timing import RESULTS, fmt_time, interleaved, save, update_readme_section
-from gilfree.runtime import _TOKEN
+from gilfree._context import TOKEN
 
 COMMAND = "python bench/bench_aio.py"
 GRAD = True  # the heartbeat's kernels return their gradient too
@@ -200,7 +200,7 @@ def cancel_latency(quick: bool) -> list[dict]:
         seen = {}
 
         def work():
-            seen["tok"] = _TOKEN.get()
+            seen["tok"] = TOKEN.get()
             return fn()
 
         task = asyncio.create_task(gilfree.aio.run(work))
@@ -232,11 +232,11 @@ def cancel_latency(quick: bool) -> list[dict]:
 _SIGINT = textwrap.dedent("""
     import os, signal, threading, time
     import numpy as np, gilfree
-    from gilfree.runtime import _MAIN_TOKEN
+    from gilfree._context import MAIN_TOKEN
     x = np.broadcast_to(np.float64(0.5), (10**12,))
     t = {}
     def fire():
-        while _MAIN_TOKEN.chunks_done == 0:
+        while MAIN_TOKEN.chunks_done == 0:
             time.sleep(0.005)
         time.sleep(0.2)
         t["sig"] = time.perf_counter()

@@ -1,13 +1,14 @@
 """Private Cython bindings of gilfree's C++ kernels. Use the gilfree package.
 
 The kernel modules (_losses, _loops, _conv) are built once per instruction-set
-level (``gilfree._cyx.<name>_<level>``, see meson.options ``simd``). The best level
+level (``gilfree._cyx.<level>.<name>``, see meson.options ``simd``). The best level
 this CPU supports is picked here, once, at import; the environment variable
 ``GILFREE_ISA`` forces one of the levels built (e.g. to compare them).
 """
 
 import importlib
 import os
+import sys
 
 from . import _cpu
 from ._levels import LEVELS
@@ -43,7 +44,11 @@ def _pick():
 
 
 ISA = _pick()
-_losses = importlib.import_module(f"{__name__}._losses_{ISA}")
-_loops = importlib.import_module(f"{__name__}._loops_{ISA}")
-_conv = importlib.import_module(f"{__name__}._conv_{ISA}")
-_isa = importlib.import_module(f"{__name__}._isa_{ISA}")
+# The picked level's modules are gilfree._cyx._losses etc. (their .pyi stubs
+# sit here), so `from gilfree._cyx._losses import Reduction` finds them.
+_losses = importlib.import_module(f"{__name__}.{ISA}._losses")
+_loops = importlib.import_module(f"{__name__}.{ISA}._loops")
+_conv = importlib.import_module(f"{__name__}.{ISA}._conv")
+_isa = importlib.import_module(f"{__name__}.{ISA}._isa")
+for _name, _module in (("_losses", _losses), ("_loops", _loops), ("_conv", _conv), ("_isa", _isa)):
+    sys.modules[f"{__name__}.{_name}"] = _module

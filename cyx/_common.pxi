@@ -1,15 +1,17 @@
 # Shared helpers of the binding modules (textually included; no policy here).
 cimport numpy as cnp
-from cpp_runtime cimport CancelToken, ExecContext
+from cpp_runtime cimport ExecContext
 from cpp_strided cimport NdOperand, NdShape
+from gilfree._cyx._runtime cimport Token
 
 cnp.import_array()
 
 
-cdef inline ExecContext make_ctx(int nthreads, size_t token) noexcept:
+cdef inline ExecContext make_ctx(int nthreads, Token token) noexcept:
+    """The kernel's context: `token` may be None (no cancel token)."""
     cdef ExecContext ctx
     ctx.nthreads = nthreads if nthreads > 0 else 1
-    ctx.token = <CancelToken*>token
+    ctx.token = token.ptr if token is not None else NULL
     return ctx
 
 

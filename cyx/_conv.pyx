@@ -8,7 +8,6 @@ bias (O,) or None. This layer re-checks what could crash, allocates the
 from libc.stdint cimport int64_t
 
 from cpp_conv cimport (
-    Boundary,
     Corr2dArgs,
     Corr2dCost,
     corr2d_cost,
@@ -25,22 +24,22 @@ ctypedef fused real:
     double
 
 
-cdef int _run(real tag, int method, const Corr2dArgs& a, const ExecContext& ctx) except -1 nogil:
+cdef int _run(real tag, Method method, const Corr2dArgs& a, const ExecContext& ctx) except -1 nogil:
     if real is double:
-        if method == 1:
+        if method == Method.gemm:
             corr2d_gemm[double](a, ctx)
-        elif method == 2:
+        elif method == Method.fft:
             corr2d_fft[double](a, ctx)
-        elif method == 3:
+        elif method == Method.winograd:
             corr2d_winograd[double](a, ctx)
         else:
             corr2d_direct[double](a, ctx)
     else:
-        if method == 1:
+        if method == Method.gemm:
             corr2d_gemm[float](a, ctx)
-        elif method == 2:
+        elif method == Method.fft:
             corr2d_fft[float](a, ctx)
-        elif method == 3:
+        elif method == Method.winograd:
             corr2d_winograd[float](a, ctx)
         else:
             corr2d_direct[float](a, ctx)
@@ -49,7 +48,7 @@ cdef int _run(real tag, int method, const Corr2dArgs& a, const ExecContext& ctx)
 
 cdef int _fill_args(Corr2dArgs& a, cnp.ndarray x, cnp.ndarray w, object bias,
                     int64_t oh, int64_t ow, int64_t y0, int64_t x0, int64_t sy, int64_t sx,
-                    int64_t dy, int64_t dx, int boundary, double fill) except -1:
+                    int64_t dy, int64_t dx, Boundary boundary, double fill) except -1:
     cdef int d
     cdef cnp.ndarray b
     check_float(x, "input")
@@ -61,7 +60,7 @@ cdef int _fill_args(Corr2dArgs& a, cnp.ndarray x, cnp.ndarray w, object bias,
         raise ValueError("weight: array data must be aligned")
     if x.shape[1] % w.shape[1] != 0 or w.shape[0] % (x.shape[1] // w.shape[1]) != 0:
         raise ValueError("groups: channels do not divide into groups")
-    if oh < 0 or ow < 0 or sy < 1 or sx < 1 or dy < 1 or dx < 1 or not (0 <= boundary <= 3):
+    if oh < 0 or ow < 0 or sy < 1 or sx < 1 or dy < 1 or dx < 1:
         raise ValueError("conv: invalid geometry")
     a.in_ = <const char*>cnp.PyArray_DATA(x)
     a.n, a.c, a.h, a.w = x.shape[0], x.shape[1], x.shape[2], x.shape[3]
@@ -80,19 +79,19 @@ cdef int _fill_args(Corr2dArgs& a, cnp.ndarray x, cnp.ndarray w, object bias,
         a.bias_s = b.strides[0]
     a.oh, a.ow = oh, ow
     a.y0, a.x0, a.sy, a.sx, a.dy, a.dx = y0, x0, sy, sx, dy, dx
-    a.boundary = <Boundary>boundary
+    a.boundary = boundary
     a.fill = fill
     if a.h < 1 or a.w < 1 or a.c < 1 or a.o < 1 or a.cg < 1 or a.kh < 1 or a.kw < 1:
         raise ValueError("conv: empty operand")
     return 0
 
 
-def corr2d(int method, cnp.ndarray x, cnp.ndarray w, object bias, int64_t oh, int64_t ow,
+def corr2d(Method method, cnp.ndarray x, cnp.ndarray w, object bias, int64_t oh, int64_t ow,
            int64_t y0, int64_t x0, int64_t sy, int64_t sx, int64_t dy, int64_t dx,
-           int boundary, double fill, bint reverse_out, int nthreads, size_t token):
+           Boundary boundary, double fill, bint reverse_out, int nthreads, Token token):
     """out[b, o, y, x] = bias[o] + sum w[o, c, j, k] * ext(x[b, g*cg+c])[y0+y*sy+j*dy, x0+x*sx+k*dx].
 
-    method: 0 direct, 1 gemm, 2 fft, 3 winograd. With reverse_out, the result is written
+    method: a Method (the C++ corr2d_<method>). With reverse_out, the result is written
     reversed along its last two axes. Returns the (N, O, oh, ow) array.
     """
     cdef Corr2dArgs a
@@ -125,7 +124,7 @@ def cost(cnp.ndarray x, cnp.ndarray w, int64_t oh, int64_t ow, int64_t sy, int64
     """Estimated single-thread (direct, gemm, fft) costs in ns; fft < 0 if it does not apply."""
     cdef Corr2dArgs a
     cdef Corr2dCost c
-    _fill_args(a, x, w, None, oh, ow, 0, 0, sy, sx, dy, dx, 0, 0.0)
+    _fill_args(a, x, w, None, oh, ow, 0, 0, sy, sx, dy, dx, Boundary.fill, 0.0)
     a.out = <char*>cnp.PyArray_DATA(x)  # never written: the cost model reads sizes only
     c = corr2d_cost(a)
     return c.direct, c.gemm, c.fft

@@ -7,7 +7,17 @@ allocates reduction results, and calls the kernels with the GIL released.
 """
 from libc.stdint cimport int32_t, int64_t
 
-from cpp_loops cimport LoopArgs, ReduceKind, axpy, clip, cumsum, histogram, reduce, softmax
+from cpp_loops cimport (
+    LoopArgs,
+    ResultType,
+    axpy,
+    clip,
+    cumsum,
+    histogram,
+    reduce,
+    reduce_result_type,
+    softmax,
+)
 
 include "_common.pxi"
 
@@ -20,18 +30,6 @@ ctypedef fused numeric:
 ctypedef fused real:
     float
     double
-
-# ReduceKind codes (kernels/loops.hpp)
-cdef enum:
-    K_SUM = 0
-    K_MIN = 4
-    K_MAX = 5
-    K_ARGMIN = 6
-    K_ARGMAX = 7
-    K_DOT = 8
-    K_SQDIST = 9
-    K_LAST = 13
-
 
 cdef int _dtype_code(cnp.ndarray arr, str name, bint floats_only) except -1:
     cdef int t = cnp.PyArray_TYPE(arr)
@@ -68,16 +66,16 @@ cdef int _writable(cnp.ndarray arr, str name) except -1:
     return 0
 
 
-cdef int _reduce(numeric tag, int kind, const LoopArgs& a, double param,
+cdef int _reduce(numeric tag, ReduceKind kind, const LoopArgs& a, double param,
                  const ExecContext& ctx) except -1 nogil:
     if numeric is int32_t:
-        reduce[int32_t](<ReduceKind>kind, a, param, ctx)
+        reduce[int32_t](kind, a, param, ctx)
     elif numeric is int64_t:
-        reduce[int64_t](<ReduceKind>kind, a, param, ctx)
+        reduce[int64_t](kind, a, param, ctx)
     elif numeric is float:
-        reduce[float](<ReduceKind>kind, a, param, ctx)
+        reduce[float](kind, a, param, ctx)
     else:
-        reduce[double](<ReduceKind>kind, a, param, ctx)
+        reduce[double](kind, a, param, ctx)
     return 0
 
 
@@ -141,36 +139,38 @@ cdef int _check_nouter(cnp.ndarray x, int nouter) except -1:
     return 0
 
 
-def run_reduce(int kind, cnp.ndarray x, object y, int nouter, double param, int nthreads, size_t token):
+cdef int _result_typenum(ReduceKind kind, int t) except -1:
+    """NumPy type of reduce<T>(kind)'s per-row results, as C++ declares it."""
+    cdef ResultType r = reduce_result_type(kind, t == cnp.NPY_INT32 or t == cnp.NPY_INT64)
+    if r == ResultType.input:
+        return t
+    if r == ResultType.int64:
+        return cnp.NPY_INT64
+    if r == ResultType.float64:
+        return cnp.NPY_FLOAT64
+    raise ValueError(f"kind: expected a ReduceKind, got {<int>kind}")
+
+
+def run_reduce(ReduceKind kind, cnp.ndarray x, object y, int nouter, double param, int nthreads,
+               Token token):
     """Reduction `kind` over the trailing ndim - nouter axes of x: one result
-    per row (a 1-d array over the leading nouter axes, C order)."""
+    per row (a 1-d array over the leading nouter axes, C order). y (b): the
+    second operand of the reductions that take one."""
     cdef LoopArgs a
     cdef ExecContext ctx = make_ctx(nthreads, token)
     cdef int t = _dtype_code(x, "x", False)
-    cdef int rt
+    cdef int rt = _result_typenum(kind, t)
     cdef cnp.npy_intp m = 1
     cdef int d
     cdef cnp.ndarray res
     _check_nouter(x, nouter)
-    if kind < 0 or kind > K_LAST:
-        raise ValueError(f"kind: unknown reduction {kind}")
     set_shape(a.shape, x)
     a.nouter = nouter
     _point(a.x, x, x, t, "x")
-    if kind == K_DOT or kind == K_SQDIST:
-        if y is None:
-            raise ValueError("b: missing")
+    if y is not None:
         _point(a.y, <cnp.ndarray?>y, x, t, "b")
     for d in range(nouter):
         m *= x.shape[d]
-    if kind == K_MIN or kind == K_MAX:
-        rt = t
-    elif kind == K_ARGMIN or kind == K_ARGMAX:
-        rt = cnp.NPY_INT64
-    elif (kind == K_SUM or kind == K_DOT) and (t == cnp.NPY_INT32 or t == cnp.NPY_INT64):
-        rt = cnp.NPY_INT64
-    else:
-        rt = cnp.NPY_FLOAT64
     res = cnp.PyArray_EMPTY(1, &m, rt, 0)
     a.res = <char*>cnp.PyArray_DATA(res)
     with nogil:
@@ -185,7 +185,7 @@ def run_reduce(int kind, cnp.ndarray x, object y, int nouter, double param, int 
     return res
 
 
-def run_cumsum(cnp.ndarray x, cnp.ndarray out, int nouter, int nthreads, size_t token):
+def run_cumsum(cnp.ndarray x, cnp.ndarray out, int nouter, int nthreads, Token token):
     """Running sums along the trailing ndim - nouter axes of x (C order) into
     out: int64 for integer x, x's dtype for floats."""
     cdef LoopArgs a
@@ -209,7 +209,7 @@ def run_cumsum(cnp.ndarray x, cnp.ndarray out, int nouter, int nthreads, size_t 
     return out
 
 
-def run_softmax(cnp.ndarray x, cnp.ndarray out, int nouter, int nthreads, size_t token):
+def run_softmax(cnp.ndarray x, cnp.ndarray out, int nouter, int nthreads, Token token):
     """softmax over the trailing ndim - nouter axes of x into out (x's dtype)."""
     cdef LoopArgs a
     cdef ExecContext ctx = make_ctx(nthreads, token)
@@ -228,7 +228,7 @@ def run_softmax(cnp.ndarray x, cnp.ndarray out, int nouter, int nthreads, size_t
     return out
 
 
-def run_axpy(double alpha, cnp.ndarray x, cnp.ndarray y, cnp.ndarray out, int nthreads, size_t token):
+def run_axpy(double alpha, cnp.ndarray x, cnp.ndarray y, cnp.ndarray out, int nthreads, Token token):
     """out = alpha * x + y; all three of one float dtype and shape (x and y
     may be broadcast views)."""
     cdef LoopArgs a
@@ -248,7 +248,7 @@ def run_axpy(double alpha, cnp.ndarray x, cnp.ndarray y, cnp.ndarray out, int nt
 
 
 def run_clip(cnp.ndarray x, cnp.ndarray out, double lo, double hi, int64_t ilo, int64_t ihi,
-             int nthreads, size_t token):
+             int nthreads, Token token):
     """out = np.clip(x, lo, hi); (lo, hi) for float x, (ilo, ihi) for integer x."""
     cdef LoopArgs a
     cdef ExecContext ctx = make_ctx(nthreads, token)
@@ -270,7 +270,7 @@ def run_clip(cnp.ndarray x, cnp.ndarray out, double lo, double hi, int64_t ilo, 
 
 
 def run_histogram(cnp.ndarray x, cnp.ndarray edges, double first, double last, int nthreads,
-                  size_t token):
+                  Token token):
     """Counts (int64) of x in the uniform bins with the given float64 edges;
     values outside [first, last] are dropped."""
     cdef LoopArgs a

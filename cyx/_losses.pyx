@@ -9,9 +9,7 @@ from libc.stdint cimport int64_t
 
 from cpp_losses cimport (
     ElementwiseArgs,
-    LossKind,
     LossParams,
-    Reduction,
     RowsArgs,
     cross_entropy,
     elementwise_loss,
@@ -33,16 +31,20 @@ cdef double _run_elementwise(real tag, LossKind kind, const LossParams& prm,
         return elementwise_loss[float](kind, prm, args, ctx)
 
 
-cdef double _run_rows(real tag, int which, const RowsArgs& args, const ExecContext& ctx) except * nogil:
+cdef double _run_rows(real tag, RowLoss which, const RowsArgs& args, const ExecContext& ctx) except * nogil:
     if real is double:
-        return cross_entropy[double](args, ctx) if which == 0 else nll_loss[double](args, ctx)
+        if which == RowLoss.cross_entropy:
+            return cross_entropy[double](args, ctx)
+        return nll_loss[double](args, ctx)
     else:
-        return cross_entropy[float](args, ctx) if which == 0 else nll_loss[float](args, ctx)
+        if which == RowLoss.cross_entropy:
+            return cross_entropy[float](args, ctx)
+        return nll_loss[float](args, ctx)
 
 
-def elementwise(int kind, cnp.ndarray input, cnp.ndarray target, object weight, object extra,
-                int reduction, double batch, bint want_grad, double p0, int flag0, int flag1,
-                int nthreads, size_t token):
+def elementwise(LossKind kind, cnp.ndarray input, cnp.ndarray target, object weight, object extra,
+                Reduction reduction, double batch, bint want_grad, double p0, int flag0, int flag1,
+                int nthreads, Token token):
     """Returns (value, per-element losses or None, grad or None)."""
     cdef ElementwiseArgs args
     cdef LossParams prm
@@ -58,13 +60,13 @@ def elementwise(int kind, cnp.ndarray input, cnp.ndarray target, object weight, 
         set_operand(args.weight, <cnp.ndarray?>weight, input, "sample_weight")
     if extra is not None:
         set_operand(args.extra, <cnp.ndarray?>extra, input, "pos_weight")
-    if reduction == 0:
+    if reduction == Reduction.none:
         out = cnp.PyArray_EMPTY(input.ndim, input.shape, cnp.PyArray_TYPE(input), 0)
         set_operand(args.out, out, input, "out")
     if want_grad:
         grad = cnp.PyArray_EMPTY(input.ndim, input.shape, cnp.PyArray_TYPE(input), 0)
         set_operand(args.grad, grad, input, "grad")
-    args.reduction = <Reduction>reduction
+    args.reduction = reduction
     args.batch = batch
     prm.p0 = p0
     prm.flag0 = flag0
@@ -72,16 +74,16 @@ def elementwise(int kind, cnp.ndarray input, cnp.ndarray target, object weight, 
     is64 = cnp.PyArray_TYPE(input) == cnp.NPY_FLOAT64
     with nogil:
         if is64:
-            value = _run_elementwise[double](0.0, <LossKind>kind, prm, args, ctx)
+            value = _run_elementwise[double](0.0, kind, prm, args, ctx)
         else:
-            value = _run_elementwise[float](0.0, <LossKind>kind, prm, args, ctx)
+            value = _run_elementwise[float](0.0, kind, prm, args, ctx)
     return value, out, grad
 
 
-def rows(int which, cnp.ndarray input, object target_index, object target_prob,
+def rows(RowLoss which, cnp.ndarray input, object target_index, object target_prob,
          object class_weight, object sample_weight, int64_t ignore_index,
-         double label_smoothing, int reduction, bint want_grad, int nthreads, size_t token):
-    """cross_entropy (which=0) or nll_loss (which=1) on (N, C) input.
+         double label_smoothing, Reduction reduction, bint want_grad, int nthreads, Token token):
+    """The row-wise loss `which` (cross_entropy or nll_loss) on (N, C) input.
 
     Returns (value, per-row losses or None, grad or None).
     """
@@ -108,7 +110,7 @@ def rows(int which, cnp.ndarray input, object target_index, object target_prob,
             raise ValueError("target: unaligned strides")
         a.target_index = <const int64_t*>cnp.PyArray_DATA(ti)
         a.target_index_stride = ti.strides[0] // 8
-    elif which == 0 and target_prob is not None:
+    elif which == RowLoss.cross_entropy and target_prob is not None:
         tp = <cnp.ndarray?>target_prob
         if not cnp.PyArray_SAMESHAPE(tp, input) or cnp.PyArray_TYPE(tp) != cnp.PyArray_TYPE(input):
             raise ValueError(f"target: expected probabilities of shape {(<object>input).shape} "
@@ -132,8 +134,8 @@ def rows(int which, cnp.ndarray input, object target_index, object target_prob,
         a.sw_stride = sw.strides[0]
     a.ignore_index = ignore_index
     a.label_smoothing = label_smoothing
-    a.reduction = <Reduction>reduction
-    if reduction == 0:
+    a.reduction = reduction
+    if reduction == Reduction.none:
         out = cnp.PyArray_EMPTY(1, input.shape, cnp.PyArray_TYPE(input), 0)
         a.out = <char*>cnp.PyArray_DATA(out)
         a.out_stride = out.strides[0]

@@ -2,9 +2,12 @@
 """Bindings of kernels/runtime.hpp: the compute pool and the cancel token."""
 from cpython.exc cimport PyErr_CheckSignals
 from libc.stdint cimport int64_t
+from libcpp.exception cimport delegate_to_exception_handlers
 
 from cpp_runtime cimport (
     CancelToken,
+    cancelled_error,
+    would_block_error,
     abort_requested as _abort_requested,
     available_cpus as _available_cpus,
     compiler_version as _compiler_version,
@@ -26,6 +29,33 @@ from cpp_runtime cimport (
 MAX_THREADS = kMaxThreads
 
 
+class KernelCancelled(RuntimeError):
+    """A kernel stopped early because its await was cancelled (or the
+    interpreter is exiting)."""
+    __module__ = "gilfree.runtime"  # where Python code (and pickle) finds it
+
+
+class WouldBlock(Exception):
+    """A call's work exceeded its token's inline budget before any of it ran
+    (gilfree.aio then hands the call to a thread)."""
+    __module__ = "gilfree.runtime"
+
+
+cdef void _on_cancelled(const cancelled_error& exc) except *:
+    raise KernelCancelled("the kernel was cancelled before it finished")
+
+
+cdef void _on_would_block(const would_block_error& exc) except *:
+    raise WouldBlock()
+
+
+cdef int raise_kernel_error() except -1:
+    # Runs inside the C++ catch block: the handlers are tried in order, and
+    # an exception none of them takes is rethrown to Cython's default mapping.
+    delegate_to_exception_handlers(_on_cancelled, _on_would_block)
+    return 0
+
+
 cdef int _run_signal_handlers(void* arg) noexcept nogil:
     """PollFn of an interruptible token: runs Python's pending signal handlers
     (on the main thread); one that raises (Ctrl-C) cancels the kernel, and its
@@ -40,9 +70,7 @@ cdef int _run_signal_handlers(void* arg) noexcept nogil:
 
 
 cdef class Token:
-    """Owns one C++ CancelToken; `addr` is handed to kernels."""
-    cdef CancelToken* ptr
-    cdef public object interrupt
+    """Owns one C++ CancelToken; the bindings take the Token itself."""
 
     def __cinit__(self, bint interruptible=False):
         self.ptr = new CancelToken()
@@ -82,10 +110,6 @@ cdef class Token:
     @property
     def chunks_total(self):
         return self.ptr.chunks_total()
-
-    @property
-    def addr(self):
-        return <size_t>self.ptr
 
 
 def get_num_threads():

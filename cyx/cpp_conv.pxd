@@ -1,16 +1,12 @@
 # Declarations mirroring kernels/conv.hpp.
 from libc.stdint cimport int64_t
 
+from _conv cimport Boundary, Method
 from cpp_runtime cimport ExecContext
+from gilfree._cyx._runtime cimport raise_kernel_error
 
 
 cdef extern from "conv.hpp" namespace "gilfree" nogil:
-    cdef enum class Boundary(int):
-        fill
-        wrap
-        symm
-        none
-
     cdef cppclass Corr2dArgs:
         const char* in_ "in"
         int64_t n, c, h, w
@@ -32,8 +28,8 @@ cdef extern from "conv.hpp" namespace "gilfree" nogil:
         double gemm
         double fft
 
-    void corr2d_direct[T](const Corr2dArgs& a, const ExecContext& ctx) except +
-    void corr2d_gemm[T](const Corr2dArgs& a, const ExecContext& ctx) except +
-    void corr2d_winograd[T](const Corr2dArgs& a, const ExecContext& ctx) except +
-    void corr2d_fft[T](const Corr2dArgs& a, const ExecContext& ctx) except +
-    Corr2dCost corr2d_cost(const Corr2dArgs& a) except +
+    void corr2d_direct[T](const Corr2dArgs& a, const ExecContext& ctx) except +raise_kernel_error
+    void corr2d_gemm[T](const Corr2dArgs& a, const ExecContext& ctx) except +raise_kernel_error
+    void corr2d_winograd[T](const Corr2dArgs& a, const ExecContext& ctx) except +raise_kernel_error
+    void corr2d_fft[T](const Corr2dArgs& a, const ExecContext& ctx) except +raise_kernel_error
+    Corr2dCost corr2d_cost(const Corr2dArgs& a) except +raise_kernel_error

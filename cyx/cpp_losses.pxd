@@ -1,20 +1,13 @@
 # Declarations mirroring kernels/losses.hpp and kernels/losses_rows.hpp.
 from libc.stdint cimport int64_t
 
+from _losses cimport LossKind, Reduction
 from cpp_runtime cimport ExecContext
+from gilfree._cyx._runtime cimport raise_kernel_error
 from cpp_strided cimport NdOperand, NdShape
 
 
 cdef extern from "losses.hpp" namespace "gilfree" nogil:
-    cdef enum class Reduction(int):
-        none
-        mean
-        sum
-        batchmean
-
-    cdef enum class LossKind(int):
-        mse
-
     cdef cppclass LossParams:
         double p0
         int flag0
@@ -27,7 +20,7 @@ cdef extern from "losses.hpp" namespace "gilfree" nogil:
         double batch
 
     double elementwise_loss[T](LossKind kind, const LossParams& prm, ElementwiseArgs a,
-                               const ExecContext& ctx) except +
+                               const ExecContext& ctx) except +raise_kernel_error
 
 
 cdef extern from "losses_rows.hpp" namespace "gilfree" nogil:
@@ -49,5 +42,5 @@ cdef extern from "losses_rows.hpp" namespace "gilfree" nogil:
         char* grad
         int64_t g_rs, g_cs
 
-    double cross_entropy[T](const RowsArgs& a, const ExecContext& ctx) except +
-    double nll_loss[T](const RowsArgs& a, const ExecContext& ctx) except +
+    double cross_entropy[T](const RowsArgs& a, const ExecContext& ctx) except +raise_kernel_error
+    double nll_loss[T](const RowsArgs& a, const ExecContext& ctx) except +raise_kernel_error

@@ -6,6 +6,12 @@ from libcpp.string cimport string
 cdef extern from "runtime.hpp" namespace "gilfree" nogil:
     ctypedef int (*PollFn)(void* arg) noexcept
 
+    cdef cppclass cancelled_error:
+        pass
+
+    cdef cppclass would_block_error:
+        pass
+
     cdef cppclass CancelToken:
         void cancel() noexcept
         bint cancelled() noexcept

@@ -38,6 +38,13 @@ namespace gilfree {
 /// (numpy.convolve: an inf weight never meets the implicit zeros).
 enum class Boundary : int { fill = 0, wrap = 1, symm = 2, none = 3 };
 
+/// Output extent of the 1-d and 2-d convolutions (numpy / scipy.signal names):
+/// every overlap, the input's size centred, or the full overlaps only.
+enum class Mode : int { full = 0, same = 1, valid = 2 };
+
+/// Algorithm of corr2d: one entry per corr2d_<method> below.
+enum class Method : int { direct = 0, gemm = 1, fft = 2, winograd = 3 };
+
 /// A batch of 2-D cross-correlations, all strides in bytes:
 ///   out[b, o, y, x] = bias[o] + sum_{c < cg, j < kh, k < kw} wt[o, c, j, k] *
 ///       ext(in[b, g*cg + c])[y0 + y*sy + j*dy, x0 + x*sx + k*dx]

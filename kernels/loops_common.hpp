@@ -42,6 +42,36 @@ enum class ReduceKind : int {
   logsumexp,
 };
 
+/// Element type of the per-row results that reduce<T>(kind, ...) writes.
+enum class ResultType : int { invalid = 0, input, int64, float64 };
+
+/// What reduce<T>(kind) writes per row for an integer (or a floating) T:
+/// min/max keep T, argmin/argmax give int64, integer sum/dot give int64,
+/// everything else float64. invalid: kind is not a ReduceKind.
+constexpr ResultType reduce_result_type(ReduceKind kind, bool integer_input) noexcept {
+  switch (kind) {
+    case ReduceKind::min:
+    case ReduceKind::max:
+      return ResultType::input;
+    case ReduceKind::argmin:
+    case ReduceKind::argmax:
+      return ResultType::int64;
+    case ReduceKind::sum:
+    case ReduceKind::dot:
+      return integer_input ? ResultType::int64 : ResultType::float64;
+    case ReduceKind::mean:
+    case ReduceKind::var:
+    case ReduceKind::std_:
+    case ReduceKind::sqdist:
+    case ReduceKind::norm1:
+    case ReduceKind::norm2:
+    case ReduceKind::norminf:
+    case ReduceKind::logsumexp:
+      return ResultType::float64;
+  }
+  return ResultType::invalid;
+}
+
 /// Operands of a loop over one shared shape (x, optional y and out).
 /// The first `nouter` dimensions index rows; `res` receives one result per
 /// row (contiguous, C order over the row dimensions) for reductions.

@@ -25,6 +25,9 @@
 
 namespace gilfree {
 
+/// The row-wise losses of this header.
+enum class RowLoss : int { cross_entropy = 0, nll_loss = 1 };
+
 /// Row-wise (N, C) losses: cross_entropy and nll_loss. Byte strides.
 struct RowsArgs {
   char* input = nullptr;

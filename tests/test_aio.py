@@ -8,7 +8,7 @@ import time
 import gilfree
 import numpy as np
 import pytest
-from gilfree.runtime import _TOKEN
+from gilfree._context import TOKEN
 
 HUGE = np.broadcast_to(np.float64(0.5), (10**12,))  # hours of work, no memory
 
@@ -63,7 +63,7 @@ async def test_cancel_stops_the_native_work():
     seen = {}
 
     def work():
-        seen["token"] = _TOKEN.get()
+        seen["token"] = TOKEN.get()
         return gilfree.mse(HUGE, HUGE)
 
     task = asyncio.create_task(gilfree.aio.run(work))

@@ -15,7 +15,7 @@ import time
 import gilfree
 import numpy as np
 import pytest
-from gilfree.runtime import _TOKEN
+from gilfree._context import TOKEN
 
 HUGE = np.broadcast_to(np.float64(0.5), (10**12,))  # hours of work, no memory
 
@@ -150,7 +150,7 @@ async def test_map_unordered_cancels_the_rest_when_left_early():
     tokens = {}
 
     def work(x):
-        tokens[x.size] = _TOKEN.get()
+        tokens[x.size] = TOKEN.get()
         return gilfree.mse(x, x)
 
     async with contextlib.aclosing(gilfree.aio.map_unordered(work, [np.ones(3), HUGE], concurrency=2)) as it:
@@ -188,7 +188,7 @@ async def test_cancel_stops_every_family_and_frees_the_thread(call, one_thread):
     seen = {}
 
     def work():
-        seen["token"] = _TOKEN.get()
+        seen["token"] = TOKEN.get()
         return eval("gilfree." + call, {"gilfree": gilfree}, env)
 
     task = asyncio.create_task(gilfree.aio.run(work))

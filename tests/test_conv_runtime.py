@@ -6,8 +6,9 @@ import threading
 import gilfree
 import numpy as np
 import pytest
+from gilfree._context import TOKEN
 from gilfree._cyx import _runtime as _rt
-from gilfree.runtime import _TOKEN, KernelCancelled, Token
+from gilfree.runtime import KernelCancelled, Token
 
 
 @pytest.fixture
@@ -88,7 +89,7 @@ def test_cancelling_a_large_conv2d_stops_it_early():
     outcome = {}
 
     def work():
-        _TOKEN.set(tok)
+        TOKEN.set(tok)
         try:
             _huge_conv2d()
             outcome["result"] = "finished"
@@ -112,7 +113,7 @@ async def test_cancelling_the_await_stops_the_native_work():
     stopped = threading.Event()
 
     def fn():
-        seen["token"] = _TOKEN.get()
+        seen["token"] = TOKEN.get()
         try:
             return _huge_conv2d()
         finally:

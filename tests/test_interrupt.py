@@ -12,10 +12,10 @@ import pytest
 SCRIPT = textwrap.dedent("""
     import os, signal, threading, time
     import numpy as np, gilfree
-    from gilfree.runtime import _MAIN_TOKEN
+    from gilfree._context import MAIN_TOKEN
     x = np.broadcast_to(np.float64(0.5), (10**12,))   # hours of work
     def fire():
-        while _MAIN_TOKEN.chunks_total == 0:  # the kernel has started
+        while MAIN_TOKEN.chunks_total == 0:  # the kernel has started
             time.sleep(0.01)
         time.sleep(0.2)
         os.kill(os.getpid(), signal.SIGINT)
@@ -23,9 +23,9 @@ SCRIPT = textwrap.dedent("""
     try:
         gilfree.{call}
     except KeyboardInterrupt:
-        done, total = _MAIN_TOKEN.chunks_done, _MAIN_TOKEN.chunks_total
+        done, total = MAIN_TOKEN.chunks_done, MAIN_TOKEN.chunks_total
         time.sleep(0.2)
-        print("interrupted", done < total // 100, _MAIN_TOKEN.chunks_done == done)
+        print("interrupted", done < total // 100, MAIN_TOKEN.chunks_done == done)
     # the next call works as usual
     print("after", float(gilfree.mse(np.ones(3), np.zeros(3))))
 """)
@@ -80,7 +80,7 @@ def test_jupyter_interrupt_stops_a_running_cell():
     try:
         kc.execute_interactive("import numpy as np, gilfree", timeout=120)
         msg_id = kc.execute(
-            "from gilfree.runtime import _MAIN_TOKEN\n"
+            "from gilfree._context import MAIN_TOKEN\n"
             "x = np.broadcast_to(np.float64(0.5), (10**12,))\n"
             "gilfree.mse(x, x)",
             stop_on_error=False,  # the next cell runs even if it arrives while this one fails
@@ -99,7 +99,7 @@ def test_jupyter_interrupt_stops_a_running_cell():
         assert reply["content"]["ename"] == "KeyboardInterrupt"
         seen = []
         out = kc.execute_interactive(
-            "print(_MAIN_TOKEN.chunks_done < _MAIN_TOKEN.chunks_total // 100, float(gilfree.mse(np.ones(2), np.zeros(2))))",
+            "print(MAIN_TOKEN.chunks_done < MAIN_TOKEN.chunks_total // 100, float(gilfree.mse(np.ones(2), np.zeros(2))))",
             timeout=120,
             output_hook=lambda m: seen.append(m),
         )

@@ -11,7 +11,8 @@ import threading
 import gilfree
 import numpy as np
 import pytest
-from gilfree.runtime import _TOKEN, Token
+from gilfree._context import TOKEN
+from gilfree.runtime import Token
 
 N_BIG = 400_000  # many chunks: runs on the pool
 
@@ -140,11 +141,11 @@ def test_interpreter_exits_promptly_with_kernels_in_flight():
 def test_token_counts_chunks():
     x = np.broadcast_to(np.float64(1.0), (5_000_000,))
     tok = Token()
-    reset = _TOKEN.set(tok)
+    reset = TOKEN.set(tok)
     try:
         gilfree.mse(x, x)
     finally:
-        _TOKEN.reset(reset)
+        TOKEN.reset(reset)
     assert tok.chunks_total > 100
     assert tok.chunks_done == tok.chunks_total
 
@@ -153,12 +154,12 @@ def test_cancelled_token_raises_kernel_cancelled():
     x = np.broadcast_to(np.float64(1.0), (5_000_000,))
     tok = Token()
     tok.cancel()
-    reset = _TOKEN.set(tok)
+    reset = TOKEN.set(tok)
     try:
         with pytest.raises(gilfree.KernelCancelled):
             gilfree.mse(x, x)
     finally:
-        _TOKEN.reset(reset)
+        TOKEN.reset(reset)
     assert tok.chunks_done == 0
 
 
@@ -200,12 +201,12 @@ def test_sums_over_many_blocks_of_chunks():
     b = np.broadcast_to(np.float64(0.25), (n,))
     w = np.broadcast_to(np.float64(2.0), (n,))
     tok = Token()
-    reset = _TOKEN.set(tok)
+    reset = TOKEN.set(tok)
     try:
         with gilfree.threads(1):
             one = gilfree.mse(a, b), gilfree.mse(a, b, sample_weight=w), gilfree.huber(a, b, reduction="sum")
     finally:
-        _TOKEN.reset(reset)
+        TOKEN.reset(reset)
     with gilfree.threads(2):
         two = gilfree.mse(a, b), gilfree.mse(a, b, sample_weight=w), gilfree.huber(a, b, reduction="sum")
     assert one[0] == 0.25 and one[1] == 0.25 and one[2] == 0.125 * n

@@ -17,7 +17,7 @@ import numpy as np
 
 import gilfree
 
-from .runtime import _TOKEN
+from ._context import TOKEN
 
 Case = tuple[str, Callable[[], object], str, Callable[[], object]]
 
@@ -131,7 +131,7 @@ async def cancellation() -> dict[str, float]:
     seen = {}
 
     def work():
-        seen["token"] = _TOKEN.get()
+        seen["token"] = TOKEN.get()
         return gilfree.mse(huge, huge)
 
     task = asyncio.create_task(gilfree.aio.run(work))

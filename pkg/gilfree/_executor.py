@@ -18,8 +18,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from ._context import check_count
 from ._cyx import _runtime as _rt
-from .runtime import _check_n, available_cpus
+from .runtime import available_cpus
 
 
 class Overloaded(RuntimeError):
@@ -112,7 +113,7 @@ def set_limits(max_in_flight: int | None = None, max_queued: int | None = None) 
     16
     >>> gilfree.aio.set_limits()  # back to the defaults
     """
-    new_workers = _check_n(max_in_flight, "max_in_flight") if max_in_flight is not None else None
+    new_workers = check_count(max_in_flight, "max_in_flight") if max_in_flight is not None else None
     if max_queued is not None:
         if isinstance(max_queued, bool) or not isinstance(max_queued, int) or max_queued < 0:
             raise ValueError(f"max_queued: expected an int >= 0 or None, got {max_queued!r}")

@@ -10,12 +10,9 @@ import numbers
 import numpy as np
 
 from . import _validate as v
+from ._context import call_kernel
 from ._cyx import _loops as _k
-from .runtime import _call_kernel
-
-(_SUM, _MEAN, _VAR, _STD, _MIN, _MAX, _ARGMIN, _ARGMAX, _DOT, _SQDIST, _NORM1, _NORM2, _NORMINF, _LSE) = (
-    builtins.range(14)
-)
+from ._cyx._loops import ReduceKind
 
 _I32, _I64 = np.dtype(np.int32), np.dtype(np.int64)
 _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
@@ -129,7 +126,7 @@ def _check_out(out: object, shape: tuple, dtype: np.dtype, inputs: list) -> np.n
 
 
 def _reduce(
-    kind: int,
+    kind: ReduceKind,
     x: np.ndarray,
     axis: object,
     keepdims: object,
@@ -151,7 +148,7 @@ def _reduce(
         shape = x.shape[:ax] + ((1,) if keep else ()) + x.shape[ax + 1 :]
     if empty_error is not None and length == 0:
         raise ValueError(f"x: zero-size array to reduction operation {empty_error} which has no identity")
-    res = _call_kernel(_k.run_reduce, kind, view, yv, nouter, param)
+    res = call_kernel(_k.run_reduce, kind, view, yv, nouter, param)
     res = res.reshape(shape)
     if res.dtype != dtype:
         res = res.astype(dtype)

@@ -8,10 +8,11 @@ import math
 import numpy as np
 
 from . import _validate as v
+from ._context import call_kernel
 from ._cyx import _loops as _k
-from ._loops_args import _F32, _F64, _MAX, _MIN, _NATIVE, _check_out, _native, _number, _reduce
+from ._cyx._loops import ReduceKind
+from ._loops_args import _F32, _F64, _NATIVE, _check_out, _native, _number, _reduce
 from ._registry import kernel
-from .runtime import _call_kernel
 
 # the most bins whose float64 edges an array can hold
 _MAX_BINS = np.iinfo(np.intp).max // 8 - 1
@@ -95,11 +96,11 @@ def clip(x, lo, hi, *, out=None):
         info = np.iinfo(dt)
         ilo = _int_bound(lo, "lo", dt, int(info.min))
         ihi = _int_bound(hi, "hi", dt, int(info.max))
-        _call_kernel(_k.run_clip, src, res, 0.0, 0.0, ilo, ihi)
+        call_kernel(_k.run_clip, src, res, 0.0, 0.0, ilo, ihi)
     else:
         flo = -math.inf if lo is None else v.to_float(lo, "lo")
         fhi = math.inf if hi is None else v.to_float(hi, "hi")
-        _call_kernel(_k.run_clip, src, res, flo, fhi, 0, 0)
+        call_kernel(_k.run_clip, src, res, flo, fhi, 0, 0)
     return res
 
 
@@ -141,8 +142,8 @@ def _outer_edges(arr: np.ndarray, rng: object) -> tuple[object, object]:
     elif arr.size == 0:
         first, last = 0.0, 1.0
     else:
-        first = _reduce(_MIN, arr, None, False, arr.dtype)
-        last = _reduce(_MAX, arr, None, False, arr.dtype)
+        first = _reduce(ReduceKind.min, arr, None, False, arr.dtype)
+        last = _reduce(ReduceKind.max, arr, None, False, arr.dtype)
         if not (math.isfinite(first) and math.isfinite(last)):
             raise ValueError(f"x: autodetected range of [{first}, {last}] is not finite")
     if first == last:
@@ -179,5 +180,5 @@ def histogram(x, bins=10, range=None):
         )
     # the bounds as the bin dtype rounds them (NumPy compares float32 data with float32 bounds)
     first, last = float(bin_dtype.type(first)), float(bin_dtype.type(last))
-    counts = _call_kernel(_k.run_histogram, arr, edges.astype(np.float64), first, last)
+    counts = call_kernel(_k.run_histogram, arr, edges.astype(np.float64), first, last)
     return counts, edges

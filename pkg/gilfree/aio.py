@@ -38,8 +38,9 @@ from typing import Any as _Any
 import numpy as _np
 
 from . import _registry
+from ._context import TOKEN, Token, WouldBlock, check_count
 from ._executor import Overloaded, set_limits, shutdown, stats, submit
-from .runtime import _TOKEN, Token, WouldBlock, _check_n, available_cpus
+from .runtime import available_cpus
 
 __all__ = ["Overloaded", "map", "map_unordered", "run", "set_limits", "shutdown", "stats"]
 
@@ -86,11 +87,11 @@ def _run_inline(
     except AttributeError:
         tok = _inline.token = Token()
     tok.reset(budget)
-    reset = _TOKEN.set(tok)
+    reset = TOKEN.set(tok)
     try:
         return fn(*args, **kwargs)
     finally:
-        _TOKEN.reset(reset)
+        TOKEN.reset(reset)
 
 
 async def run(fn: _Callable[..., _Any], /, *args: _Any, **kwargs: _Any) -> _Any:
@@ -127,7 +128,7 @@ async def run(fn: _Callable[..., _Any], /, *args: _Any, **kwargs: _Any) -> _Any:
     """
     token = Token()
     ctx = _contextvars.copy_context()
-    ctx.run(_TOKEN.set, token)
+    ctx.run(TOKEN.set, token)
     fut = _asyncio.wrap_future(submit(_functools.partial(ctx.run, fn, *args, **kwargs)))
     try:
         return await fut
@@ -220,7 +221,7 @@ async def map_unordered(
     [0.0, 1.0, 4.0, 9.0]
     """
     call = _as_coroutine_function(fn)
-    limit = _check_n(concurrency, "concurrency") if concurrency is not None else available_cpus()
+    limit = check_count(concurrency, "concurrency") if concurrency is not None else available_cpus()
     bar = _progress_bar(progress, iterables, fn)
 
     async def one(i: int, args: tuple[_Any, ...]) -> tuple[int, _Any]:

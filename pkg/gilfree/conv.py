@@ -54,18 +54,25 @@ import numbers
 import numpy as np
 
 from . import _validate as v
+from ._context import call_kernel
 from ._cyx import _conv as _k
+from ._cyx._conv import Boundary, Method, Mode
 from ._registry import kernel
-from .runtime import _call_kernel
 
 __all__ = ["conv1d", "conv2d", "convolve", "convolve2d", "correlate", "correlate2d"]
 
-_DIRECT, _GEMM, _FFT, _WINOGRAD = 0, 1, 2, 3
-_MODES = {"full": 0, "same": 1, "valid": 2}
-_METHODS = {"auto": -1, "direct": _DIRECT, "fft": _FFT}
-_TORCH_METHODS = {"auto": -1, "direct": _DIRECT, "gemm": _GEMM, "winograd": _WINOGRAD}
-_BOUNDARIES = {"fill": 0, "pad": 0, "wrap": 1, "circular": 1, "symm": 2, "symmetric": 2}
-_NO_SAMPLES = 3  # Boundary::none: numpy's implicit zeros are never multiplied (inf * 0)
+_AUTO = "auto"  # method="auto": _pick chooses
+_MODES = {m.name: m for m in Mode}
+_METHODS = {"auto": _AUTO, "direct": Method.direct, "fft": Method.fft}
+_TORCH_METHODS = {"auto": _AUTO, "direct": Method.direct, "gemm": Method.gemm, "winograd": Method.winograd}
+# scipy's names and their aliases; Boundary.none (numpy's implicit zeros, never
+# multiplied: inf * 0) is not an option, numpy's functions use it.
+_BOUNDARIES = {
+    **{b.name: b for b in Boundary if b is not Boundary.none},
+    "pad": Boundary.fill,
+    "circular": Boundary.wrap,
+    "symmetric": Boundary.symm,
+}
 _FFT_MIN_TAPS = 64  # "auto" never picks the FFT below this kernel size
 
 
@@ -79,22 +86,38 @@ def _floats(*named):
     return [a if a.dtype == dt else a.astype(dt) for a in arrs]
 
 
-def _run(method, x, w, bias, oh, ow, y0, x0, sy=1, sx=1, dy=1, dx=1, boundary=0, fill=0.0, reverse_out=False):
-    return _call_kernel(
+def _run(
+    method,
+    x,
+    w,
+    bias,
+    oh,
+    ow,
+    y0,
+    x0,
+    sy=1,
+    sx=1,
+    dy=1,
+    dx=1,
+    boundary=Boundary.fill,
+    fill=0.0,
+    reverse_out=False,
+):
+    return call_kernel(
         _k.corr2d, method, x, w, bias, oh, ow, y0, x0, sy, sx, dy, dx, boundary, fill, reverse_out
     )
 
 
 def _pick(method, x, w, oh, ow, sy=1, sx=1, dy=1, dx=1, gemm_ok=False, fft_ok=True):
-    """The path for a requested method code (-1: auto)."""
-    if method != -1:
+    """The requested Method, or the cheapest for method="auto"."""
+    if method is not _AUTO:
         return method
     direct, gemm, fft = _k.cost(x, w, oh, ow, sy, sx, dy, dx)
-    best, cost = _DIRECT, direct
+    best, cost = Method.direct, direct
     if gemm_ok and gemm < cost:
-        best, cost = _GEMM, gemm
+        best, cost = Method.gemm, gemm
     if fft_ok and fft >= 0 and w.shape[2] * w.shape[3] >= _FFT_MIN_TAPS and fft < cost:
-        best = _FFT
+        best = Method.fft
     return best
 
 
@@ -125,15 +148,18 @@ def _corr1d(a, v_, mode, method, reverse_kernel):
     if swapped:  # numpy computes with the longer one as the signal
         a, v_ = v_, a
     n1, n2 = a.shape[0], v_.shape[0]
-    left = (n2 - 1, n2 // 2, 0)[m]
-    right = (n2 - 1, n2 - n2 // 2 - 1, 0)[m]
+    left, right = {
+        Mode.full: (n2 - 1, n2 - 1),
+        Mode.same: (n2 // 2, n2 - n2 // 2 - 1),
+        Mode.valid: (0, 0),
+    }[m]
     length = n1 - n2 + 1 + left + right
     kern = v_[::-1] if reverse_kernel else v_
     # convolve is symmetric in its inputs; correlate of the swapped pair is reversed
     reverse_out = swapped and not reverse_kernel
     x4, w4 = _plane(a), _plane(kern)
     path = _pick(meth, x4, w4, 1, length)
-    out = _run(path, x4, w4, None, 1, length, 0, -left, boundary=_NO_SAMPLES, reverse_out=reverse_out)
+    out = _run(path, x4, w4, None, 1, length, 0, -left, boundary=Boundary.none, reverse_out=reverse_out)
     return out.reshape(length)
 
 
@@ -162,7 +188,7 @@ def _corr2d(in1, in2, mode, boundary, fillvalue, method, flip):
     meth = v.choice(method, "method", _METHODS)
     fill = _scalar_fill(fillvalue, in1.dtype)
     swapped = False
-    if m == 2:  # scipy: "valid" swaps when in2 is the larger, raises when neither contains the other
+    if m is Mode.valid:  # scipy: "valid" swaps when in2 is the larger, raises when neither contains the other
         ok1 = all(s1 >= s2 for s1, s2 in zip(in1.shape, in2.shape, strict=True))
         ok2 = all(s2 >= s1 for s1, s2 in zip(in1.shape, in2.shape, strict=True))
         if not (ok1 or ok2):
@@ -174,10 +200,10 @@ def _corr2d(in1, in2, mode, boundary, fillvalue, method, flip):
             in1, in2 = in2, in1
             swapped = True
     (h, w), (kh, kw) = in1.shape, in2.shape
-    if m == 0:
+    if m is Mode.full:
         oh, ow = h + kh - 1, w + kw - 1
         y0, x0 = -(kh - 1), -(kw - 1)
-    elif m == 1:
+    elif m is Mode.same:
         oh, ow = h, w
         # scipy's _firfilter.cc centring: convolve reads from (k-1)//2 after the
         # output index with the flipped kernel, correlate (k-1)//2 before
@@ -276,8 +302,8 @@ def _torch_conv(nd, input, weight, bias, stride, padding, dilation, groups, meth
     dil = _pair(dilation, "dilation", nd, 1)
     ks = w.shape[2:]
     if isinstance(padding, str):
-        pmode = v.choice(padding, "padding", {"same": 0, "valid": 1})
-        if pmode == 0:
+        pmode = v.choice(padding, "padding", {"same": Mode.same, "valid": Mode.valid})
+        if pmode is Mode.same:
             if any(s != 1 for s in st):
                 raise ValueError(
                     f"padding: 'same' is not supported for strided convolutions, got stride={stride!r}"
@@ -287,9 +313,9 @@ def _torch_conv(nd, input, weight, bias, stride, padding, dilation, groups, meth
             pad = (0,) * nd
     else:
         pad = _pair(padding, "padding", nd, 0)
-        pmode = 2
+        pmode = None  # explicit padding
     sizes = x.shape[2:]
-    out_sizes = tuple(sizes) if pmode == 0 else _out_sizes(sizes, pad, dil, ks, st, padding)
+    out_sizes = tuple(sizes) if pmode is Mode.same else _out_sizes(sizes, pad, dil, ks, st, padding)
     out_shape = (x.shape[0], cout) + out_sizes
     if int(np.prod(out_shape, dtype=object)) * x.itemsize > np.iinfo(np.intp).max:
         raise ValueError(
@@ -308,19 +334,19 @@ def _torch_conv(nd, input, weight, bias, stride, padding, dilation, groups, meth
         out = np.empty((0, cout, oh, ow), dtype=x.dtype)
     else:
         wino_ok = ks == (3, 3) and (sy, sx, dy, dx) == (1, 1, 1, 1)
-        if meth == _WINOGRAD and not wino_ok:
+        if meth is Method.winograd and not wino_ok:
             raise ValueError(
                 f"method: 'winograd' needs a 3x3 kernel with stride 1 and dilation 1, "
                 f"got kernel {ks}, stride {st}, dilation {dil}"
             )
-        if meth == -1:
+        if meth is _AUTO:
             og, cg = cout // groups, w.shape[1]
             if og >= 4 and cg >= 8 and wino_ok:
-                meth = _WINOGRAD
+                meth = Method.winograd
             elif og >= 4 and cg * int(np.prod(ks)) >= 8:
-                meth = _GEMM
+                meth = Method.gemm
             else:
-                meth = _DIRECT
+                meth = Method.direct
         try:
             out = _run(meth, x4, w4, b, oh, ow, y0, x0, sy, sx, dy, dx)
         except MemoryError:

@@ -29,23 +29,11 @@ import numbers
 import numpy as np
 
 from . import _validate as v
+from ._context import call_kernel
 from ._cyx import _loops as _k
+from ._cyx._loops import ReduceKind
 from ._loops_args import (
-    _ARGMAX,
-    _ARGMIN,
-    _DOT,
     _I64,
-    _LSE,
-    _MAX,
-    _MEAN,
-    _MIN,
-    _NORM1,
-    _NORM2,
-    _NORMINF,
-    _SQDIST,
-    _STD,
-    _SUM,
-    _VAR,
     _broadcast_pair,
     _check_out,
     _common,
@@ -59,7 +47,6 @@ from ._loops_args import (
 )
 from ._loops_ranges import clip, histogram
 from ._registry import kernel
-from .runtime import _call_kernel
 
 __all__ = [
     "argmax",
@@ -103,7 +90,7 @@ def sum(x, axis=None, keepdims=False):
     """
     arr = _native(x, "x")
     dt = _I64 if arr.dtype.kind == "i" else arr.dtype
-    return _reduce(_SUM, arr, axis, keepdims, dt)
+    return _reduce(ReduceKind.sum, arr, axis, keepdims, dt)
 
 
 @kernel
@@ -119,7 +106,7 @@ def mean(x, axis=None, keepdims=False):
     np.float64(2.5)
     """
     arr = _native(x, "x")
-    return _reduce(_MEAN, arr, axis, keepdims, _float_result(arr.dtype))
+    return _reduce(ReduceKind.mean, arr, axis, keepdims, _float_result(arr.dtype))
 
 
 @kernel
@@ -142,7 +129,7 @@ def var(x, axis=None, ddof=0, keepdims=False):
     """
     arr = _native(x, "x")
     d = v.real(ddof, "ddof")
-    return _reduce(_VAR, arr, axis, keepdims, _float_result(arr.dtype), param=d)
+    return _reduce(ReduceKind.var, arr, axis, keepdims, _float_result(arr.dtype), param=d)
 
 
 @kernel
@@ -157,7 +144,7 @@ def std(x, axis=None, ddof=0, keepdims=False):
     """
     arr = _native(x, "x")
     d = v.real(ddof, "ddof")
-    return _reduce(_STD, arr, axis, keepdims, _float_result(arr.dtype), param=d)
+    return _reduce(ReduceKind.std_, arr, axis, keepdims, _float_result(arr.dtype), param=d)
 
 
 @kernel
@@ -174,7 +161,7 @@ def min(x, axis=None, keepdims=False):
     np.float64(nan)
     """
     arr = _native(x, "x")
-    return _reduce(_MIN, arr, axis, keepdims, arr.dtype, empty_error="min")
+    return _reduce(ReduceKind.min, arr, axis, keepdims, arr.dtype, empty_error="min")
 
 
 @kernel
@@ -189,7 +176,7 @@ def max(x, axis=None, keepdims=False):
     [5, 7]
     """
     arr = _native(x, "x")
-    return _reduce(_MAX, arr, axis, keepdims, arr.dtype, empty_error="max")
+    return _reduce(ReduceKind.max, arr, axis, keepdims, arr.dtype, empty_error="max")
 
 
 @kernel
@@ -205,7 +192,7 @@ def argmin(x, axis=None, keepdims=False):
     np.int64(1)
     """
     arr = _native(x, "x")
-    return _reduce(_ARGMIN, arr, axis, keepdims, _I64, empty_error="argmin")
+    return _reduce(ReduceKind.argmin, arr, axis, keepdims, _I64, empty_error="argmin")
 
 
 @kernel
@@ -222,7 +209,7 @@ def argmax(x, axis=None, keepdims=False):
     [1, 0]
     """
     arr = _native(x, "x")
-    return _reduce(_ARGMAX, arr, axis, keepdims, _I64, empty_error="argmax")
+    return _reduce(ReduceKind.argmax, arr, axis, keepdims, _I64, empty_error="argmax")
 
 
 @kernel
@@ -247,7 +234,7 @@ def dot(a, b):
     if y.shape != x.shape:
         raise ValueError(f"b: expected length {x.shape[0]} (the length of a), got {y.shape[0]}")
     x, y = _common(x, y)
-    return _reduce(_DOT, x, None, False, x.dtype, y=y)
+    return _reduce(ReduceKind.dot, x, None, False, x.dtype, y=y)
 
 
 @kernel
@@ -265,7 +252,7 @@ def sqdist(a, b, axis=None, keepdims=False):
     [3.0, 3.0]
     """
     x, y = _broadcast_pair(_native(a, "a"), _native(b, "b"), "a", "b")
-    return _reduce(_SQDIST, x, axis, keepdims, _float_result(x.dtype), y=y)
+    return _reduce(ReduceKind.sqdist, x, axis, keepdims, _float_result(x.dtype), y=y)
 
 
 @kernel
@@ -291,11 +278,11 @@ def norm(x, ord=2, axis=None, keepdims=False):
     if isinstance(ord, (bool, np.bool_)) or not isinstance(ord, numbers.Real):
         raise TypeError(f"ord: expected 1, 2 or inf, got {type(ord).__name__}")
     if ord == 1:
-        kind = _NORM1
+        kind = ReduceKind.norm1
     elif ord == 2:
-        kind = _NORM2
+        kind = ReduceKind.norm2
     elif ord == math.inf:
-        kind = _NORMINF
+        kind = ReduceKind.norminf
     else:
         raise ValueError(f"ord: expected 1, 2 or inf, got {ord!r}")
     return _reduce(
@@ -304,7 +291,7 @@ def norm(x, ord=2, axis=None, keepdims=False):
         axis,
         keepdims,
         _float_result(arr.dtype),
-        empty_error="norm(ord=inf)" if kind == _NORMINF else None,
+        empty_error="norm(ord=inf)" if kind is ReduceKind.norminf else None,
     )
 
 
@@ -321,7 +308,7 @@ def logsumexp(x, axis=None, keepdims=False):
     1000.6931471805599
     """
     arr = _native(x, "x")
-    return _reduce(_LSE, arr, axis, keepdims, _float_result(arr.dtype))
+    return _reduce(ReduceKind.logsumexp, arr, axis, keepdims, _float_result(arr.dtype))
 
 
 # ------------------------------------------------------------------ array results
@@ -348,9 +335,9 @@ def softmax(x, axis=-1):
     ax = _scan_axis(axis, arr.ndim)
     out = np.empty(arr.shape, arr.dtype)
     if ax is None:
-        _call_kernel(_k.run_softmax, arr, out, 0)
+        call_kernel(_k.run_softmax, arr, out, 0)
     else:
-        _call_kernel(_k.run_softmax, _to_last(arr, ax), _to_last(out, ax), arr.ndim - 1)
+        call_kernel(_k.run_softmax, _to_last(arr, ax), _to_last(out, ax), arr.ndim - 1)
     return out
 
 
@@ -373,9 +360,9 @@ def cumsum(x, axis=None):
     ax = _scan_axis(axis, arr.ndim)
     out = np.empty(arr.shape, _I64 if arr.dtype.kind == "i" else arr.dtype)
     if ax is None:
-        _call_kernel(_k.run_cumsum, arr, out, 0)
+        call_kernel(_k.run_cumsum, arr, out, 0)
         return out.reshape(-1)
-    _call_kernel(_k.run_cumsum, _to_last(arr, ax), _to_last(out, ax), arr.ndim - 1)
+    call_kernel(_k.run_cumsum, _to_last(arr, ax), _to_last(out, ax), arr.ndim - 1)
     return out
 
 
@@ -403,7 +390,7 @@ def axpy(alpha, x, y, *, out=None):
         res = np.empty(xc.shape, xc.dtype)
     else:
         res = _check_out(out, xc.shape, xc.dtype, [(xa, "x"), (ya, "y")])
-    _call_kernel(_k.run_axpy, a, xc, yc, res)
+    call_kernel(_k.run_axpy, a, xc, yc, res)
     return res
 
 

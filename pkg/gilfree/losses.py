@@ -22,9 +22,10 @@ from __future__ import annotations
 import numpy as np
 
 from . import _validate as v
+from ._context import call_kernel
 from ._cyx import _losses as _k
+from ._cyx._losses import LossKind, Reduction, RowLoss
 from ._registry import kernel
-from .runtime import _call_kernel
 
 __all__ = [
     "binary_cross_entropy",
@@ -43,24 +44,8 @@ __all__ = [
     "squared_hinge",
 ]
 
-_REDUCTIONS = {"none": 0, "mean": 1, "sum": 2}
-_REDUCTIONS_KL = {"none": 0, "mean": 1, "sum": 2, "batchmean": 3}
-
-# LossKind codes of kernels/losses.hpp
-(
-    _MSE,
-    _MAE,
-    _HUBER,
-    _SMOOTH_L1,
-    _LOG_COSH,
-    _PINBALL,
-    _POISSON,
-    _BCE,
-    _BCE_LOGITS,
-    _KL_DIV,
-    _HINGE,
-    _SQ_HINGE,
-) = range(12)
+_REDUCTIONS_KL = {r.name: r for r in Reduction}  # kl_div alone has "batchmean"
+_REDUCTIONS = {name: r for name, r in _REDUCTIONS_KL.items() if r is not Reduction.batchmean}
 
 
 def _finish(value, arr, grad, dtype, return_grad):
@@ -95,7 +80,7 @@ def _elementwise(
         extra = v.broadcast_float(extra, "pos_weight", x)
     grad = v.flag(return_grad, "return_grad")
     batch = float(x.shape[0]) if x.ndim else 1.0
-    value, arr, g = _call_kernel(_k.elementwise, kind, x, y, w, extra, red, batch, grad, p0, flag0, flag1)
+    value, arr, g = call_kernel(_k.elementwise, kind, x, y, w, extra, red, batch, grad, p0, flag0, flag1)
     return _finish(value, arr, g, x.dtype, grad)
 
 
@@ -112,7 +97,7 @@ def mse(input, target, *, sample_weight=None, reduction="mean", return_grad=Fals
     >>> float(value), grad.tolist()
     (10.0, [2.0, 6.0])
     """
-    return _elementwise(_MSE, input, target, sample_weight, reduction, return_grad)
+    return _elementwise(LossKind.mse, input, target, sample_weight, reduction, return_grad)
 
 
 @kernel
@@ -127,7 +112,7 @@ def mae(input, target, *, sample_weight=None, reduction="mean", return_grad=Fals
     >>> gilfree.mae(np.array([1.0, -2.0]), np.array([0.0, 0.0]))
     np.float64(1.5)
     """
-    return _elementwise(_MAE, input, target, sample_weight, reduction, return_grad)
+    return _elementwise(LossKind.mae, input, target, sample_weight, reduction, return_grad)
 
 
 @kernel
@@ -144,7 +129,7 @@ def huber(input, target, *, sample_weight=None, reduction="mean", return_grad=Fa
     [0.125, 2.5]
     """
     delta = v.real(delta, "delta", low=0.0, low_open=True)
-    return _elementwise(_HUBER, input, target, sample_weight, reduction, return_grad, delta)
+    return _elementwise(LossKind.huber, input, target, sample_weight, reduction, return_grad, delta)
 
 
 @kernel
@@ -161,7 +146,7 @@ def smooth_l1(input, target, *, sample_weight=None, reduction="mean", return_gra
     [0.125, 2.5]
     """
     beta = v.real(beta, "beta", low=0.0)
-    return _elementwise(_SMOOTH_L1, input, target, sample_weight, reduction, return_grad, beta)
+    return _elementwise(LossKind.smooth_l1, input, target, sample_weight, reduction, return_grad, beta)
 
 
 @kernel
@@ -175,7 +160,7 @@ def log_cosh(input, target, *, sample_weight=None, reduction="mean", return_grad
     >>> gilfree.log_cosh(np.array([1e30]), np.array([0.0]))
     np.float64(1e+30)
     """
-    return _elementwise(_LOG_COSH, input, target, sample_weight, reduction, return_grad)
+    return _elementwise(LossKind.log_cosh, input, target, sample_weight, reduction, return_grad)
 
 
 @kernel
@@ -192,7 +177,7 @@ def pinball(input, target, *, sample_weight=None, reduction="mean", return_grad=
     [0.9, 0.09999999999999998]
     """
     q = v.real(quantile, "quantile", low=0.0, high=1.0, low_open=True, high_open=True)
-    return _elementwise(_PINBALL, input, target, sample_weight, reduction, return_grad, q)
+    return _elementwise(LossKind.pinball, input, target, sample_weight, reduction, return_grad, q)
 
 
 @kernel
@@ -223,7 +208,15 @@ def poisson_nll(
     full = v.flag(full, "full")
     eps = v.real(eps, "eps", low=0.0)
     return _elementwise(
-        _POISSON, input, target, sample_weight, reduction, return_grad, eps, int(log_input), int(full)
+        LossKind.poisson_nll,
+        input,
+        target,
+        sample_weight,
+        reduction,
+        return_grad,
+        eps,
+        int(log_input),
+        int(full),
     )
 
 
@@ -243,7 +236,7 @@ def binary_cross_entropy(input, target, *, sample_weight=None, reduction="mean",
     >>> gilfree.binary_cross_entropy(np.array([0.5, 1.0]), np.array([1.0, 0.0]), reduction="none").tolist()
     [0.6931471805599453, 100.0]
     """
-    return _elementwise(_BCE, input, target, sample_weight, reduction, return_grad)
+    return _elementwise(LossKind.binary_cross_entropy, input, target, sample_weight, reduction, return_grad)
 
 
 @kernel
@@ -264,7 +257,15 @@ def binary_cross_entropy_with_logits(
     >>> gilfree.binary_cross_entropy_with_logits(logits, target, reduction="none").tolist()
     [0.6931471805599453, 10000.0]
     """
-    return _elementwise(_BCE_LOGITS, input, target, sample_weight, reduction, return_grad, extra=pos_weight)
+    return _elementwise(
+        LossKind.binary_cross_entropy_with_logits,
+        input,
+        target,
+        sample_weight,
+        reduction,
+        return_grad,
+        extra=pos_weight,
+    )
 
 
 @kernel
@@ -285,7 +286,7 @@ def kl_div(input, target, *, sample_weight=None, reduction="mean", return_grad=F
     """
     log_target = v.flag(log_target, "log_target")
     return _elementwise(
-        _KL_DIV,
+        LossKind.kl_div,
         input,
         target,
         sample_weight,
@@ -306,7 +307,7 @@ def hinge(input, target, *, sample_weight=None, reduction="mean", return_grad=Fa
     >>> gilfree.hinge(np.array([0.3, 2.0]), np.array([1.0, 1.0]), reduction="none").tolist()
     [0.7, 0.0]
     """
-    return _elementwise(_HINGE, input, target, sample_weight, reduction, return_grad)
+    return _elementwise(LossKind.hinge, input, target, sample_weight, reduction, return_grad)
 
 
 @kernel
@@ -319,7 +320,7 @@ def squared_hinge(input, target, *, sample_weight=None, reduction="mean", return
     >>> gilfree.squared_hinge(np.array([0.5, 2.0]), np.array([1.0, 1.0]), reduction="none").tolist()
     [0.25, 0.0]
     """
-    return _elementwise(_SQ_HINGE, input, target, sample_weight, reduction, return_grad)
+    return _elementwise(LossKind.squared_hinge, input, target, sample_weight, reduction, return_grad)
 
 
 # ---------------------------------------------------------------- (N, C) losses
@@ -353,7 +354,7 @@ def _rows(
     ignore_index = v.integer(ignore_index, "ignore_index")
     ti = tp = None
     t = v.as_array(target, "target")
-    if which == 0 and t.dtype.kind == "f":
+    if which is RowLoss.cross_entropy and t.dtype.kind == "f":
         tp = v.as_float_like(t, "target", x).reshape(n, c)
     else:
         ti = _class_targets(t, n, c, unbatched)
@@ -369,7 +370,7 @@ def _rows(
         if sw.shape != x.shape[:-1]:
             raise ValueError(f"sample_weight: expected shape {x.shape[:-1]} (one per sample), got {sw.shape}")
         sw = sw.reshape(n).astype(x.dtype, copy=False)
-    value, arr, g = _call_kernel(_k.rows, which, x2, ti, tp, cw, sw, ignore_index, label_smoothing, red, grad)
+    value, arr, g = call_kernel(_k.rows, which, x2, ti, tp, cw, sw, ignore_index, label_smoothing, red, grad)
     if unbatched:
         arr = None if arr is None else arr.reshape(())
         g = None if g is None else g.reshape(c)
@@ -414,7 +415,17 @@ def cross_entropy(
     0.669079
     """
     ls = v.real(label_smoothing, "label_smoothing", low=0.0, high=1.0)
-    return _rows(0, input, target, sample_weight, reduction, return_grad, class_weight, ignore_index, ls)
+    return _rows(
+        RowLoss.cross_entropy,
+        input,
+        target,
+        sample_weight,
+        reduction,
+        return_grad,
+        class_weight,
+        ignore_index,
+        ls,
+    )
 
 
 @kernel
@@ -440,4 +451,14 @@ def nll_loss(
     >>> round(float(gilfree.nll_loss(logp, np.array([0, 1]))), 6)
     0.490415
     """
-    return _rows(1, input, target, sample_weight, reduction, return_grad, class_weight, ignore_index, 0.0)
+    return _rows(
+        RowLoss.nll_loss,
+        input,
+        target,
+        sample_weight,
+        reduction,
+        return_grad,
+        class_weight,
+        ignore_index,
+        0.0,
+    )

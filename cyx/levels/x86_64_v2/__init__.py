@@ -1,0 +1,1 @@
+"""gilfree's kernel modules built for one instruction-set level (see gilfree._cyx)."""
