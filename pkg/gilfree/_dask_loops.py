@@ -283,13 +283,18 @@ for _fn, (_merge, _example) in _REDUCTIONS.items():
 # ------------------------------------------------------------------ histogram
 
 
-def _hist_block(bins, b, lo, hi):
-    counts = _mem.histogram(b, bins, range=(lo[()], hi[()]))[0]
+def _range(given, bounds):
+    """The given range, else the lazily computed (min, max) (0-d arrays: their scalars)."""
+    return given if given is not None else tuple(b[()] for b in bounds)
+
+
+def _hist_block(bins, given, b, *bounds):
+    counts = _mem.histogram(b, bins, range=_range(given, bounds))[0]
     return counts.reshape((1,) * b.ndim + (bins,))
 
 
-def _edges(bins, dtype, lo, hi):
-    return _mem.histogram(np.empty(0, dtype), bins, range=(lo[()], hi[()]))[1]
+def _edges(bins, dtype, given, *bounds):
+    return _mem.histogram(np.empty(0, dtype), bins, range=_range(given, bounds))[1]
 
 
 def histogram(x, bins=10, range=None, *, threads_per_task=1):
@@ -309,20 +314,20 @@ def histogram(x, bins=10, range=None, *, threads_per_task=1):
     n = _check_threads(threads_per_task)
     x = as_dask(x, "x")
     _mem.histogram(np.zeros(1, x.dtype), bins, range)  # checks bins, range and x's dtype now
-    if range is None:
-        lo, hi = min(x, threads_per_task=threads_per_task), max(x, threads_per_task=threads_per_task)
-    else:
-        lo, hi = (da.from_array(np.asarray(r)) for r in range)
+    bounds = []
+    if range is None:  # x's extremes in x's dtype, as in memory
+        bounds = [min(x, threads_per_task=threads_per_task), (), max(x, threads_per_task=threads_per_task), ()]
     ind = tuple(builtins.range(x.ndim))
     parts = da.blockwise(
-        task(_hist_block, n), ind + (x.ndim,), bins, None, x, ind, lo, (), hi, (),
+        task(_hist_block, n), ind + (x.ndim,), bins, None, range, None, x, ind, *bounds,
         new_axes={x.ndim: bins}, dtype=np.int64, meta=np.empty((0,) * (x.ndim + 1), np.int64),
-        adjust_chunks={i: 1 for i in ind}, concatenate=False,
+        adjust_chunks={i: 1 for i in ind},
     )
     counts = parts.sum(axis=ind, dtype=np.int64)
-    edge_dtype = _mem.histogram(np.zeros(1, x.dtype), bins, range if range is not None else (0.0, 1.0))[1].dtype
+    probe = np.zeros(1, x.dtype)
+    edge_dtype = _mem.histogram(probe, bins, range if range is not None else (probe[0], probe[0]))[1].dtype
     edges = da.blockwise(
-        _edges, (0,), bins, None, x.dtype, None, lo, (), hi, (),
+        _edges, (0,), bins, None, x.dtype, None, range, None, *bounds,
         new_axes={0: bins + 1}, dtype=edge_dtype, meta=np.empty((0,), edge_dtype),
     )
     return counts, edges

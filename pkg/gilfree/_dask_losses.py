@@ -76,6 +76,10 @@ def _first(pair):
     return pair[0]
 
 
+def _first_of_row(pairs):
+    return pairs[0][0]
+
+
 def _grad(pair, dtype, divisor=None):
     g = pair[1]
     if divisor is not None:
@@ -134,11 +138,8 @@ def _probe(name, x, t, sw, pw, params):
     error is raised now, by gilfree's own checks, with its own message."""
     shape = (1,) * (x.ndim - 1) + (x.shape[-1],) if x.size else x.shape
     zx = np.zeros(shape, x.dtype)
-    if name in _ROWS and t.ndim == 1:
-        zt = np.zeros(shape[:1], t.dtype) if t.dtype.kind in "iu" else np.zeros(shape[:1], t.dtype)
-    else:
-        zt = np.zeros(shape, t.dtype)
-    zs = None if sw is None else np.ones(zt.shape if name in _ROWS else shape, sw.dtype)
+    zt = np.zeros(shape[:1] if t.ndim == 1 else shape, t.dtype)
+    zs = None if sw is None else np.ones(shape[:1] if name in _ROWS else shape, sw.dtype)
     extra = {} if pw is None else {"pos_weight": np.ones(shape, pw.dtype)}
     getattr(_mem, name)(zx, zt, sample_weight=zs, **extra, **params)
 
@@ -158,8 +159,10 @@ def _loss(name, input, target, threads_per_task, sample_weight, reduction, retur
     meta = np.empty((0,) * x.ndim, object)
     if reduction == "none":
         pair = _blockwise(_block_none, n, ind, pairs, name, want, params, meta)
-        value = pair.map_blocks(_first, dtype=x.dtype, meta=np.empty((0,), x.dtype),
-                                drop_axis=[1] if name in _ROWS else [])
+        if name in _ROWS:  # per-row losses: the class axis (one chunk) is dropped
+            value = da.blockwise(_first_of_row, (0,), pair, (0, 1), dtype=x.dtype, meta=np.empty((0,), x.dtype))
+        else:
+            value = pair.map_blocks(_first, dtype=x.dtype, meta=np.empty((0,) * x.ndim, x.dtype))
         grad = pair.map_blocks(_grad, x.dtype, dtype=x.dtype, meta=np.empty((0,) * x.ndim, x.dtype))
         return (value, grad) if want else value
     pair = _blockwise(_block, n, ind, pairs, name, want, params, meta)
