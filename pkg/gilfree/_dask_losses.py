@@ -134,9 +134,12 @@ def _as(a, checked, dt):
 
 
 def _probe(name, x, t, sw, pw, params):
-    """Runs the in-memory loss on zeros of one row's shape: every argument
+    """Runs the in-memory loss on zeros of one element (one row for the (N, C) losses): every argument
     error is raised now, by gilfree's own checks, with its own message."""
-    shape = (1,) * (x.ndim - 1) + (x.shape[-1],) if x.size else x.shape
+    if x.size == 0:
+        shape = x.shape  # in memory: "must not be empty"
+    else:  # one element, or one row of classes
+        shape = (1, x.shape[1]) if name in _ROWS else (1,) * x.ndim
     zx = np.zeros(shape, x.dtype)
     zt = np.zeros(shape[:1] if t.ndim == 1 else shape, t.dtype)
     zs = None if sw is None else np.ones(shape[:1] if name in _ROWS else shape, sw.dtype)
