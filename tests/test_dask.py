@@ -79,14 +79,18 @@ def test_weighted_loss_and_pos_weight(rng, dtype, reduction):
     dw = da.from_array(w, chunks=(4, 3))
     for name, kw in (("mse", {}), ("binary_cross_entropy_with_logits", {"pos_weight": pw})):
         value, grad = getattr(gd, name)(dx, y, sample_weight=dw, reduction=reduction, return_grad=True, **kw)
-        ref, ref_grad = getattr(gilfree, name)(x, y, sample_weight=w, reduction=reduction, return_grad=True, **kw)
+        ref, ref_grad = getattr(gilfree, name)(
+            x, y, sample_weight=w, reduction=reduction, return_grad=True, **kw
+        )
         close(value.compute(), ref, dtype)
         close(grad.compute(), ref_grad, dtype)
 
 
 def test_kl_div_batchmean(rng):
     x, y = _pair(rng, (11, 3), np.float64)
-    value, grad = gd.kl_div(da.from_array(np.log(x), chunks=(4, 2)), y, reduction="batchmean", return_grad=True)
+    value, grad = gd.kl_div(
+        da.from_array(np.log(x), chunks=(4, 2)), y, reduction="batchmean", return_grad=True
+    )
     ref, ref_grad = gilfree.kl_div(np.log(x), y, reduction="batchmean", return_grad=True)
     close(value.compute(), ref)
     close(grad.compute(), ref_grad)
@@ -113,10 +117,12 @@ def test_cross_entropy_rows(rng, reduction, chunks):
     labels[[2, 9]] = -100  # ignored rows
     cw = np.array([0.5, 1.0, 2.0, 1.5])
     d = da.from_array(logits, chunks=chunks)
-    value, grad = gd.cross_entropy(d, labels, class_weight=cw, label_smoothing=0.1, reduction=reduction,
-                                   return_grad=True)
-    ref, ref_grad = gilfree.cross_entropy(logits, labels, class_weight=cw, label_smoothing=0.1,
-                                          reduction=reduction, return_grad=True)
+    value, grad = gd.cross_entropy(
+        d, labels, class_weight=cw, label_smoothing=0.1, reduction=reduction, return_grad=True
+    )
+    ref, ref_grad = gilfree.cross_entropy(
+        logits, labels, class_weight=cw, label_smoothing=0.1, reduction=reduction, return_grad=True
+    )
     close(value.compute(), ref)
     close(grad.compute(), ref_grad)
     close(value.compute(), _torch_ce(logits, labels, cw, 0.1, reduction))
@@ -129,7 +135,10 @@ def test_cross_entropy_probabilities_and_sample_weight(rng):
     probs = rng.dirichlet(np.ones(3), size=10)
     sw = rng.uniform(0.5, 2.0, size=10)
     d = da.from_array(logits, chunks=(3, 3))
-    close(gd.cross_entropy(d, probs, sample_weight=sw).compute(), gilfree.cross_entropy(logits, probs, sample_weight=sw))
+    close(
+        gd.cross_entropy(d, probs, sample_weight=sw).compute(),
+        gilfree.cross_entropy(logits, probs, sample_weight=sw),
+    )
 
 
 def test_loss_is_lazy_and_grad_keeps_chunks(rng):
@@ -167,7 +176,9 @@ def test_loss_errors(rng):
 @pytest.mark.parametrize("mode", ["full", "same", "valid"])
 @pytest.mark.parametrize("boundary", ["fill", "wrap", "symm"])
 @pytest.mark.parametrize("kshape", [(3, 3), (4, 5), (6, 2)])
-@pytest.mark.parametrize("chunks", [(5, 7), ((2, 1, 9, 3), (1, 1, 2, 13)), (2, 3)], ids=["even", "uneven", "tiny"])
+@pytest.mark.parametrize(
+    "chunks", [(5, 7), ((2, 1, 9, 3), (1, 1, 2, 13)), (2, 3)], ids=["even", "uneven", "tiny"]
+)
 def test_conv2d_scipy_equals_in_memory(rng, flip, mode, boundary, kshape, chunks):
     img = rng.normal(size=(15, 17))
     k = rng.normal(size=kshape)
@@ -204,7 +215,9 @@ def test_conv2d_torch_equals_in_memory(rng, kw, chunks):
     want = gilfree.conv2d(x, w, b, method="direct", **kw)
     close(got.compute(), want)
     torch = pytest.importorskip("torch")
-    ref = torch.nn.functional.conv2d(torch.from_numpy(x), torch.from_numpy(w), torch.from_numpy(b), **kw).numpy()
+    ref = torch.nn.functional.conv2d(
+        torch.from_numpy(x), torch.from_numpy(w), torch.from_numpy(b), **kw
+    ).numpy()
     close(got.compute(), ref)
 
 
@@ -238,11 +251,24 @@ def test_conv_errors():
 RED_CHUNKS = [((3, 1, 5, 4), (6, 1)), (13, 7), (2, 3)]
 
 
-@pytest.mark.parametrize("name, kw", [
-    ("sum", {}), ("mean", {}), ("var", {}), ("var", {"ddof": 1}), ("std", {"ddof": 1}), ("min", {}),
-    ("max", {}), ("argmin", {}), ("argmax", {}), ("logsumexp", {}), ("norm", {"ord": 1}),
-    ("norm", {"ord": 2}), ("norm", {"ord": np.inf}),
-])
+@pytest.mark.parametrize(
+    "name, kw",
+    [
+        ("sum", {}),
+        ("mean", {}),
+        ("var", {}),
+        ("var", {"ddof": 1}),
+        ("std", {"ddof": 1}),
+        ("min", {}),
+        ("max", {}),
+        ("argmin", {}),
+        ("argmax", {}),
+        ("logsumexp", {}),
+        ("norm", {"ord": 1}),
+        ("norm", {"ord": 2}),
+        ("norm", {"ord": np.inf}),
+    ],
+)
 @pytest.mark.parametrize("axis", [None, 0, 1, -1])
 @pytest.mark.parametrize("keepdims", [False, True])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int32])
@@ -350,5 +376,7 @@ def test_gilfree_does_not_import_dask_and_missing_dask_is_a_clear_error():
         "sys.modules['dask'] = None; sys.modules['dask.array'] = None\n"
         "try:\n    import gilfree.dask\nexcept ImportError as e:\n    print(e)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
     assert "pip install gilfree[dask]" in out.stdout

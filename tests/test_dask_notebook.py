@@ -26,7 +26,9 @@ def test_dask_notebook_runs(monkeypatch):
     path = ROOT / "notebooks" / "04-dask.ipynb"
     nb = nbformat.read(path, as_version=4)
     want = [src for _, src in _generator().CELLS]
-    assert [c.source for c in nb.cells] == want, "regenerate it: python tools/notebooks/nb04_dask.py --execute"
+    assert [c.source for c in nb.cells] == want, (
+        "regenerate it: python tools/notebooks/nb04_dask.py --execute"
+    )
     nbclient.NotebookClient(
         nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
     ).execute()

@@ -4,6 +4,7 @@ chunks, and exact float64 partial states."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import threading
 import time
@@ -12,7 +13,7 @@ import dask.array as da
 import numpy as np
 
 from . import _validate as v
-from .runtime import _TOKEN, _check_n, threads
+from .runtime import _TOKEN, Token, _check_n, threads
 
 _F32 = np.dtype(np.float32)
 
@@ -83,21 +84,16 @@ def _in_task(n, fn, *args, computing_meta=False, **kwargs):
     When Dask only infers a result's type (computing_meta), the block itself."""
     if computing_meta:
         return args[0]
+    limit = contextlib.nullcontext() if n is None else threads(n)
     where = _distributed_task()
     if where is None:
-        if n is None:
+        with limit:
             return fn(*args, **kwargs)
-        with threads(n):
-            return fn(*args, **kwargs)
-    from .runtime import Token
-
     token = Token()
     reset = _TOKEN.set(token)
     ident = _WATCHER.add(*where, token)
     try:
-        if n is None:
-            return fn(*args, **kwargs)
-        with threads(n):
+        with limit:
             return fn(*args, **kwargs)
     finally:
         _WATCHER.remove(ident)

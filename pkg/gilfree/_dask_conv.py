@@ -36,17 +36,28 @@ def _kernel(k, name):
 def _chunks_for(chunks, halo, step):
     """Chunk sizes along one axis for a valid correlation reading `halo`
     more elements after each block: each chunk but the last a multiple of
-    `step` and >= halo, the last >= halo + 1 (the kernel's span)."""
+    `step` and >= halo, the last >= halo + 1 (the kernel's span). Chunks
+    already fit for stride 1 are kept: small ones (a padding's) are merged
+    into their neighbours, so few boundaries move (a moved boundary is data
+    sent between workers)."""
     total = builtins.sum(chunks)
     unit = -(-builtins.max(halo, 1) // step) * step
-    out, pos = [], 0
+    out, cur = [], 0
     for c in chunks:
-        if pos >= total:
-            break
-        size = builtins.min(builtins.max(-(-c // step) * step, unit), total - pos)
-        out.append(size)
-        pos += size
-    if len(out) > 1 and out[-1] < halo + 1:
+        cur += c
+        if step == 1 and cur >= unit:
+            out.append(cur)
+            cur = 0
+    if step > 1:  # round each chunk up to a multiple of the stride
+        out, pos = [], 0
+        for c in chunks:
+            if pos >= total:
+                break
+            out.append(builtins.min(builtins.max(-(-c // step) * step, unit), total - pos))
+            pos += out[-1]
+    elif cur:
+        out.append(cur)
+    while len(out) > 1 and out[-1] < halo + 1:
         out[-2:] = [out[-2] + out[-1]]
     return tuple(out)
 
@@ -70,8 +81,15 @@ def _valid(x, axes, fn, dtype, n, fixed=None):
         return x.map_blocks(task(fn, n), chunks=tuple(chunks), dtype=dtype, meta=meta)
     depth = {i: (0, axes[i][0]) if i in axes else 0 for i in builtins.range(x.ndim)}
     return da.map_overlap(
-        task(fn, n), x, depth=depth, boundary="none", trim=False, allow_rechunk=False,
-        chunks=tuple(chunks), dtype=dtype, meta=meta,
+        task(fn, n),
+        x,
+        depth=depth,
+        boundary="none",
+        trim=False,
+        allow_rechunk=False,
+        chunks=tuple(chunks),
+        dtype=dtype,
+        meta=meta,
     )
 
 
@@ -86,12 +104,15 @@ def _corr2d(in1, in2, mode, boundary, fillvalue, method, flip, threads_per_task)
         raise ValueError(f"in1: expected a 2-d array, got {x.ndim}-d of shape {x.shape}")
     fn = _mem.convolve2d if flip else _mem.correlate2d
     k = np.asarray(k)
-    probe = fn(np.zeros(k.shape if k.ndim == 2 else (1, 1), x.dtype), k, mode, boundary, fillvalue, method=method)
+    probe = fn(
+        np.zeros(k.shape if k.ndim == 2 else (1, 1), x.dtype), k, mode, boundary, fillvalue, method=method
+    )
     dt = probe.dtype  # every argument checked by the in-memory function, which decides the dtype
     kh, kw = k.shape
     if mode == "valid" and (x.shape[0] < kh or x.shape[1] < kw):
         raise ValueError(
-            f"in2: for mode 'valid' on a Dask in1 the kernel must fit in in1, got shapes {x.shape} and {k.shape}"
+            f"in2: for mode 'valid' on a Dask in1 the kernel must fit in in1, "
+            f"got shapes {x.shape} and {k.shape}"
         )
     if mode == "full":
         before = after = (kh - 1, kw - 1)
@@ -104,7 +125,7 @@ def _corr2d(in1, in2, mode, boundary, fillvalue, method, flip, threads_per_task)
     kw_pad = {"constant_values": _mem._scalar_fill(fillvalue, dt)} if pad_mode == "constant" else {}
     x = x.astype(dt) if x.dtype != dt else x
     if any(before) or any(after):
-        x = da.pad(x, list(zip(before, after)), mode=pad_mode, **kw_pad)
+        x = da.pad(x, list(zip(before, after, strict=True)), mode=pad_mode, **kw_pad)
     kern = np.ascontiguousarray((k[::-1, ::-1] if flip else k).astype(dt))
     block = functools.partial(_mem.correlate2d, in2=kern, mode="valid", method=method)
     return _valid(x, {0: (kh - 1, 1), 1: (kw - 1, 1)}, block, dt, n)
@@ -152,7 +173,7 @@ def _torch_pads(nd, padding, ks, dil):
     if isinstance(padding, str):
         if padding == "valid":
             return [(0, 0)] * nd
-        return [((d * (k - 1)) // 2, d * (k - 1) - (d * (k - 1)) // 2) for k, d in zip(ks, dil)]
+        return [((d * (k - 1)) // 2, d * (k - 1) - (d * (k - 1)) // 2) for k, d in zip(ks, dil, strict=True)]
     return [(p, p) for p in _mem._pair(padding, "padding", nd, 0)]
 
 
@@ -167,7 +188,7 @@ def _torch(nd, input, weight, bias, stride, padding, dilation, groups, method, t
     unbatched = x.ndim == nd + 1
     x = x[None] if unbatched else x
     st, dil = _mem._pair(stride, "stride", nd, 1), _mem._pair(dilation, "dilation", nd, 1)
-    span = [d * (k - 1) + 1 for k, d in zip(w.shape[2:], dil)]
+    span = [d * (k - 1) + 1 for k, d in zip(w.shape[2:], dil, strict=True)]
     kw = {"stride": stride, "dilation": dilation, "groups": groups, "method": method}
     probe = fn(np.zeros((1, x.shape[1], *span), x.dtype), w, b, padding=padding, **kw)  # checks the rest
     pads = _torch_pads(nd, padding, w.shape[2:], dil)
@@ -184,8 +205,9 @@ def _torch(nd, input, weight, bias, stride, padding, dilation, groups, method, t
     return out[0] if unbatched else out
 
 
-def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *, method="auto",
-           threads_per_task=1):
+def conv1d(
+    input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *, method="auto", threads_per_task=1
+):
     """The Dask twin of :func:`gilfree.conv1d` (``torch.nn.functional.conv1d``).
 
     ``input`` (N, C_in, L) or (C_in, L) is a Dask array chunked along the
@@ -205,8 +227,9 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, 
     return _torch(1, input, weight, bias, stride, padding, dilation, groups, method, threads_per_task)
 
 
-def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *, method="auto",
-           threads_per_task=1):
+def conv2d(
+    input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *, method="auto", threads_per_task=1
+):
     """The Dask twin of :func:`gilfree.conv2d` (``torch.nn.functional.conv2d``);
     chunked along the batch and the two spatial axes, as for :func:`conv1d`.
 

@@ -68,7 +68,9 @@ def _block_none(name, want_grad, params, x, target, sample_weight=None, pos_weig
     """(per-element losses, gradient or None), as the in-memory reduction="none"."""
     fn = getattr(_mem, name)
     extra = {} if pos_weight is None else {"pos_weight": pos_weight}
-    out = fn(x, target, sample_weight=sample_weight, reduction="none", return_grad=want_grad, **extra, **params)
+    out = fn(
+        x, target, sample_weight=sample_weight, reduction="none", return_grad=want_grad, **extra, **params
+    )
     return out if want_grad else (out, None)
 
 
@@ -163,7 +165,9 @@ def _loss(name, input, target, threads_per_task, sample_weight, reduction, retur
     if reduction == "none":
         pair = _blockwise(_block_none, n, ind, pairs, name, want, params, meta)
         if name in _ROWS:  # per-row losses: the class axis (one chunk) is dropped
-            value = da.blockwise(_first_of_row, (0,), pair, (0, 1), dtype=x.dtype, meta=np.empty((0,), x.dtype))
+            value = da.blockwise(
+                _first_of_row, (0,), pair, (0, 1), dtype=x.dtype, meta=np.empty((0,), x.dtype)
+            )
         else:
             value = pair.map_blocks(_first, dtype=x.dtype, meta=np.empty((0,) * x.ndim, x.dtype))
         grad = pair.map_blocks(_grad, x.dtype, dtype=x.dtype, meta=np.empty((0,) * x.ndim, x.dtype))
@@ -175,13 +179,24 @@ def _loss(name, input, target, threads_per_task, sample_weight, reduction, retur
     )
     total = state.sum(axis=ind)  # a tree reduction of the float64 partials
     batch = float(x.shape[0]) if x.ndim else 1.0
-    value = total.map_blocks(_finish, reduction, batch, x.dtype, drop_axis=0, dtype=x.dtype,
-                             meta=np.empty((), x.dtype))
+    value = total.map_blocks(
+        _finish, reduction, batch, x.dtype, drop_axis=0, dtype=x.dtype, meta=np.empty((), x.dtype)
+    )
     if not want:
         return value
     if reduction == "mean":
-        grad = da.blockwise(_grad, ind, pair, ind, x.dtype, None, total[1], (), dtype=x.dtype,
-                            meta=np.empty((0,) * x.ndim, x.dtype))
+        grad = da.blockwise(
+            _grad,
+            ind,
+            pair,
+            ind,
+            x.dtype,
+            None,
+            total[1],
+            (),
+            dtype=x.dtype,
+            meta=np.empty((0,) * x.ndim, x.dtype),
+        )
     elif reduction == "batchmean":
         grad = pair.map_blocks(_grad, x.dtype, batch, dtype=x.dtype, meta=np.empty((0,) * x.ndim, x.dtype))
     else:
@@ -191,8 +206,9 @@ def _loss(name, input, target, threads_per_task, sample_weight, reduction, retur
 
 def _blockwise(fn, n, ind, pairs, name, want, params, meta):
     """One task per block of input: fn(name, want, params, *blocks) on n threads."""
-    return da.blockwise(task(fn, n), ind, name, None, want, None, params, None, *pairs, meta=meta,
-                        dtype=object)
+    return da.blockwise(
+        task(fn, n), ind, name, None, want, None, params, None, *pairs, meta=meta, dtype=object
+    )
 
 
 # ------------------------------------------------------------------ public functions

@@ -50,12 +50,9 @@ from __future__ import annotations
 try:
     import dask.array  # noqa: F401
 except ImportError as exc:  # pragma: no cover - exercised with dask hidden
-    raise ImportError(
-        f"gilfree.dask needs Dask ({exc}); install it with: pip install gilfree[dask]"
-    ) from exc
+    raise ImportError(f"gilfree.dask needs Dask ({exc}); install it with: pip install gilfree[dask]") from exc
 
 from ._dask_conv import conv1d, conv2d, convolve2d, correlate2d
-from ._dask_losses import LOSSES as _LOSSES
 from ._dask_loops import (
     argmax,
     argmin,
@@ -74,6 +71,7 @@ from ._dask_loops import (
     sum,
     var,
 )
+from ._dask_losses import LOSSES as _LOSSES
 
 globals().update(_LOSSES)
 

@@ -60,7 +60,8 @@ Chunks smaller than the halo are merged first; every mode and boundary of
 smoothed = gd.convolve2d(x, k, mode="same", boundary="symm")
 with ProgressBar():
     out = smoothed.compute()
-print(out.shape, out.dtype, np.allclose(out, gilfree.convolve2d(x.compute(), k, "same", "symm"), atol=1e-4))""",
+ref = gilfree.convolve2d(x.compute(), k, "same", "symm")
+print(out.shape, out.dtype, np.allclose(out, ref, atol=1e-4))""",
     ),
     ("md", "## Reductions with exact mergeable states"),
     (
@@ -116,8 +117,9 @@ def main(execute: bool = False) -> None:
     if execute:
         import nbclient
 
-        nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
-                                resources={"metadata": {"path": str(out.parent)}}).execute()
+        nbclient.NotebookClient(
+            nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(out.parent)}}
+        ).execute()
     nbf.write(nb, out)
     print(f"wrote {out}")
 
