@@ -380,3 +380,14 @@ def test_gilfree_does_not_import_dask_and_missing_dask_is_a_clear_error():
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
     )
     assert "pip install gilfree[dask]" in out.stdout
+
+
+@pytest.mark.parametrize("boundary", ["wrap", "symm"])
+@pytest.mark.parametrize("shape", [(4, 5), (6, 6), (3, 40)])
+def test_conv2d_scipy_kernel_larger_than_image(rng, boundary, shape):
+    """"full" mode pads by the kernel size minus one, here more than the image:
+    the padding repeats the image as scipy does (dask.array.pad does not)."""
+    img, k = rng.normal(size=shape), rng.normal(size=(7, 6))
+    for fn in ("convolve2d", "correlate2d"):
+        got = getattr(gd, fn)(da.from_array(img, chunks=2), k, "full", boundary).compute()
+        close(got, getattr(scipy.signal, fn)(img, k, "full", boundary))

@@ -56,7 +56,7 @@ class _Watcher:
                 running = list(self._running.values())
             for worker, key, token in running:
                 ts = worker.state.tasks.get(key)
-                if ts is None or ts.state not in ("executing", "long-running"):
+                if ts is None or ts.state not in ("executing", "long-running", "resumed"):
                     token.cancel()
 
 

@@ -96,6 +96,19 @@ def _valid(x, axes, fn, dtype, n, fixed=None):
 # ------------------------------------------------------------------ scipy.signal's 2-d functions
 
 
+def _pad(x, widths, mode, **kw):
+    """x extended as np.pad(mode) does. A wrap or mirror wider than the axis
+    repeats it (scipy does too, and dask.array.pad does not): then the
+    padded axis is x taken at np.pad's own indices."""
+    fits = all(b <= n and a <= n for (b, a), n in zip(widths, x.shape, strict=True))
+    if mode == "constant" or fits:
+        return da.pad(x, widths, mode=mode, **kw)
+    for ax, ((b, a), n) in enumerate(zip(widths, x.shape, strict=True)):
+        x = da.take(x, np.pad(np.arange(n), (b, a), mode=mode), axis=ax)
+    return x
+
+
+
 def _corr2d(in1, in2, mode, boundary, fillvalue, method, flip, threads_per_task):
     n = _check_threads(threads_per_task)
     x = as_dask(in1, "in1")
@@ -125,7 +138,7 @@ def _corr2d(in1, in2, mode, boundary, fillvalue, method, flip, threads_per_task)
     kw_pad = {"constant_values": _mem._scalar_fill(fillvalue, dt)} if pad_mode == "constant" else {}
     x = x.astype(dt) if x.dtype != dt else x
     if any(before) or any(after):
-        x = da.pad(x, list(zip(before, after, strict=True)), mode=pad_mode, **kw_pad)
+        x = _pad(x, list(zip(before, after, strict=True)), pad_mode, **kw_pad)
     kern = np.ascontiguousarray((k[::-1, ::-1] if flip else k).astype(dt))
     block = functools.partial(_mem.correlate2d, in2=kern, mode="valid", method=method)
     return _valid(x, {0: (kh - 1, 1), 1: (kw - 1, 1)}, block, dt, n)
