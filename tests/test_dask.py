@@ -385,7 +385,7 @@ def test_gilfree_does_not_import_dask_and_missing_dask_is_a_clear_error():
 @pytest.mark.parametrize("boundary", ["wrap", "symm"])
 @pytest.mark.parametrize("shape", [(4, 5), (6, 6), (3, 40)])
 def test_conv2d_scipy_kernel_larger_than_image(rng, boundary, shape):
-    """"full" mode pads by the kernel size minus one, here more than the image:
+    """ "full" mode pads by the kernel size minus one, here more than the image:
     the padding repeats the image as scipy does (dask.array.pad does not)."""
     img, k = rng.normal(size=shape), rng.normal(size=(7, 6))
     for fn in ("convolve2d", "correlate2d"):

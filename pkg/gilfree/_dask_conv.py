@@ -108,7 +108,6 @@ def _pad(x, widths, mode, **kw):
     return x
 
 
-
 def _corr2d(in1, in2, mode, boundary, fillvalue, method, flip, threads_per_task):
     n = _check_threads(threads_per_task)
     x = as_dask(in1, "in1")
