@@ -13,7 +13,8 @@ import dask.array as da
 import numpy as np
 
 from . import _validate as v
-from .runtime import _TOKEN, Token, _check_n, threads
+from ._context import TOKEN, Token, check_count
+from .runtime import threads
 
 _F32 = np.dtype(np.float32)
 
@@ -22,7 +23,7 @@ _F32 = np.dtype(np.float32)
 
 def _check_threads(n: object) -> int | None:
     """threads_per_task: None (gilfree's process-wide setting) or an int >= 1."""
-    return None if n is None else _check_n(n, "threads_per_task")
+    return None if n is None else check_count(n, "threads_per_task")
 
 
 class _Watcher:
@@ -90,14 +91,14 @@ def _in_task(n, fn, *args, computing_meta=False, **kwargs):
         with limit:
             return fn(*args, **kwargs)
     token = Token()
-    reset = _TOKEN.set(token)
+    reset = TOKEN.set(token)
     ident = _WATCHER.add(*where, token)
     try:
         with limit:
             return fn(*args, **kwargs)
     finally:
         _WATCHER.remove(ident)
-        _TOKEN.reset(reset)
+        TOKEN.reset(reset)
 
 
 def task(fn, n):
