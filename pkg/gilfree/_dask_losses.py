@@ -18,21 +18,8 @@ from . import _validate as v
 from . import losses as _mem
 from ._dask_common import align, as_dask, f64, float_dtype, task
 
-_ELEMENTWISE = [
-    "binary_cross_entropy",
-    "binary_cross_entropy_with_logits",
-    "hinge",
-    "huber",
-    "kl_div",
-    "log_cosh",
-    "mae",
-    "mse",
-    "pinball",
-    "poisson_nll",
-    "smooth_l1",
-    "squared_hinge",
-]
-_ROWS = ["cross_entropy", "nll_loss"]
+_ROWS = ["cross_entropy", "nll_loss"]  # (N, C) rows; every other loss is elementwise
+_ELEMENTWISE = [name for name in _mem.__all__ if name not in _ROWS]
 
 
 # ------------------------------------------------------------------ block functions (picklable)
