@@ -2,8 +2,8 @@
 //
 // Every kernel reads each input element once, evaluates the loss on blocks
 // of doubles with Eigen's vectorised array math, and reduces per fixed-size
-// chunk; chunk partials are combined pairwise in chunk order, so the result
-// is bitwise identical for any thread count. float32 and float64 inputs both
+// chunk; the engine (reduce_engine.hpp) combines the chunk partials pairwise
+// in chunk order, so the result is bitwise identical for any thread count. float32 and float64 inputs both
 // accumulate in float64.
 #pragma once
 
@@ -14,7 +14,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "chunked_sum.hpp"
+#include "reduce_engine.hpp"
 #include "runtime.hpp"
 #include "strided.hpp"
 #include "vmath.hpp"
@@ -57,8 +57,7 @@ struct ElementwiseArgs {
 
 namespace detail {
 
-constexpr int64_t kChunk = 1 << 15;  // elements per chunk: fixes the summation order
-constexpr int kBlock = 256;          // doubles per vectorised block
+constexpr int kBlock = 256;  // doubles per vectorised block: fixes the order of each chunk's sum
 
 /// Block temporaries: dynamic size up to kBlock, stored on the stack (no malloc per block).
 using BArr = Eigen::Array<double, Eigen::Dynamic, 1, Eigen::ColMajor, kBlock, 1>;
@@ -313,8 +312,8 @@ inline int64_t element_cost(LossKind kind) {
 template <class T>
 double sum_weights(const NdShape& s, NdOperand& w, const ExecContext& ctx) {
   NdOperand* ops[1] = {&w};
-  const int64_t n = s.size(), nchunks = (n + kChunk - 1) / kChunk;
-  return chunked_sums<1>(nchunks, n / 8, ctx, [&](int64_t c, double* out) {
+  const int64_t n = s.size();
+  return chunk_sums<1>(num_chunks(n), n / 8, ctx, [&](int64_t c, double* out) {
     alignas(64) double buf[kBlock];
     double acc = 0.0;
     for_segments(s, ops, c * kChunk, std::min(n, (c + 1) * kChunk), [&](char* const* ptr, int64_t cnt) {
@@ -359,11 +358,10 @@ double elementwise_loss(LossKind kind, const LossParams& prm, ElementwiseArgs a,
   }
 
   const bool plain_mse = kind == LossKind::mse && !has_w && !want_grad && !want_out;
-  const int64_t nchunks = (n + kChunk - 1) / kChunk;
   const bool sum_w = has_w && !wsum_known;
   const int ax = s.ndim - 1;
   // the loss sum and (for a weighted mean without a gradient) the weight sum
-  const auto sums = chunked_sums<2>(nchunks, n * element_cost(kind), ctx, [&](int64_t c, double* out) {
+  const auto sums = chunk_sums<2>(num_chunks(n), n * element_cost(kind), ctx, [&](int64_t c, double* out) {
     Block b;
     double acc = 0.0, wacc = 0.0;
     for_segments(s, ops, c * kChunk, std::min(n, (c + 1) * kChunk), [&](char* const* ptr, int64_t cnt) {
