@@ -1,12 +1,12 @@
 // Typed loops: fused single-pass reductions, scans and elementwise kernels
 // over int32, int64, float32 and float64 arrays of any shape and strides.
 //
-// Every reduction reads its input in blocks of kBlock elements whose
+// Every reduction reads its input in blocks of kLoopBlock elements whose
 // boundaries depend only on the logical (C-order) index, never on memory
 // layout or thread count. A block yields a small state (a sum, a
 // (count, mean, M2) triple, a (max, scaled sum) pair, ...); block states are
-// combined by a binary cascade (pairwise) inside a chunk of kChunk elements,
-// and chunk states the same way in chunk order. Results are therefore
+// combined by the engine's Cascade (pairwise) inside a chunk of kChunk
+// elements, and chunk states the same way in chunk order (reduce_engine.hpp). Results are therefore
 // bitwise identical for any number of threads. Floating-point work is done
 // in double whatever the input type.
 //
@@ -87,14 +87,17 @@ struct RowCursor {
   }
 };
 
-template <class T>
-inline void copy_in(const char* src, int64_t stride, int64_t n, T* dst) {
-  for (int64_t i = 0; i < n; ++i) dst[i] = *reinterpret_cast<const T*>(src + i * stride);
-}
-
-template <class T>
-inline void copy_out(const T* src, int64_t n, char* dst, int64_t stride) {
-  for (int64_t i = 0; i < n; ++i) *reinterpret_cast<T*>(dst + i * stride) = src[i];
+/// Runs f(cur, r, lo, hi, c) for every piece of every chunk of the plan on
+/// the pool: elements [lo, hi) of row r (see Plan::pieces), with cur at row r.
+template <class F>
+void for_pieces(const Rows& R, const Plan& plan, const ExecContext& ctx, F&& f) {
+  parallel_for(plan.nchunks, R.M * std::max<int64_t>(R.n, 1), ctx, [&](int64_t c) {
+    RowCursor cur(R);  // once per chunk, not per row
+    plan.pieces(c, [&](int64_t r, int64_t lo, int64_t hi) {
+      cur.seek(r);
+      f(cur, r, lo, hi, c);
+    });
+  });
 }
 
 /// Whether an op's result is the same for any block boundaries (exact
@@ -151,8 +154,8 @@ typename Op::S reduce_range(const NdShape& inner, NdOperand& x, NdOperand& y, in
         continue;
       }
       const int m = static_cast<int>(std::min<int64_t>(kLoopBlock - fill, cnt - o));
-      copy_in<T>(p[0] + o * sx, sx, m, bx + fill);
-      if (has_y) copy_in<T>(p[1] + o * sy, sy, m, by + fill);
+      gather<T>(p[0] + o * sx, sx, m, bx + fill);
+      if (has_y) gather<T>(p[1] + o * sy, sy, m, by + fill);
       fill += m;
       o += m;
       if (fill == kLoopBlock) {
@@ -167,38 +170,6 @@ typename Op::S reduce_range(const NdShape& inner, NdOperand& x, NdOperand& y, in
   else
     return fold;
 }
-
-/// Combines the part states of one row in order.
-template <class Op>
-typename Op::S combine_parts(const typename Op::S* parts, int64_t count, const Op& op) {
-  if constexpr (Op::kCascade) {
-    Cascade<typename Op::S, Op> cas;
-    for (int64_t p = 0; p < count; ++p) cas.push(parts[p], op);
-    return cas.result(op);
-  } else {
-    typename Op::S s = op.identity();
-    for (int64_t p = 0; p < count; ++p) s = op.merge(s, parts[p]);
-    return s;
-  }
-}
-
-/// How rows are cut into chunks: long rows into parts of kLoopChunk
-/// elements, short rows grouped kLoopChunk / n to a chunk.
-struct Plan {
-  int64_t parts = 1;  // chunks per row (long rows)
-  int64_t rows = 1;   // rows per chunk (short rows)
-  int64_t nchunks = 0;
-  Plan(int64_t M, int64_t n) {
-    if (n > kLoopChunk) {
-      parts = (n + kLoopChunk - 1) / kLoopChunk;
-      nchunks = M * parts;
-    } else {
-      rows = std::max<int64_t>(1, kLoopChunk / std::max<int64_t>(n, 1));
-      nchunks = (M + rows - 1) / rows;
-    }
-  }
-  bool long_rows() const { return parts > 1; }
-};
 
 template <class Op>
 constexpr auto has_tile_(int) -> decltype(Op::kTile, bool()) {
@@ -221,7 +192,7 @@ constexpr bool has_group_(long) {
 /// Column-tile path (see tile_block): rows whose results are adjacent in
 /// memory (the last row dimension has unit stride) and a single strided
 /// in-row dimension. Chunks are (group of kGroup adjacent rows, part of
-/// kLoopChunk elements); every row's blocks and parts are exactly those of
+/// kChunk elements); every row's blocks and parts are exactly those of
 /// the row path, so the result is the same bits for any thread count and
 /// either path. Returns false where it does not apply.
 template <class T, class Op>
@@ -234,12 +205,12 @@ bool reduce_tiles(const LoopArgs& a, const Rows& R, const Op& op, const ExecCont
   const int64_t L = R.outer.shape[lo_d], sx = R.ix.strides[0];
   if (R.ox.strides[lo_d] != w || sx == w || L < kTileW) return false;
   const int64_t P = M / L, ngroups = (L + kGroup - 1) / kGroup;
-  const int64_t parts = (n + kLoopChunk - 1) / kLoopChunk;
+  const int64_t parts = Plan(M, n).parts;
   std::vector<S> st(parts > 1 ? M * parts : 0);
   parallel_for(P * ngroups * parts, M * n, ctx, [&](int64_t ch) {
     const int64_t part = ch % parts, g = (ch / parts) % ngroups, pf = ch / parts / ngroups;
     const int64_t rb = pf * L + g * kGroup, re = pf * L + std::min(L, (g + 1) * kGroup);
-    const int64_t lo = part * kLoopChunk, hi = std::min(n, lo + kLoopChunk);
+    const int64_t lo = part * kChunk, hi = std::min(n, lo + kChunk);
     const int64_t ntile = (re - rb) / kTileW, rt = rb + ntile * kTileW;
     const char* base = R.ix.data + row_offset(R.outer, R.ox, rb);
     auto put = [&](int64_t r, const S& s) {
@@ -283,42 +254,40 @@ bool reduce_tiles(const LoopArgs& a, const Rows& R, const Op& op, const ExecCont
   });
   if (parts > 1)
     for (int64_t r = 0; r < M; ++r)
-      op.finish(combine_parts(st.data() + r * parts, parts, op), n, a.res + r * Op::kResBytes);
+      op.finish(combine(st.data() + r * parts, parts, op), n, a.res + r * Op::kResBytes);
   return true;
+}
+
+/// Each row's state, for long rows: the parts are reduced on the pool, then
+/// combined row by row in order.
+template <class T, class Op>
+std::vector<typename Op::S> long_row_states(const Rows& R, const Plan& plan, const Op& op, const ExecContext& ctx) {
+  std::vector<typename Op::S> parts(plan.nchunks), rows(R.M);
+  for_pieces(R, plan, ctx, [&](RowCursor& cur, int64_t, int64_t lo, int64_t hi, int64_t c) {
+    parts[c] = reduce_range<T>(R.inner, cur.x, cur.y, lo, hi, op_for_row<T>(op, cur.x.data, R.n, 0));
+  });
+  for (int64_t r = 0; r < R.M; ++r) rows[r] = combine(parts.data() + r * plan.parts, plan.parts, op);
+  return rows;
 }
 
 /// One result per row: op.finish writes it at args.res + row * Op::kResBytes.
 template <class T, class Op>
 void reduce_rows(const LoopArgs& a, const Op& op, const ExecContext& ctx) {
-  using S = typename Op::S;
   const Rows R = split_rows(a);
   const int64_t M = R.M, n = R.n;
   if (M == 0) return;
   if constexpr (has_tile_<Op>(0))
     if (reduce_tiles<T>(a, R, op, ctx)) return;
   const Plan plan(M, n);
-  const int64_t items = M * std::max<int64_t>(n, 1);
   if (plan.long_rows()) {
-    std::vector<S> parts(plan.nchunks);
-    parallel_for(plan.nchunks, items, ctx, [&](int64_t c) {
-      RowCursor cur(R);
-      const int64_t r = c / plan.parts, p = c % plan.parts;
-      cur.seek(r);
-      parts[c] = reduce_range<T>(R.inner, cur.x, cur.y, p * kLoopChunk, std::min(n, (p + 1) * kLoopChunk),
-                                 op_for_row<T>(op, cur.x.data, n, 0));
-    });
-    for (int64_t r = 0; r < M; ++r)
-      op.finish(combine_parts(parts.data() + r * plan.parts, plan.parts, op), n, a.res + r * Op::kResBytes);
-  } else {
-    parallel_for(plan.nchunks, items, ctx, [&](int64_t c) {
-      RowCursor cur(R);
-      for (int64_t r = c * plan.rows, e = std::min(M, (c + 1) * plan.rows); r < e; ++r) {
-        cur.seek(r);
-        op.finish(reduce_range<T>(R.inner, cur.x, cur.y, 0, n, op_for_row<T>(op, cur.x.data, n, 0)), n,
-                  a.res + r * Op::kResBytes);
-      }
-    });
+    const auto st = long_row_states<T>(R, plan, op, ctx);
+    for (int64_t r = 0; r < M; ++r) op.finish(st[r], n, a.res + r * Op::kResBytes);
+    return;
   }
+  for_pieces(R, plan, ctx, [&](RowCursor& cur, int64_t r, int64_t lo, int64_t hi, int64_t) {
+    op.finish(reduce_range<T>(R.inner, cur.x, cur.y, lo, hi, op_for_row<T>(op, cur.x.data, n, 0)), n,
+              a.res + r * Op::kResBytes);
+  });
 }
 
 /// Inclusive running sum of x into out over the in-row range [lo, hi), starting from acc.
@@ -429,24 +398,22 @@ void cumsum(const LoopArgs& a, const ExecContext& ctx) {
   const int64_t M = R.M, n = R.n;
   if (M == 0 || n == 0) return;
   const Plan plan(M, n);
-  if (plan.long_rows() && (ctx.nthreads <= 1 || M * n < get_parallel_threshold())) {
+  if (!plan.long_rows()) {
+    for_pieces(R, plan, ctx, [&](RowCursor& cur, int64_t, int64_t lo, int64_t hi, int64_t) {
+      scan_range<T, O>(R.inner, cur.x, cur.o, lo, hi, A(0), true);
+    });
+  } else if (ctx.nthreads <= 1 || M * n < get_parallel_threshold()) {
     // one thread: chunks run in order on the caller, so each chunk's offset is
     // known when it starts and both passes fuse into one read of the input
     A run = A(0);
-    parallel_for(plan.nchunks, M * n, ExecContext{1, ctx.token}, [&](int64_t c) {
-      RowCursor cur(R);
-      const int64_t p = c % plan.parts;
-      cur.seek(c / plan.parts);
-      if (p == 0) run = A(0);
-      run += scan_range_fused<T, O, A>(R.inner, cur.x, cur.o, p * kLoopChunk, std::min(n, (p + 1) * kLoopChunk), run);
+    for_pieces(R, plan, ExecContext{1, ctx.token}, [&](RowCursor& cur, int64_t, int64_t lo, int64_t hi, int64_t) {
+      if (lo == 0) run = A(0);
+      run += scan_range_fused<T, O, A>(R.inner, cur.x, cur.o, lo, hi, run);
     });
-  } else if (plan.long_rows()) {
+  } else {
     std::vector<A> off(plan.nchunks);
-    parallel_for(plan.nchunks, M * n, ctx, [&](int64_t c) {
-      RowCursor cur(R);
-      const int64_t p = c % plan.parts;
-      cur.seek(c / plan.parts);
-      off[c] = scan_range<T, O>(R.inner, cur.x, cur.o, p * kLoopChunk, std::min(n, (p + 1) * kLoopChunk), A(0), false);
+    for_pieces(R, plan, ctx, [&](RowCursor& cur, int64_t, int64_t lo, int64_t hi, int64_t c) {
+      off[c] = scan_range<T, O>(R.inner, cur.x, cur.o, lo, hi, A(0), false);
     });
     for (int64_t r = 0; r < M; ++r) {  // exclusive prefix over each row's parts, in order
       A run = A(0);
@@ -456,19 +423,8 @@ void cumsum(const LoopArgs& a, const ExecContext& ctx) {
         run += t;
       }
     }
-    parallel_for(plan.nchunks, M * n, ctx, [&](int64_t c) {
-      RowCursor cur(R);
-      const int64_t p = c % plan.parts;
-      cur.seek(c / plan.parts);
-      scan_range<T, O>(R.inner, cur.x, cur.o, p * kLoopChunk, std::min(n, (p + 1) * kLoopChunk), off[c], true);
-    });
-  } else {
-    parallel_for(plan.nchunks, M * n, ctx, [&](int64_t c) {
-      RowCursor cur(R);
-      for (int64_t r = c * plan.rows, e = std::min(M, (c + 1) * plan.rows); r < e; ++r) {
-        cur.seek(r);
-        scan_range<T, O>(R.inner, cur.x, cur.o, 0, n, A(0), true);
-      }
+    for_pieces(R, plan, ctx, [&](RowCursor& cur, int64_t, int64_t lo, int64_t hi, int64_t c) {
+      scan_range<T, O>(R.inner, cur.x, cur.o, lo, hi, off[c], true);
     });
   }
 }
@@ -509,39 +465,21 @@ void softmax_range(const NdShape& inner, NdOperand& x, NdOperand& o, int64_t lo,
 template <class T>
 void softmax(const LoopArgs& a, const ExecContext& ctx) {
   using namespace detail;
-  using Op = LseOp<T>;
-  using S = typename Op::S;
-  const Op op;
+  const LseOp<T> op;
   const Rows R = split_rows(a);
   const int64_t M = R.M, n = R.n;
   if (M == 0 || n == 0) return;
   const Plan plan(M, n);
   if (plan.long_rows()) {
-    std::vector<S> parts(plan.nchunks);
-    parallel_for(plan.nchunks, M * n, ctx, [&](int64_t c) {
-      RowCursor cur(R);
-      const int64_t p = c % plan.parts;
-      cur.seek(c / plan.parts);
-      parts[c] = reduce_range<T>(R.inner, cur.x, cur.y, p * kLoopChunk, std::min(n, (p + 1) * kLoopChunk), op);
+    const auto row = long_row_states<T>(R, plan, op, ctx);
+    for_pieces(R, plan, ctx, [&](RowCursor& cur, int64_t r, int64_t lo, int64_t hi, int64_t) {
+      softmax_range<T>(R.inner, cur.x, cur.o, lo, hi, row[r]);
     });
-    std::vector<S> row(M);
-    for (int64_t r = 0; r < M; ++r) row[r] = combine_parts(parts.data() + r * plan.parts, plan.parts, op);
-    parallel_for(plan.nchunks, M * n, ctx, [&](int64_t c) {
-      RowCursor cur(R);
-      const int64_t r = c / plan.parts, p = c % plan.parts;
-      cur.seek(r);
-      softmax_range<T>(R.inner, cur.x, cur.o, p * kLoopChunk, std::min(n, (p + 1) * kLoopChunk), row[r]);
-    });
-  } else {
-    parallel_for(plan.nchunks, M * n, ctx, [&](int64_t c) {
-      RowCursor cur(R);
-      for (int64_t r = c * plan.rows, e = std::min(M, (c + 1) * plan.rows); r < e; ++r) {
-        cur.seek(r);
-        const S st = reduce_range<T>(R.inner, cur.x, cur.y, 0, n, op);
-        softmax_range<T>(R.inner, cur.x, cur.o, 0, n, st);
-      }
-    });
+    return;
   }
+  for_pieces(R, plan, ctx, [&](RowCursor& cur, int64_t, int64_t lo, int64_t hi, int64_t) {
+    softmax_range<T>(R.inner, cur.x, cur.o, lo, hi, reduce_range<T>(R.inner, cur.x, cur.y, lo, hi, op));
+  });
 }
 
 namespace detail {
@@ -560,12 +498,11 @@ void map_elements(LoopArgs a, const ExecContext& ctx, F&& f) {
   const int64_t sx = a.x.strides[ax], sy = has_y ? a.y.strides[ax] : 0, so = a.out.strides[ax];
   const int64_t w = sizeof(T);
   const bool contig = sx == w && so == w && (!has_y || sy == w);
-  const int64_t nchunks = (n + kLoopChunk - 1) / kLoopChunk;
-  parallel_for(nchunks, n, ctx, [&](int64_t c) {
+  parallel_for(num_chunks(n), n, ctx, [&](int64_t c) {
     alignas(64) T bx[kLoopBlock];
     alignas(64) T by[kLoopBlock];
     alignas(64) T bo[kLoopBlock];
-    for_segments(s, ops, c * kLoopChunk, std::min(n, (c + 1) * kLoopChunk), [&](char* const* p, int64_t cnt) {
+    for_segments(s, ops, c * kChunk, std::min(n, (c + 1) * kChunk), [&](char* const* p, int64_t cnt) {
       if (contig) {
         f(reinterpret_cast<const T*>(p[0]), has_y ? reinterpret_cast<const T*>(p[1]) : nullptr,
           reinterpret_cast<T*>(p[2]), cnt);
@@ -573,10 +510,10 @@ void map_elements(LoopArgs a, const ExecContext& ctx, F&& f) {
       }
       for (int64_t o = 0; o < cnt; o += kLoopBlock) {
         const int m = static_cast<int>(std::min<int64_t>(kLoopBlock, cnt - o));
-        copy_in<T>(p[0] + o * sx, sx, m, bx);
-        if (has_y) copy_in<T>(p[1] + o * sy, sy, m, by);
+        gather<T>(p[0] + o * sx, sx, m, bx);
+        if (has_y) gather<T>(p[1] + o * sy, sy, m, by);
         f(bx, has_y ? by : nullptr, bo, m);
-        copy_out<T>(bo, m, p[2] + o * so, so);
+        scatter<T>(bo, m, p[2] + o * so, so);
       }
     });
   });
@@ -643,7 +580,7 @@ void histogram(const LoopArgs& args, const double* edges, int64_t bins, double f
   const double denom = edges[bins] - edges[0];
   const double e0 = edges[0];
   // integer counts are exact: any chunking gives the same result
-  const int64_t chunk = std::max<int64_t>(kLoopChunk, 4 * bins);
+  const int64_t chunk = std::max<int64_t>(kChunk, 4 * bins);
   const int64_t nchunks = (n + chunk - 1) / chunk;
   std::mutex mu;
   parallel_for(nchunks, n, ctx, [&](int64_t c) {

@@ -1,6 +1,7 @@
-// Typed loops, common part: the reduction codes, LoopArgs, block and chunk
-// sizes, the pairwise cascade and the lane sums shared by every loop kernel.
-// See loops.hpp for the design.
+// Typed loops, common part: the reduction codes, LoopArgs, the block size
+// and the lane sums shared by every loop kernel (the chunk plan and the
+// pairwise cascade are the engine's: reduce_engine.hpp). See loops.hpp for
+// the design.
 #pragma once
 
 #include <Eigen/Core>
@@ -18,6 +19,7 @@
 #include <immintrin.h>
 #endif
 
+#include "reduce_engine.hpp"
 #include "runtime.hpp"
 #include "strided.hpp"
 #include "vmath.hpp"
@@ -84,37 +86,11 @@ struct LoopArgs {
 
 namespace detail {
 
-constexpr int64_t kLoopChunk = 1 << 15;  // elements per chunk: fixes every combination order
-constexpr int kLoopBlock = 1024;         // elements per block (fits L1 with room to spare)
-constexpr int kLanes = 16;               // independent accumulators of the vectorised loops
+constexpr int kLoopBlock = 1024;  // elements per block (fits L1 with room to spare); fixes the cascade's leaves
+constexpr int kLanes = 16;        // independent accumulators of the vectorised loops
 
 template <class T>
 constexpr bool is_float_v = std::is_floating_point<T>::value;
-
-/// Binary-counter pairwise combination of a sequence of states:
-/// deterministic for a given sequence, error O(log n) for sums.
-template <class S, class Op>
-struct Cascade {
-  S st[64];
-  int lvl[64];
-  int top = 0;
-  void push(S s, const Op& op) {
-    int l = 0;
-    while (top > 0 && lvl[top - 1] == l) {
-      s = op.merge(st[top - 1], s);
-      --top;
-      ++l;
-    }
-    st[top] = s;
-    lvl[top++] = l;
-  }
-  S result(const Op& op) const {
-    if (top == 0) return op.identity();
-    S r = st[top - 1];
-    for (int i = top - 2; i >= 0; --i) r = op.merge(st[i], r);
-    return r;
-  }
-};
 
 /// Sum of f(i) for i < m in kLanes independent lanes (vectorisable without
 /// reassociation), lanes combined pairwise.

@@ -5,8 +5,9 @@
 // view needs no more than a (1, 1000) array). Rows that fit in one block
 // (the common case) read their logits once and keep the exponentials for the
 // gradient; longer rows read them again and recompute them for it. Chunks of
-// whole rows fix the summation order: results are bitwise identical for any
-// thread count. The loss is formed as (max - z[t]) + log(sum exp(z - max)),
+// whole rows (the engine's Plan, never split) fix the summation order, and
+// the chunk sums are combined by the engine's chunk_sums in one block:
+// results are bitwise identical for any thread count. The loss is formed as (max - z[t]) + log(sum exp(z - max)),
 // never as (max + log sum) - z[t], which cancels for large logits.
 #pragma once
 
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "losses.hpp"
+#include "reduce_engine.hpp"
 #include "runtime.hpp"
 #include "strided.hpp"
 #include "vmath.hpp"
@@ -50,7 +52,6 @@ struct RowsArgs {
 
 namespace detail {
 
-constexpr int64_t kRowChunkElems = 1 << 15;
 constexpr int64_t kClassBlock = 1 << 13;  // classes per block: bounds the scratch per worker
 
 using Arr = Eigen::ArrayXd;
@@ -62,38 +63,35 @@ inline Eigen::Map<A, Eigen::AlignedMax> lead(A& buf, int64_t m) {
   return Eigen::Map<A, Eigen::AlignedMax>(buf.data(), m);
 }
 
-inline int64_t rows_per_chunk(int64_t c) { return std::max<int64_t>(1, kRowChunkElems / std::max<int64_t>(c, 1)); }
-
 template <class T>
 inline double sample_w(const RowsArgs& a, int64_t i) {
   return a.sample_weight ? static_cast<double>(*reinterpret_cast<const T*>(a.sample_weight + i * a.sw_stride)) : 1.0;
+}
+
+/// The sum over the chunks of `plan` (whole rows) of chunk(c): the chunk sums
+/// combined by chunk_sums in one block (the order these losses always had).
+template <class F>
+double sum_row_chunks(const Plan& plan, int64_t items, const ExecContext& ctx, F&& chunk) {
+  return chunk_sums<1>(plan.nchunks, items, ctx, [&](int64_t c, double* out) { out[0] = chunk(c); }, kOneBlock)[0];
 }
 
 /// Validates class-index targets and returns the mean's divisor:
 /// sum over non-ignored rows of sample_weight * class_weight[target].
 template <class T>
 double index_denominator(const RowsArgs& a, const ExecContext& ctx) {
-  const int64_t rpc = 1 << 16, nchunks = (a.n + rpc - 1) / rpc;
-  std::vector<double> part(nchunks, 0.0);
-  parallel_for(nchunks, a.n, ctx, [&](int64_t ch) {
+  const Plan plan = Plan::of_rows(a.n, a.c, 2 * kChunk);  // a row is O(1) work
+  return sum_row_chunks(plan, a.n, ctx, [&](int64_t ch) {
     double acc = 0.0;
-    for (int64_t i = ch * rpc, e = std::min(a.n, (ch + 1) * rpc); i < e; ++i) {
+    plan.pieces(ch, [&](int64_t i, int64_t, int64_t) {
       const int64_t t = a.target_index[i * a.target_index_stride];
-      if (t == a.ignore_index) continue;
+      if (t == a.ignore_index) return;
       if (t < 0 || t >= a.c)
         throw std::invalid_argument("target: class index " + std::to_string(t) + " out of range [0, " +
                                     std::to_string(a.c) + ") at position " + std::to_string(i));
       acc += sample_w<T>(a, i) * (a.class_weight ? a.class_weight[t] : 1.0);
-    }
-    part[ch] = acc;
+    });
+    return acc;
   });
-  return pairwise_sum(part.data(), nchunks);
-}
-
-template <class T>
-double finish_rows(const RowsArgs& a, std::vector<double>& part, double denom) {
-  const double total = pairwise_sum(part.data(), static_cast<int64_t>(part.size()));
-  return a.reduction == Reduction::mean ? total / denom : total;
 }
 
 /// One row of cross_entropy, streamed over its classes in blocks. The
@@ -242,27 +240,26 @@ double cross_entropy(const RowsArgs& a, const ExecContext& ctx) {
     }
   }
   const double gscale = a.reduction == Reduction::mean ? 1.0 / denom : 1.0;
-  const int64_t rpc = rows_per_chunk(a.c), nchunks = (a.n + rpc - 1) / rpc;
-  std::vector<double> part(nchunks, 0.0);
-  parallel_for(nchunks, 4 * a.n * a.c, ctx, [&](int64_t ch) {
+  const Plan plan(a.n, a.c, false);  // whole rows, however long
+  const double total = sum_row_chunks(plan, 4 * a.n * a.c, ctx, [&](int64_t ch) {
     CeRow<T> row(a, ctx, gscale);  // once per chunk, not per row
     double acc = 0.0;
-    for (int64_t i = ch * rpc, e = std::min(a.n, (ch + 1) * rpc); i < e; ++i) {
+    plan.pieces(ch, [&](int64_t i, int64_t, int64_t) {
       char* grow = a.grad ? a.grad + i * a.g_rs : nullptr;
       const int64_t t = a.target_index ? a.target_index[i * a.target_index_stride] : -1;
       if (a.target_index && t == a.ignore_index) {
         if (a.out) *reinterpret_cast<T*>(a.out + i * a.out_stride) = T(0);
         if (grow)
           for (int64_t j = 0; j < a.c; ++j) *reinterpret_cast<T*>(grow + j * a.g_cs) = T(0);
-        continue;
+        return;
       }
       const double loss = row(i, t, sample_w<T>(a, i), grow);
       if (a.out) *reinterpret_cast<T*>(a.out + i * a.out_stride) = static_cast<T>(loss);
       acc += loss;
-    }
-    part[ch] = acc;
+    });
+    return acc;
   });
-  return finish_rows<T>(a, part, denom);
+  return a.reduction == Reduction::mean ? total / denom : total;
 }
 
 /// torch.nn.functional.nll_loss on (N, C) log-probabilities. a.grad, when
@@ -273,11 +270,10 @@ double nll_loss(const RowsArgs& a, const ExecContext& ctx) {
   if (a.n == 0 || a.c == 0) throw std::invalid_argument("input: must not be empty");
   const double denom = index_denominator<T>(a, ctx);
   const double gscale = a.reduction == Reduction::mean ? 1.0 / denom : 1.0;
-  const int64_t rpc = 1 << 15, nchunks = (a.n + rpc - 1) / rpc;
-  std::vector<double> part(nchunks, 0.0);
-  parallel_for(nchunks, a.n, ctx, [&](int64_t ch) {
+  const Plan plan = Plan::of_rows(a.n, a.c, kChunk);  // a row is O(1) work
+  const double total = sum_row_chunks(plan, a.n, ctx, [&](int64_t ch) {
     double acc = 0.0;
-    for (int64_t i = ch * rpc, e = std::min(a.n, (ch + 1) * rpc); i < e; ++i) {
+    plan.pieces(ch, [&](int64_t i, int64_t, int64_t) {
       const int64_t t = a.target_index[i * a.target_index_stride];
       double loss = 0.0;
       if (t != a.ignore_index) {
@@ -287,10 +283,10 @@ double nll_loss(const RowsArgs& a, const ExecContext& ctx) {
       }
       if (a.out) *reinterpret_cast<T*>(a.out + i * a.out_stride) = static_cast<T>(loss);
       acc += loss;
-    }
-    part[ch] = acc;
+    });
+    return acc;
   });
-  return finish_rows<T>(a, part, denom);
+  return a.reduction == Reduction::mean ? total / denom : total;
 }
 
 }  // namespace gilfree

@@ -104,14 +104,15 @@ void for_segments(const NdShape& s, NdOperand* const (&ops)[K], int64_t lo, int6
   }
 }
 
-/// Copies n elements of T at byte stride `stride` into doubles.
-template <class T>
-inline void gather(const char* src, int64_t stride, int64_t n, double* dst) {
+/// Copies n elements of T at byte stride `stride` into dst, converted to D
+/// (double for the losses and conv, T itself for the loops' block buffers).
+template <class T, class D>
+inline void gather(const char* src, int64_t stride, int64_t n, D* dst) {
   if (stride == static_cast<int64_t>(sizeof(T))) {
     const T* s = reinterpret_cast<const T*>(src);
-    for (int64_t i = 0; i < n; ++i) dst[i] = static_cast<double>(s[i]);
+    for (int64_t i = 0; i < n; ++i) dst[i] = static_cast<D>(s[i]);
   } else {
-    for (int64_t i = 0; i < n; ++i) dst[i] = static_cast<double>(*reinterpret_cast<const T*>(src + i * stride));
+    for (int64_t i = 0; i < n; ++i) dst[i] = static_cast<D>(*reinterpret_cast<const T*>(src + i * stride));
   }
 }
 
@@ -126,26 +127,15 @@ inline const double* load_doubles(const char* src, int64_t stride, int64_t n, do
   return buf;
 }
 
-/// Writes n doubles as T at byte stride `stride`.
-template <class T>
-inline void scatter(const double* src, int64_t n, char* dst, int64_t stride) {
+/// Writes n elements of src as T at byte stride `stride`.
+template <class T, class S>
+inline void scatter(const S* src, int64_t n, char* dst, int64_t stride) {
   if (stride == static_cast<int64_t>(sizeof(T))) {
     T* d = reinterpret_cast<T*>(dst);
     for (int64_t i = 0; i < n; ++i) d[i] = static_cast<T>(src[i]);
   } else {
     for (int64_t i = 0; i < n; ++i) *reinterpret_cast<T*>(dst + i * stride) = static_cast<T>(src[i]);
   }
-}
-
-/// Sums v[0..n) pairwise: deterministic, and error O(log n) ulps.
-inline double pairwise_sum(const double* v, int64_t n) {
-  if (n <= 8) {
-    double s = 0.0;
-    for (int64_t i = 0; i < n; ++i) s += v[i];
-    return s;
-  }
-  int64_t h = n / 2;
-  return pairwise_sum(v, h) + pairwise_sum(v + h, n - h);
 }
 
 }  // namespace detail

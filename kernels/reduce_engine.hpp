@@ -1,0 +1,187 @@
+// The deterministic reduction engine shared by the losses and the loops: one
+// chunk size, one chunk plan over rows, one pairwise cascade over states, and
+// the chunked sums that combine per-chunk partials in bounded memory.
+//
+// Work is cut into chunks of kChunk elements (or of whole rows) whose bounds
+// depend on the shape only; the partial results of the chunks are combined
+// in chunk order by a fixed tree. The order of every addition therefore
+// depends on the shape alone, never on the thread count: results are bitwise
+// identical for any number of threads.
+//
+// Two trees, each where its family's results were first fixed (changing
+// either would change result bits): the binary-counter Cascade streams
+// states pushed in order (the loops' blocks and chunks, the losses' blocks of
+// chunks); pairwise_sum halves an array of chunk sums held in memory (the
+// losses' chunk sums).
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "runtime.hpp"
+#include "strided.hpp"
+
+namespace gilfree {
+namespace detail {
+
+constexpr int64_t kChunk = 1 << 15;   // elements per chunk: fixes every combination order
+constexpr int64_t kSumBlock = 4096;   // chunk sums held at once by chunk_sums (bounded scratch)
+constexpr int64_t kOneBlock = std::numeric_limits<int64_t>::max();  // chunk_sums: every chunk in one block
+
+/// Chunks of kChunk elements covering n elements.
+inline int64_t num_chunks(int64_t n) { return (n + kChunk - 1) / kChunk; }
+
+/// Binary-counter pairwise combination of a sequence of states pushed in
+/// order: deterministic for a given sequence, error O(log n) for sums.
+/// Op provides S identity() and S merge(const S& earlier, const S& later).
+template <class S, class Op>
+struct Cascade {
+  S st[64];
+  int lvl[64];
+  int top = 0;
+  void push(S s, const Op& op) {
+    int l = 0;
+    while (top > 0 && lvl[top - 1] == l) {
+      s = op.merge(st[top - 1], s);
+      --top;
+      ++l;
+    }
+    st[top] = s;
+    lvl[top++] = l;
+  }
+  /// The combined state: the newest (smallest) subtree merged first.
+  S result(const Op& op) const {
+    if (top == 0) return op.identity();
+    S r = st[top - 1];
+    for (int i = top - 2; i >= 0; --i) r = op.merge(st[i], r);
+    return r;
+  }
+  /// As result(), folded onto the identity (the losses' block stream: a lone
+  /// -0.0 comes out as +0.0).
+  S total(const Op& op) const {
+    S r = op.identity();
+    for (int i = top - 1; i >= 0; --i) r = op.merge(st[i], r);
+    return r;
+  }
+};
+
+/// Combines `count` states in order: pairwise for ops with inexact merges
+/// (Op::kCascade), a left fold for exact ones.
+template <class Op>
+typename Op::S combine(const typename Op::S* parts, int64_t count, const Op& op) {
+  if constexpr (Op::kCascade) {
+    Cascade<typename Op::S, Op> cas;
+    for (int64_t p = 0; p < count; ++p) cas.push(parts[p], op);
+    return cas.result(op);
+  } else {
+    typename Op::S s = op.identity();
+    for (int64_t p = 0; p < count; ++p) s = op.merge(s, parts[p]);
+    return s;
+  }
+}
+
+/// Sums v[0..n) by recursive halving (runs of up to 8 in order):
+/// deterministic, and error O(log n) ulps.
+inline double pairwise_sum(const double* v, int64_t n) {
+  if (n <= 8) {
+    double s = 0.0;
+    for (int64_t i = 0; i < n; ++i) s += v[i];
+    return s;
+  }
+  int64_t h = n / 2;
+  return pairwise_sum(v, h) + pairwise_sum(v + h, n - h);
+}
+
+/// K sums merged elementwise: the op of chunk_sums' block stream.
+template <int K>
+struct SumsOp {
+  using S = std::array<double, K>;
+  S identity() const { return S{}; }
+  S merge(const S& a, const S& b) const {
+    S r;
+    for (int k = 0; k < K; ++k) r[k] = a[k] + b[k];
+    return r;
+  }
+};
+
+/// K sums over chunks: chunk(c, out) writes chunk c's K values. The chunks
+/// run in blocks of `block` chunks (one parallel_for each); a block's chunk
+/// values are summed by pairwise_sum and the block sums are streamed through
+/// a Cascade, so the scratch is `block` values per sum whatever the size (a
+/// huge broadcast input neither allocates in proportion to its length nor
+/// delays a cancel by freeing it). `items` is the work estimate of all
+/// chunks (parallel_for's threshold).
+template <int K, class F>
+std::array<double, K> chunk_sums(int64_t nchunks, int64_t items, const ExecContext& ctx, F&& chunk,
+                                 int64_t block = kSumBlock) {
+  const int64_t bs = std::min(nchunks, block);
+  std::vector<double> part(static_cast<size_t>(bs * K));
+  const SumsOp<K> op;
+  Cascade<std::array<double, K>, SumsOp<K>> stream;
+  const bool blocks = nchunks > bs;
+  if (blocks && ctx.token) ctx.token->add_total(nchunks);  // progress counts all chunks from the start
+  for (int64_t lo = 0; lo < nchunks; lo += bs) {
+    const int64_t cnt = std::min(bs, nchunks - lo);
+    if (blocks && ctx.token) ctx.token->add_total(-cnt);  // parallel_for counts them again
+    const int64_t block_items = nchunks > 0 ? items / nchunks * cnt + (items % nchunks) * cnt / nchunks : 0;
+    parallel_for(cnt, block_items, ctx, [&](int64_t c) {
+      double out[K] = {};
+      chunk(lo + c, out);
+      for (int k = 0; k < K; ++k) part[static_cast<size_t>(k * bs + c)] = out[k];
+    });
+    std::array<double, K> s;
+    for (int k = 0; k < K; ++k) s[k] = pairwise_sum(part.data() + k * bs, cnt);
+    if (!blocks) return s;  // one block: the plain pairwise sum of the chunks
+    stream.push(s, op);
+  }
+  return stream.total(op);
+}
+
+/// How M rows of n elements are cut into chunks: rows longer than kChunk
+/// into parts of kChunk elements (when split), shorter rows grouped
+/// kChunk / n to a chunk.
+struct Plan {
+  int64_t M = 0, n = 0;
+  int64_t parts = 1;  // chunks per row (long rows)
+  int64_t rows = 1;   // rows per chunk (short rows)
+  int64_t nchunks = 0;
+  Plan(int64_t M_, int64_t n_, bool split = true) : M(M_), n(n_) {
+    if (split && n > kChunk) {
+      parts = num_chunks(n);
+      nchunks = M * parts;
+    } else {
+      grouped(std::max<int64_t>(1, kChunk / std::max<int64_t>(n, 1)));
+    }
+  }
+  /// M rows in chunks of `rows_per_chunk` whole rows, whatever their length.
+  static Plan of_rows(int64_t M, int64_t n, int64_t rows_per_chunk) {
+    Plan p(M, n, false);
+    p.grouped(rows_per_chunk);
+    return p;
+  }
+  bool long_rows() const { return parts > 1; }
+  /// Calls f(r, lo, hi) for the pieces of chunk c, in order: elements
+  /// [lo, hi) of row r (a part of a long row, or a whole row).
+  template <class F>
+  void pieces(int64_t c, F&& f) const {
+    if (long_rows()) {
+      const int64_t p = c % parts;
+      f(c / parts, p * kChunk, std::min(n, (p + 1) * kChunk));
+      return;
+    }
+    for (int64_t r = c * rows, e = std::min(M, (c + 1) * rows); r < e; ++r) f(r, int64_t(0), n);
+  }
+
+ private:
+  void grouped(int64_t rpc) {
+    parts = 1;
+    rows = rpc;
+    nchunks = (M + rows - 1) / rows;
+  }
+};
+
+}  // namespace detail
+}  // namespace gilfree
