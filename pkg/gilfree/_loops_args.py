@@ -54,10 +54,6 @@ def _to_last(a: np.ndarray, ax: int) -> np.ndarray:
     return a if ax == a.ndim - 1 else np.moveaxis(a, ax, -1)
 
 
-def _float_result(dt: np.dtype) -> np.dtype:
-    return _F32 if dt == _F32 else _F64
-
-
 def _axis(axis: object, ndim: int) -> int | None:
     if axis is None:
         return None
@@ -130,12 +126,12 @@ def _reduce(
     x: np.ndarray,
     axis: object,
     keepdims: object,
-    dtype: np.dtype,
     y: np.ndarray | None = None,
     param: float = 0.0,
     empty_error: str | None = None,
 ):
-    """Runs reduction `kind` of x (and y) over `axis`, result cast to dtype."""
+    """Runs reduction `kind` of x (and y) over `axis`; the result has the dtype
+    the C++ reduce_dtype gives it (the kernel writes it so)."""
     keep = v.flag(keepdims, "keepdims")
     ax = _axis(axis, x.ndim)
     if ax is None:
@@ -150,8 +146,6 @@ def _reduce(
         raise ValueError(f"x: zero-size array to reduction operation {empty_error} which has no identity")
     res = call_kernel(_k.run_reduce, kind, view, yv, nouter, param)
     res = res.reshape(shape)
-    if res.dtype != dtype:
-        res = res.astype(dtype)
     return res[()] if res.ndim == 0 else res
 
 
