@@ -40,14 +40,6 @@ def _floating(x: object, name: str) -> np.ndarray:
     return arr
 
 
-def _common(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """a and b converted to their common dtype (the other is left as is)."""
-    if a.dtype != b.dtype:
-        dt = np.result_type(a.dtype, b.dtype)
-        a, b = a.astype(dt, copy=False), b.astype(dt, copy=False)
-    return a, b
-
-
 def _to_last(a: np.ndarray, ax: int) -> np.ndarray:
     """A view of a with axis ax moved last (a itself when it is last already:
     np.moveaxis costs microseconds, a lot beside a small kernel)."""
@@ -153,11 +145,11 @@ def _broadcast_pair(x: np.ndarray, y: np.ndarray, xname: str, yname: str) -> tup
     """x and y in their common dtype, broadcast to one shape (zero strides, no
     copy); equal shapes skip np.broadcast_to, which costs microseconds a call."""
     if x.shape == y.shape:
-        return _common(x, y)
+        return v.common(x, y)
     try:
         shape = np.broadcast_shapes(x.shape, y.shape)
     except ValueError:
         msg = f"{yname}: shape {y.shape} does not broadcast with {xname}'s shape {x.shape}"
         raise ValueError(msg) from None
-    x, y = _common(x, y)
+    x, y = v.common(x, y)
     return np.broadcast_to(x, shape), np.broadcast_to(y, shape)

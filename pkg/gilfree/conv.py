@@ -86,9 +86,7 @@ _BOUNDARIES = {
 
 def _floats(*named):
     """The arrays as float32/float64 of one common dtype (float32 only if all are)."""
-    arrs = [v.as_float(x, name) for x, name in named]
-    dt = np.result_type(*arrs)
-    return [a if a.dtype == dt else a.astype(dt) for a in arrs]
+    return v.common(*(v.as_float(x, name) for x, name in named))
 
 
 def _run(

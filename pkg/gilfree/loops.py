@@ -36,7 +36,6 @@ from ._loops_args import (
     _I64,
     _broadcast_pair,
     _check_out,
-    _common,
     _floating,
     _native,
     _number,
@@ -230,7 +229,7 @@ def dot(a, b):
         raise ValueError(f"b: expected a 1-d array, got {y.ndim}-d")
     if y.shape != x.shape:
         raise ValueError(f"b: expected length {x.shape[0]} (the length of a), got {y.shape[0]}")
-    x, y = _common(x, y)
+    x, y = v.common(x, y)
     return _reduce(ReduceKind.dot, x, None, False, y=y)
 
 
