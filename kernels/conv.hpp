@@ -48,7 +48,7 @@ enum class Mode : int { full = 0, same = 1, valid = 2 };
 enum class Method : int { direct = 0, gemm = 1, fft = 2, winograd = 3, auto_ = 4 };
 
 /// The functions a correlation serves, whose method "auto" follows one rule:
-/// signal (numpy/scipy.signal: direct or FFT by the cost model), torch
+/// signal (NumPy and scipy.signal: direct or FFT by the cost model), torch
 /// (conv1d/conv2d: Winograd, GEMM or direct by the channel counts).
 enum class Family : int { signal = 0, torch = 1 };
 
