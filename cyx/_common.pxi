@@ -1,5 +1,6 @@
 # Shared helpers of the binding modules (textually included; no policy here).
 cimport numpy as cnp
+from cpp_dtype cimport Dtype
 from cpp_runtime cimport ExecContext
 from cpp_strided cimport NdOperand, NdShape
 from gilfree._cyx._runtime cimport Token
@@ -37,10 +38,32 @@ cdef inline int set_operand(NdOperand& op, cnp.ndarray arr, cnp.ndarray like, st
     return 0
 
 
-cdef inline int check_float(cnp.ndarray arr, str name) except -1:
+cdef inline Dtype dtype_of(cnp.ndarray arr, str name, bint floats_only) except *:
+    """The kernels' Dtype of arr (float32/float64 only if floats_only), which must be aligned."""
     cdef int t = cnp.PyArray_TYPE(arr)
-    if t != cnp.NPY_FLOAT64 and t != cnp.NPY_FLOAT32:
-        raise TypeError(f"{name}: expected float32 or float64, got {(<object>arr).dtype}")
+    cdef Dtype dt
+    if t == cnp.NPY_FLOAT64:
+        dt = Dtype.float64
+    elif t == cnp.NPY_FLOAT32:
+        dt = Dtype.float32
+    elif t == cnp.NPY_INT64 and not floats_only:
+        dt = Dtype.int64
+    elif t == cnp.NPY_INT32 and not floats_only:
+        dt = Dtype.int32
+    else:
+        want = "float32 or float64" if floats_only else "int32, int64, float32 or float64"
+        raise TypeError(f"{name}: expected {want}, got {(<object>arr).dtype}")
     if not cnp.PyArray_ISALIGNED(arr):
         raise ValueError(f"{name}: array data must be aligned")
-    return 0
+    return dt
+
+
+cdef inline int typenum_of(Dtype dt) noexcept:
+    """NumPy's type number of a Dtype."""
+    if dt == Dtype.float64:
+        return cnp.NPY_FLOAT64
+    if dt == Dtype.float32:
+        return cnp.NPY_FLOAT32
+    if dt == Dtype.int64:
+        return cnp.NPY_INT64
+    return cnp.NPY_INT32

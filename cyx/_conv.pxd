@@ -18,3 +18,8 @@ cdef extern from "conv.hpp" namespace "gilfree" nogil:
         gemm
         fft
         winograd
+        auto_
+
+    cpdef enum class Family(int):
+        signal
+        torch

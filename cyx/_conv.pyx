@@ -7,51 +7,18 @@ bias (O,) or None. This layer re-checks what could crash, allocates the
 """
 from libc.stdint cimport int64_t
 
-from cpp_conv cimport (
-    Corr2dArgs,
-    Corr2dCost,
-    corr2d_cost,
-    corr2d_direct,
-    corr2d_fft,
-    corr2d_gemm,
-    corr2d_winograd,
-)
+from cpp_conv cimport Corr2dArgs, choose_method as cpp_choose_method, corr2d as cpp_corr2d
 
 include "_common.pxi"
 
-ctypedef fused real:
-    float
-    double
 
-
-cdef int _run(real tag, Method method, const Corr2dArgs& a, const ExecContext& ctx) except -1 nogil:
-    if real is double:
-        if method == Method.gemm:
-            corr2d_gemm[double](a, ctx)
-        elif method == Method.fft:
-            corr2d_fft[double](a, ctx)
-        elif method == Method.winograd:
-            corr2d_winograd[double](a, ctx)
-        else:
-            corr2d_direct[double](a, ctx)
-    else:
-        if method == Method.gemm:
-            corr2d_gemm[float](a, ctx)
-        elif method == Method.fft:
-            corr2d_fft[float](a, ctx)
-        elif method == Method.winograd:
-            corr2d_winograd[float](a, ctx)
-        else:
-            corr2d_direct[float](a, ctx)
-    return 0
-
-
-cdef int _fill_args(Corr2dArgs& a, cnp.ndarray x, cnp.ndarray w, object bias,
-                    int64_t oh, int64_t ow, int64_t y0, int64_t x0, int64_t sy, int64_t sx,
-                    int64_t dy, int64_t dx, Boundary boundary, double fill) except -1:
+cdef Dtype _fill_args(Corr2dArgs& a, cnp.ndarray x, cnp.ndarray w, object bias,
+                      int64_t oh, int64_t ow, int64_t y0, int64_t x0, int64_t sy, int64_t sx,
+                      int64_t dy, int64_t dx, Boundary boundary, double fill) except *:
+    """Fills a from the operands (all but the output); returns their Dtype."""
     cdef int d
     cdef cnp.ndarray b
-    check_float(x, "input")
+    cdef Dtype dt = dtype_of(x, "input", True)
     if x.ndim != 4 or w.ndim != 4:
         raise ValueError("input, weight: expected 4-d views")
     if cnp.PyArray_TYPE(w) != cnp.PyArray_TYPE(x):
@@ -83,24 +50,23 @@ cdef int _fill_args(Corr2dArgs& a, cnp.ndarray x, cnp.ndarray w, object bias,
     a.fill = fill
     if a.h < 1 or a.w < 1 or a.c < 1 or a.o < 1 or a.cg < 1 or a.kh < 1 or a.kw < 1:
         raise ValueError("conv: empty operand")
-    return 0
+    return dt
 
 
-def corr2d(Method method, cnp.ndarray x, cnp.ndarray w, object bias, int64_t oh, int64_t ow,
-           int64_t y0, int64_t x0, int64_t sy, int64_t sx, int64_t dy, int64_t dx,
+def corr2d(Family family, Method method, cnp.ndarray x, cnp.ndarray w, object bias, int64_t oh,
+           int64_t ow, int64_t y0, int64_t x0, int64_t sy, int64_t sx, int64_t dy, int64_t dx,
            Boundary boundary, double fill, bint reverse_out, int nthreads, Token token):
     """out[b, o, y, x] = bias[o] + sum w[o, c, j, k] * ext(x[b, g*cg+c])[y0+y*sy+j*dy, x0+x*sx+k*dx].
 
-    method: a Method (the C++ corr2d_<method>). With reverse_out, the result is written
-    reversed along its last two axes. Returns the (N, O, oh, ow) array.
+    method: a Method (Method.auto_: the C++ choose_method's for `family`). With reverse_out,
+    the result is written reversed along its last two axes. Returns the (N, O, oh, ow) array.
     """
     cdef Corr2dArgs a
     cdef ExecContext ctx = make_ctx(nthreads, token)
     cdef cnp.ndarray out
     cdef cnp.npy_intp dims[4]
-    cdef bint is64
     cdef int d
-    _fill_args(a, x, w, bias, oh, ow, y0, x0, sy, sx, dy, dx, boundary, fill)
+    cdef Dtype dt = _fill_args(a, x, w, bias, oh, ow, y0, x0, sy, sx, dy, dx, boundary, fill)
     dims[0], dims[1], dims[2], dims[3] = a.n, a.o, oh, ow
     out = cnp.PyArray_EMPTY(4, dims, cnp.PyArray_TYPE(x), 0)
     a.out = <char*>cnp.PyArray_DATA(out)
@@ -110,21 +76,15 @@ def corr2d(Method method, cnp.ndarray x, cnp.ndarray w, object bias, int64_t oh,
         a.out += (oh - 1) * a.out_s[2] + (ow - 1) * a.out_s[3]
         a.out_s[2] = -a.out_s[2]
         a.out_s[3] = -a.out_s[3]
-    is64 = cnp.PyArray_TYPE(x) == cnp.NPY_FLOAT64
     with nogil:
-        if is64:
-            _run[double](0.0, method, a, ctx)
-        else:
-            _run[float](0.0, method, a, ctx)
+        cpp_corr2d(dt, method, family, a, ctx)
     return out
 
 
-def cost(cnp.ndarray x, cnp.ndarray w, int64_t oh, int64_t ow, int64_t sy, int64_t sx,
-         int64_t dy, int64_t dx):
-    """Estimated single-thread (direct, gemm, fft) costs in ns; fft < 0 if it does not apply."""
+def choose_method(Family family, cnp.ndarray x, cnp.ndarray w, int64_t oh, int64_t ow, int64_t sy,
+                  int64_t sx, int64_t dy, int64_t dx):
+    """The Method (as an int) that method "auto" runs for corr2d(family, Method.auto_, x, w,
+    None, oh, ow, ..., sy, sx, dy, dx) with zero padding (the rule reads sizes only)."""
     cdef Corr2dArgs a
-    cdef Corr2dCost c
     _fill_args(a, x, w, None, oh, ow, 0, 0, sy, sx, dy, dx, Boundary.fill, 0.0)
-    a.out = <char*>cnp.PyArray_DATA(x)  # never written: the cost model reads sizes only
-    c = corr2d_cost(a)
-    return c.direct, c.gemm, c.fft
+    return <int>cpp_choose_method(a, family)

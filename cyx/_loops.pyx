@@ -1,48 +1,16 @@
-"""Bindings of kernels/loops.hpp.
+"""Bindings of kernels/loops.hpp (through its entries, kernels/entry_loops.hpp).
 
 Callers (gilfree.loops) pass validated arrays of a native dtype (int32,
 int64, float32, float64) with the reduced axis already moved last (a view).
 This layer re-checks what could crash (dtypes, shapes, alignment),
-allocates reduction results, and calls the kernels with the GIL released.
+allocates reduction results in the dtype C++ gives them (reduce_dtype), and
+calls the kernels with the GIL released.
 """
-from libc.stdint cimport int32_t, int64_t
+from libc.stdint cimport int64_t
 
-from cpp_loops cimport (
-    LoopArgs,
-    ResultType,
-    axpy,
-    clip,
-    cumsum,
-    histogram,
-    reduce,
-    reduce_result_type,
-    softmax,
-)
+from cpp_loops cimport LoopArgs, axpy, clip, cumsum, histogram, reduce, reduce_dtype, softmax
 
 include "_common.pxi"
-
-ctypedef fused numeric:
-    int32_t
-    int64_t
-    float
-    double
-
-ctypedef fused real:
-    float
-    double
-
-cdef int _dtype_code(cnp.ndarray arr, str name, bint floats_only) except -1:
-    cdef int t = cnp.PyArray_TYPE(arr)
-    if t == cnp.NPY_FLOAT64 or t == cnp.NPY_FLOAT32:
-        pass
-    elif (t == cnp.NPY_INT64 or t == cnp.NPY_INT32) and not floats_only:
-        pass
-    else:
-        want = "float32 or float64" if floats_only else "int32, int64, float32 or float64"
-        raise TypeError(f"{name}: expected {want}, got {(<object>arr).dtype}")
-    if not cnp.PyArray_ISALIGNED(arr):
-        raise ValueError(f"{name}: array data must be aligned")
-    return t
 
 
 cdef int _point(NdOperand& op, cnp.ndarray arr, cnp.ndarray like, int typenum, str name) except -1:
@@ -66,122 +34,40 @@ cdef int _writable(cnp.ndarray arr, str name) except -1:
     return 0
 
 
-cdef int _reduce(numeric tag, ReduceKind kind, const LoopArgs& a, double param,
-                 const ExecContext& ctx) except -1 nogil:
-    if numeric is int32_t:
-        reduce[int32_t](kind, a, param, ctx)
-    elif numeric is int64_t:
-        reduce[int64_t](kind, a, param, ctx)
-    elif numeric is float:
-        reduce[float](kind, a, param, ctx)
-    else:
-        reduce[double](kind, a, param, ctx)
-    return 0
-
-
-cdef int _cumsum(numeric tag, const LoopArgs& a, const ExecContext& ctx) except -1 nogil:
-    if numeric is int32_t:
-        cumsum[int32_t](a, ctx)
-    elif numeric is int64_t:
-        cumsum[int64_t](a, ctx)
-    elif numeric is float:
-        cumsum[float](a, ctx)
-    else:
-        cumsum[double](a, ctx)
-    return 0
-
-
-cdef int _clip(numeric tag, double lo, double hi, int64_t ilo, int64_t ihi, const LoopArgs& a,
-               const ExecContext& ctx) except -1 nogil:
-    if numeric is int32_t:
-        clip[int32_t](lo, hi, ilo, ihi, a, ctx)
-    elif numeric is int64_t:
-        clip[int64_t](lo, hi, ilo, ihi, a, ctx)
-    elif numeric is float:
-        clip[float](lo, hi, ilo, ihi, a, ctx)
-    else:
-        clip[double](lo, hi, ilo, ihi, a, ctx)
-    return 0
-
-
-cdef int _histogram(numeric tag, const LoopArgs& a, const double* edges, int64_t bins, double first,
-                    double last, int64_t* counts, const ExecContext& ctx) except -1 nogil:
-    if numeric is int32_t:
-        histogram[int32_t](a, edges, bins, first, last, counts, ctx)
-    elif numeric is int64_t:
-        histogram[int64_t](a, edges, bins, first, last, counts, ctx)
-    elif numeric is float:
-        histogram[float](a, edges, bins, first, last, counts, ctx)
-    else:
-        histogram[double](a, edges, bins, first, last, counts, ctx)
-    return 0
-
-
-cdef int _softmax(real tag, const LoopArgs& a, const ExecContext& ctx) except -1 nogil:
-    if real is float:
-        softmax[float](a, ctx)
-    else:
-        softmax[double](a, ctx)
-    return 0
-
-
-cdef int _axpy(real tag, double alpha, const LoopArgs& a, const ExecContext& ctx) except -1 nogil:
-    if real is float:
-        axpy[float](alpha, a, ctx)
-    else:
-        axpy[double](alpha, a, ctx)
-    return 0
-
-
 cdef int _check_nouter(cnp.ndarray x, int nouter) except -1:
     if nouter < 0 or nouter > cnp.PyArray_NDIM(x):
         raise ValueError(f"axis: bad row split {nouter} for a {cnp.PyArray_NDIM(x)}-d array")
     return 0
 
 
-cdef int _result_typenum(ReduceKind kind, int t) except -1:
-    """NumPy type of reduce<T>(kind)'s per-row results, as C++ declares it."""
-    cdef ResultType r = reduce_result_type(kind, t == cnp.NPY_INT32 or t == cnp.NPY_INT64)
-    if r == ResultType.input:
-        return t
-    if r == ResultType.int64:
-        return cnp.NPY_INT64
-    if r == ResultType.float64:
-        return cnp.NPY_FLOAT64
-    raise ValueError(f"kind: expected a ReduceKind, got {<int>kind}")
+cdef inline bint _is_int(Dtype dt) noexcept:
+    return dt == Dtype.int32 or dt == Dtype.int64
 
 
 def run_reduce(ReduceKind kind, cnp.ndarray x, object y, int nouter, double param, int nthreads,
                Token token):
     """Reduction `kind` over the trailing ndim - nouter axes of x: one result
-    per row (a 1-d array over the leading nouter axes, C order). y (b): the
-    second operand of the reductions that take one."""
+    per row (a 1-d array over the leading nouter axes, C order) in its final
+    dtype. y (b): the second operand of the reductions that take one."""
     cdef LoopArgs a
     cdef ExecContext ctx = make_ctx(nthreads, token)
-    cdef int t = _dtype_code(x, "x", False)
-    cdef int rt = _result_typenum(kind, t)
+    cdef Dtype dt = dtype_of(x, "x", False)
+    cdef int rt = typenum_of(reduce_dtype(kind, dt))
     cdef cnp.npy_intp m = 1
     cdef int d
     cdef cnp.ndarray res
     _check_nouter(x, nouter)
     set_shape(a.shape, x)
     a.nouter = nouter
-    _point(a.x, x, x, t, "x")
+    _point(a.x, x, x, cnp.PyArray_TYPE(x), "x")
     if y is not None:
-        _point(a.y, <cnp.ndarray?>y, x, t, "b")
+        _point(a.y, <cnp.ndarray?>y, x, cnp.PyArray_TYPE(x), "b")
     for d in range(nouter):
         m *= x.shape[d]
     res = cnp.PyArray_EMPTY(1, &m, rt, 0)
     a.res = <char*>cnp.PyArray_DATA(res)
     with nogil:
-        if t == cnp.NPY_INT32:
-            _reduce[int32_t](0, kind, a, param, ctx)
-        elif t == cnp.NPY_INT64:
-            _reduce[int64_t](0, kind, a, param, ctx)
-        elif t == cnp.NPY_FLOAT32:
-            _reduce[float](0, kind, a, param, ctx)
-        else:
-            _reduce[double](0, kind, a, param, ctx)
+        reduce(dt, kind, a, param, ctx)
     return res
 
 
@@ -190,22 +76,15 @@ def run_cumsum(cnp.ndarray x, cnp.ndarray out, int nouter, int nthreads, Token t
     out: int64 for integer x, x's dtype for floats."""
     cdef LoopArgs a
     cdef ExecContext ctx = make_ctx(nthreads, token)
-    cdef int t = _dtype_code(x, "x", False)
+    cdef Dtype dt = dtype_of(x, "x", False)
     _check_nouter(x, nouter)
     set_shape(a.shape, x)
     a.nouter = nouter
-    _point(a.x, x, x, t, "x")
-    _point(a.out, out, x, cnp.NPY_INT64 if t == cnp.NPY_INT32 or t == cnp.NPY_INT64 else t, "out")
+    _point(a.x, x, x, cnp.PyArray_TYPE(x), "x")
+    _point(a.out, out, x, cnp.NPY_INT64 if _is_int(dt) else cnp.PyArray_TYPE(x), "out")
     _writable(out, "out")
     with nogil:
-        if t == cnp.NPY_INT32:
-            _cumsum[int32_t](0, a, ctx)
-        elif t == cnp.NPY_INT64:
-            _cumsum[int64_t](0, a, ctx)
-        elif t == cnp.NPY_FLOAT32:
-            _cumsum[float](0, a, ctx)
-        else:
-            _cumsum[double](0, a, ctx)
+        cumsum(dt, a, ctx)
     return out
 
 
@@ -213,18 +92,15 @@ def run_softmax(cnp.ndarray x, cnp.ndarray out, int nouter, int nthreads, Token 
     """softmax over the trailing ndim - nouter axes of x into out (x's dtype)."""
     cdef LoopArgs a
     cdef ExecContext ctx = make_ctx(nthreads, token)
-    cdef int t = _dtype_code(x, "x", True)
+    cdef Dtype dt = dtype_of(x, "x", True)
     _check_nouter(x, nouter)
     set_shape(a.shape, x)
     a.nouter = nouter
-    _point(a.x, x, x, t, "x")
-    _point(a.out, out, x, t, "out")
+    _point(a.x, x, x, cnp.PyArray_TYPE(x), "x")
+    _point(a.out, out, x, cnp.PyArray_TYPE(x), "out")
     _writable(out, "out")
     with nogil:
-        if t == cnp.NPY_FLOAT32:
-            _softmax[float](0, a, ctx)
-        else:
-            _softmax[double](0, a, ctx)
+        softmax(dt, a, ctx)
     return out
 
 
@@ -233,17 +109,15 @@ def run_axpy(double alpha, cnp.ndarray x, cnp.ndarray y, cnp.ndarray out, int nt
     may be broadcast views)."""
     cdef LoopArgs a
     cdef ExecContext ctx = make_ctx(nthreads, token)
-    cdef int t = _dtype_code(out, "out", True)
+    cdef Dtype dt = dtype_of(out, "out", True)
+    cdef int t = cnp.PyArray_TYPE(out)
     set_shape(a.shape, out)
     _point(a.x, x, out, t, "x")
     _point(a.y, y, out, t, "y")
     _point(a.out, out, out, t, "out")
     _writable(out, "out")
     with nogil:
-        if t == cnp.NPY_FLOAT32:
-            _axpy[float](0, alpha, a, ctx)
-        else:
-            _axpy[double](0, alpha, a, ctx)
+        axpy(dt, alpha, a, ctx)
     return out
 
 
@@ -252,20 +126,13 @@ def run_clip(cnp.ndarray x, cnp.ndarray out, double lo, double hi, int64_t ilo, 
     """out = np.clip(x, lo, hi); (lo, hi) for float x, (ilo, ihi) for integer x."""
     cdef LoopArgs a
     cdef ExecContext ctx = make_ctx(nthreads, token)
-    cdef int t = _dtype_code(x, "x", False)
+    cdef Dtype dt = dtype_of(x, "x", False)
     set_shape(a.shape, x)
-    _point(a.x, x, x, t, "x")
-    _point(a.out, out, x, t, "out")
+    _point(a.x, x, x, cnp.PyArray_TYPE(x), "x")
+    _point(a.out, out, x, cnp.PyArray_TYPE(x), "out")
     _writable(out, "out")
     with nogil:
-        if t == cnp.NPY_INT32:
-            _clip[int32_t](0, lo, hi, ilo, ihi, a, ctx)
-        elif t == cnp.NPY_INT64:
-            _clip[int64_t](0, lo, hi, ilo, ihi, a, ctx)
-        elif t == cnp.NPY_FLOAT32:
-            _clip[float](0, lo, hi, ilo, ihi, a, ctx)
-        else:
-            _clip[double](0, lo, hi, ilo, ihi, a, ctx)
+        clip(dt, lo, hi, ilo, ihi, a, ctx)
     return out
 
 
@@ -275,7 +142,7 @@ def run_histogram(cnp.ndarray x, cnp.ndarray edges, double first, double last, i
     values outside [first, last] are dropped."""
     cdef LoopArgs a
     cdef ExecContext ctx = make_ctx(nthreads, token)
-    cdef int t = _dtype_code(x, "x", False)
+    cdef Dtype dt = dtype_of(x, "x", False)
     cdef cnp.npy_intp bins
     cdef cnp.ndarray counts
     if (cnp.PyArray_TYPE(edges) != cnp.NPY_FLOAT64 or cnp.PyArray_NDIM(edges) != 1
@@ -283,19 +150,9 @@ def run_histogram(cnp.ndarray x, cnp.ndarray edges, double first, double last, i
         raise ValueError("bins: edges must be a contiguous float64 array of at least 2 values")
     bins = edges.shape[0] - 1
     set_shape(a.shape, x)
-    _point(a.x, x, x, t, "x")
+    _point(a.x, x, x, cnp.PyArray_TYPE(x), "x")
     counts = cnp.PyArray_EMPTY(1, &bins, cnp.NPY_INT64, 0)
     with nogil:
-        if t == cnp.NPY_INT32:
-            _histogram[int32_t](0, a, <const double*>cnp.PyArray_DATA(edges), bins, first, last,
-                                <int64_t*>cnp.PyArray_DATA(counts), ctx)
-        elif t == cnp.NPY_INT64:
-            _histogram[int64_t](0, a, <const double*>cnp.PyArray_DATA(edges), bins, first, last,
-                                <int64_t*>cnp.PyArray_DATA(counts), ctx)
-        elif t == cnp.NPY_FLOAT32:
-            _histogram[float](0, a, <const double*>cnp.PyArray_DATA(edges), bins, first, last,
-                              <int64_t*>cnp.PyArray_DATA(counts), ctx)
-        else:
-            _histogram[double](0, a, <const double*>cnp.PyArray_DATA(edges), bins, first, last,
-                               <int64_t*>cnp.PyArray_DATA(counts), ctx)
+        histogram(dt, a, <const double*>cnp.PyArray_DATA(edges), bins, first, last,
+                  <int64_t*>cnp.PyArray_DATA(counts), ctx)
     return counts

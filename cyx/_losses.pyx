@@ -7,39 +7,9 @@ kernel with the GIL released.
 """
 from libc.stdint cimport int64_t
 
-from cpp_losses cimport (
-    ElementwiseArgs,
-    LossParams,
-    RowsArgs,
-    cross_entropy,
-    elementwise_loss,
-    nll_loss,
-)
+from cpp_losses cimport ElementwiseArgs, LossParams, RowsArgs, elementwise_loss, row_loss
 
 include "_common.pxi"
-
-ctypedef fused real:
-    float
-    double
-
-
-cdef double _run_elementwise(real tag, LossKind kind, const LossParams& prm,
-                             ElementwiseArgs& args, const ExecContext& ctx) except * nogil:
-    if real is double:
-        return elementwise_loss[double](kind, prm, args, ctx)
-    else:
-        return elementwise_loss[float](kind, prm, args, ctx)
-
-
-cdef double _run_rows(real tag, RowLoss which, const RowsArgs& args, const ExecContext& ctx) except * nogil:
-    if real is double:
-        if which == RowLoss.cross_entropy:
-            return cross_entropy[double](args, ctx)
-        return nll_loss[double](args, ctx)
-    else:
-        if which == RowLoss.cross_entropy:
-            return cross_entropy[float](args, ctx)
-        return nll_loss[float](args, ctx)
 
 
 def elementwise(LossKind kind, cnp.ndarray input, cnp.ndarray target, object weight, object extra,
@@ -51,8 +21,7 @@ def elementwise(LossKind kind, cnp.ndarray input, cnp.ndarray target, object wei
     cdef cnp.ndarray out = None, grad = None
     cdef ExecContext ctx = make_ctx(nthreads, token)
     cdef double value
-    cdef bint is64
-    check_float(input, "input")
+    cdef Dtype dt = dtype_of(input, "input", True)
     set_shape(args.shape, input)
     set_operand(args.input, input, input, "input")
     set_operand(args.target, target, input, "target")
@@ -71,12 +40,8 @@ def elementwise(LossKind kind, cnp.ndarray input, cnp.ndarray target, object wei
     prm.p0 = p0
     prm.flag0 = flag0
     prm.flag1 = flag1
-    is64 = cnp.PyArray_TYPE(input) == cnp.NPY_FLOAT64
     with nogil:
-        if is64:
-            value = _run_elementwise[double](0.0, kind, prm, args, ctx)
-        else:
-            value = _run_elementwise[float](0.0, kind, prm, args, ctx)
+        value = elementwise_loss(dt, kind, prm, args, ctx)
     return value, out, grad
 
 
@@ -91,9 +56,8 @@ def rows(RowLoss which, cnp.ndarray input, object target_index, object target_pr
     cdef cnp.ndarray ti, tp, cw, sw, out = None, grad = None
     cdef ExecContext ctx = make_ctx(nthreads, token)
     cdef double value
-    cdef bint is64
     cdef cnp.npy_intp n
-    check_float(input, "input")
+    cdef Dtype dt = dtype_of(input, "input", True)
     if input.ndim != 2:
         raise ValueError(f"input: expected a 2-d array, got {input.ndim}-d")
     n = input.shape[0]
@@ -144,10 +108,6 @@ def rows(RowLoss which, cnp.ndarray input, object target_index, object target_pr
         a.grad = <char*>cnp.PyArray_DATA(grad)
         a.g_rs = grad.strides[0]
         a.g_cs = grad.strides[1]
-    is64 = cnp.PyArray_TYPE(input) == cnp.NPY_FLOAT64
     with nogil:
-        if is64:
-            value = _run_rows[double](0.0, which, a, ctx)
-        else:
-            value = _run_rows[float](0.0, which, a, ctx)
+        value = row_loss(dt, which, a, ctx)
     return value, out, grad

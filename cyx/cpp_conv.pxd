@@ -1,7 +1,8 @@
 # Declarations mirroring kernels/conv.hpp.
 from libc.stdint cimport int64_t
 
-from _conv cimport Boundary, Method
+from _conv cimport Boundary, Family, Method
+from cpp_dtype cimport Dtype
 from cpp_runtime cimport ExecContext
 from gilfree._cyx._runtime cimport raise_kernel_error
 
@@ -23,13 +24,6 @@ cdef extern from "conv.hpp" namespace "gilfree" nogil:
         Boundary boundary
         double fill
 
-    cdef cppclass Corr2dCost:
-        double direct
-        double gemm
-        double fft
-
-    void corr2d_direct[T](const Corr2dArgs& a, const ExecContext& ctx) except +raise_kernel_error
-    void corr2d_gemm[T](const Corr2dArgs& a, const ExecContext& ctx) except +raise_kernel_error
-    void corr2d_winograd[T](const Corr2dArgs& a, const ExecContext& ctx) except +raise_kernel_error
-    void corr2d_fft[T](const Corr2dArgs& a, const ExecContext& ctx) except +raise_kernel_error
-    Corr2dCost corr2d_cost(const Corr2dArgs& a) except +raise_kernel_error
+    Method choose_method(const Corr2dArgs& a, Family family) except +raise_kernel_error
+    void corr2d(Dtype dt, Method method, Family family, const Corr2dArgs& a,
+                const ExecContext& ctx) except +raise_kernel_error

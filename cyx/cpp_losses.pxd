@@ -1,7 +1,9 @@
-# Declarations mirroring kernels/losses.hpp and kernels/losses_rows.hpp.
+# Declarations mirroring kernels/losses.hpp, kernels/losses_rows.hpp and their
+# entries (kernels/entry_losses.hpp).
 from libc.stdint cimport int64_t
 
-from _losses cimport LossKind, Reduction
+from _losses cimport LossKind, Reduction, RowLoss
+from cpp_dtype cimport Dtype
 from cpp_runtime cimport ExecContext
 from gilfree._cyx._runtime cimport raise_kernel_error
 from cpp_strided cimport NdOperand, NdShape
@@ -19,8 +21,6 @@ cdef extern from "losses.hpp" namespace "gilfree" nogil:
         Reduction reduction
         double batch
 
-    double elementwise_loss[T](LossKind kind, const LossParams& prm, ElementwiseArgs a,
-                               const ExecContext& ctx) except +raise_kernel_error
 
 
 cdef extern from "losses_rows.hpp" namespace "gilfree" nogil:
@@ -42,5 +42,9 @@ cdef extern from "losses_rows.hpp" namespace "gilfree" nogil:
         char* grad
         int64_t g_rs, g_cs
 
-    double cross_entropy[T](const RowsArgs& a, const ExecContext& ctx) except +raise_kernel_error
-    double nll_loss[T](const RowsArgs& a, const ExecContext& ctx) except +raise_kernel_error
+
+
+cdef extern from "entry_losses.hpp" namespace "gilfree" nogil:
+    double elementwise_loss(Dtype dt, LossKind kind, const LossParams& prm, const ElementwiseArgs& a,
+                            const ExecContext& ctx) except +raise_kernel_error
+    double row_loss(Dtype dt, RowLoss which, const RowsArgs& a, const ExecContext& ctx) except +raise_kernel_error

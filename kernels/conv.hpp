@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "dtype.hpp"
 #include "runtime.hpp"
 #include "strided.hpp"
 
@@ -42,8 +43,14 @@ enum class Boundary : int { fill = 0, wrap = 1, symm = 2, none = 3 };
 /// every overlap, the input's size centred, or the full overlaps only.
 enum class Mode : int { full = 0, same = 1, valid = 2 };
 
-/// Algorithm of corr2d: one entry per corr2d_<method> below.
-enum class Method : int { direct = 0, gemm = 1, fft = 2, winograd = 3 };
+/// Algorithm of corr2d: one per corr2d_<method> below, or auto_: the one
+/// choose_method picks for the call's Family.
+enum class Method : int { direct = 0, gemm = 1, fft = 2, winograd = 3, auto_ = 4 };
+
+/// The functions a correlation serves, whose method "auto" follows one rule:
+/// signal (NumPy and scipy.signal: direct or FFT by the cost model), torch
+/// (conv1d/conv2d: Winograd, GEMM or direct by the channel counts).
+enum class Family : int { signal = 0, torch = 1 };
 
 /// A batch of 2-D cross-correlations, all strides in bytes:
 ///   out[b, o, y, x] = bias[o] + sum_{c < cg, j < kh, k < kw} wt[o, c, j, k] *
@@ -67,11 +74,10 @@ struct Corr2dArgs {
   double fill = 0.0;
 };
 
-/// Estimated single-thread cost (nanoseconds) of each path; fft < 0 when
-/// the FFT path does not apply.
+/// Estimated single-thread cost (nanoseconds) of the direct and FFT paths;
+/// fft < 0 when the FFT path does not apply.
 struct Corr2dCost {
   double direct = 0.0;
-  double gemm = 0.0;
   double fft = -1.0;
 };
 
@@ -85,10 +91,9 @@ constexpr int64_t kEmptySlot = std::numeric_limits<int64_t>::min();
 // Cost model of method="auto" (ns, one thread); see corr2d_cost.
 constexpr double kDirectNsPerMac = 0.065;
 constexpr double kDirectNsPerRowTap = 0.4;
-constexpr double kGemmNsPerMac = 0.02;
-constexpr double kGemmNsPerPack = 0.3;
 constexpr double kFftNsPerPoint = 2.0;
 constexpr double kFftNsPerLoad = 2.0;
+constexpr int64_t kFftMinTaps = 64;  // "auto" never picks the FFT for a smaller kernel (scipy #10887)
 
 inline void require(bool ok, const std::string& msg) {
   if (!ok) throw std::invalid_argument(msg);
@@ -378,3 +383,66 @@ void corr2d_direct(const Corr2dArgs& a, const ExecContext& ctx) {
 #include "conv_fft.hpp"
 #include "conv_gemm.hpp"
 #include "conv_winograd.hpp"
+
+namespace gilfree {
+
+/// Estimated single-thread cost of the direct and FFT paths, in nanoseconds
+/// (constants measured on the 2-core AVX-512 development machine: 1-D n=1e6
+/// and 512x512 kernels of growing size, method "direct" vs "fft", one thread).
+inline Corr2dCost corr2d_cost(const Corr2dArgs& a) {
+  using namespace detail;
+  Corr2dCost c;
+  const double outs = static_cast<double>(a.n) * a.o * a.oh * a.ow;
+  const double macs = outs * a.cg * a.kh * a.kw;
+  c.direct = macs * kDirectNsPerMac + outs * a.cg * a.kh * kDirectNsPerRowTap;
+  if (fft_applies(a)) {
+    const FftPlan pl = fft_plan(a);
+    const double tile = static_cast<double>(pl.P) * pl.Q;
+    c.fft = pl.nty * pl.ntx * (tile * std::log2(tile + 1.0) * kFftNsPerPoint + tile * kFftNsPerLoad);
+  }
+  return c;
+}
+
+/// The path of method "auto", the one rule of each Family:
+///  - signal: the FFT when it applies, the kernel has at least kFftMinTaps
+///    taps and the cost model says it is cheaper; else direct;
+///  - torch: Winograd for 3x3 stride-1 kernels when each group has at least
+///    4 output and 8 input channels; else GEMM when each group has at least
+///    4 output channels and 8 weights per output; else direct (depthwise).
+inline Method choose_method(const Corr2dArgs& a, Family family) {
+  using namespace detail;
+  if (family == Family::torch) {
+    const int64_t og = a.o / (a.c / a.cg);  // output channels per group
+    if (og >= 4 && a.cg >= 8 && winograd_applies(a)) return Method::winograd;
+    if (og >= 4 && a.cg * a.kh * a.kw >= 8) return Method::gemm;
+    return Method::direct;
+  }
+  const Corr2dCost c = corr2d_cost(a);
+  return c.fft >= 0 && a.kh * a.kw >= kFftMinTaps && c.fft < c.direct ? Method::fft : Method::direct;
+}
+
+/// The correlation of `a` by `method` (auto_: choose_method's for `family`).
+template <class T>
+void corr2d(Method method, Family family, const Corr2dArgs& a, const ExecContext& ctx) {
+  detail::check_args(a);
+  switch (method == Method::auto_ ? choose_method(a, family) : method) {
+    case Method::direct:
+      return corr2d_direct<T>(a, ctx);
+    case Method::gemm:
+      return corr2d_gemm<T>(a, ctx);
+    case Method::fft:
+      return corr2d_fft<T>(a, ctx);
+    case Method::winograd:
+      return corr2d_winograd<T>(a, ctx);
+    case Method::auto_:
+      break;
+  }
+  throw std::invalid_argument("method: expected a Method");
+}
+
+/// corr2d<T> for the float element type dt of a's operands.
+inline void corr2d(Dtype dt, Method method, Family family, const Corr2dArgs& a, const ExecContext& ctx) {
+  visit_float(dt, [&](auto t) { corr2d<typename decltype(t)::type>(method, family, a, ctx); });
+}
+
+}  // namespace gilfree

@@ -171,22 +171,4 @@ void corr2d_fft(const Corr2dArgs& a, const ExecContext& ctx) {
   });
 }
 
-/// Estimated single-thread cost of each path, in nanoseconds (constants
-/// measured on the 2-core AVX-512 development machine: 1-D n=1e6 and 512x512
-/// kernels of growing size, method "direct" vs "fft", one thread).
-inline Corr2dCost corr2d_cost(const Corr2dArgs& a) {
-  using namespace detail;
-  Corr2dCost c;
-  const double outs = static_cast<double>(a.n) * a.o * a.oh * a.ow;
-  const double macs = outs * a.cg * a.kh * a.kw;
-  c.direct = macs * kDirectNsPerMac + outs * a.cg * a.kh * kDirectNsPerRowTap;
-  c.gemm = macs * kGemmNsPerMac + outs * a.cg * a.kh * a.kw * kGemmNsPerPack;
-  if (fft_applies(a)) {
-    const FftPlan pl = fft_plan(a);
-    const double tile = static_cast<double>(pl.P) * pl.Q;
-    c.fft = pl.nty * pl.ntx * (tile * std::log2(tile + 1.0) * kFftNsPerPoint + tile * kFftNsPerLoad);
-  }
-  return c;
-}
-
 }  // namespace gilfree

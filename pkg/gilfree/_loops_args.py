@@ -40,22 +40,10 @@ def _floating(x: object, name: str) -> np.ndarray:
     return arr
 
 
-def _common(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """a and b converted to their common dtype (the other is left as is)."""
-    if a.dtype != b.dtype:
-        dt = np.result_type(a.dtype, b.dtype)
-        a, b = a.astype(dt, copy=False), b.astype(dt, copy=False)
-    return a, b
-
-
 def _to_last(a: np.ndarray, ax: int) -> np.ndarray:
     """A view of a with axis ax moved last (a itself when it is last already:
     np.moveaxis costs microseconds, a lot beside a small kernel)."""
     return a if ax == a.ndim - 1 else np.moveaxis(a, ax, -1)
-
-
-def _float_result(dt: np.dtype) -> np.dtype:
-    return _F32 if dt == _F32 else _F64
 
 
 def _axis(axis: object, ndim: int) -> int | None:
@@ -130,12 +118,12 @@ def _reduce(
     x: np.ndarray,
     axis: object,
     keepdims: object,
-    dtype: np.dtype,
     y: np.ndarray | None = None,
     param: float = 0.0,
     empty_error: str | None = None,
 ):
-    """Runs reduction `kind` of x (and y) over `axis`, result cast to dtype."""
+    """Runs reduction `kind` of x (and y) over `axis`; the result has the dtype
+    the C++ reduce_dtype gives it (the kernel writes it so)."""
     keep = v.flag(keepdims, "keepdims")
     ax = _axis(axis, x.ndim)
     if ax is None:
@@ -150,8 +138,6 @@ def _reduce(
         raise ValueError(f"x: zero-size array to reduction operation {empty_error} which has no identity")
     res = call_kernel(_k.run_reduce, kind, view, yv, nouter, param)
     res = res.reshape(shape)
-    if res.dtype != dtype:
-        res = res.astype(dtype)
     return res[()] if res.ndim == 0 else res
 
 
@@ -159,11 +145,11 @@ def _broadcast_pair(x: np.ndarray, y: np.ndarray, xname: str, yname: str) -> tup
     """x and y in their common dtype, broadcast to one shape (zero strides, no
     copy); equal shapes skip np.broadcast_to, which costs microseconds a call."""
     if x.shape == y.shape:
-        return _common(x, y)
+        return v.common(x, y)
     try:
         shape = np.broadcast_shapes(x.shape, y.shape)
     except ValueError:
         msg = f"{yname}: shape {y.shape} does not broadcast with {xname}'s shape {x.shape}"
         raise ValueError(msg) from None
-    x, y = _common(x, y)
+    x, y = v.common(x, y)
     return np.broadcast_to(x, shape), np.broadcast_to(y, shape)

@@ -142,8 +142,8 @@ def _outer_edges(arr: np.ndarray, rng: object) -> tuple[object, object]:
     elif arr.size == 0:
         first, last = 0.0, 1.0
     else:
-        first = _reduce(ReduceKind.min, arr, None, False, arr.dtype)
-        last = _reduce(ReduceKind.max, arr, None, False, arr.dtype)
+        first = _reduce(ReduceKind.min, arr, None, False)
+        last = _reduce(ReduceKind.max, arr, None, False)
         if not (math.isfinite(first) and math.isfinite(last)):
             raise ValueError(f"x: autodetected range of [{first}, {last}] is not finite")
     if first == last:

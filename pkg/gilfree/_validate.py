@@ -54,6 +54,17 @@ def as_float(x: object, name: str) -> np.ndarray:
     )
 
 
+def common(*arrs: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The arrays in their common dtype (NumPy's promotion): the dtype a call
+    on several arrays computes in. Arrays already of it are not copied."""
+    dt = arrs[0].dtype
+    for a in arrs[1:]:
+        if a.dtype != dt:
+            dt = np.result_type(*(a.dtype for a in arrs))
+            return tuple(a.astype(dt, copy=False) for a in arrs)
+    return arrs
+
+
 def as_float_like(x: object, name: str, like: np.ndarray) -> np.ndarray:
     """x as a float array of like's dtype and shape."""
     arr = as_float(x, name)

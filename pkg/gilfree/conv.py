@@ -30,8 +30,10 @@ Four algorithms compute them:
   tiles, 4x fewer multiplications than the GEMM path; accumulates in the
   input's dtype.
 
-``method="auto"`` (the default) picks by a cost model of this machine and
-never uses the FFT for kernels of fewer than 64 taps.
+``method="auto"`` (the default) lets the C++ ``choose_method`` pick: for the
+NumPy/SciPy functions by a cost model of this machine, never the FFT for
+kernels of fewer than 64 taps; for ``conv1d``/``conv2d`` by the rule their
+docstrings give.
 
 inf and NaN stay where the references put them on the direct and GEMM
 paths: ``convolve``/``correlate`` multiply real samples only, as NumPy does
@@ -56,15 +58,19 @@ import numpy as np
 from . import _validate as v
 from ._context import call_kernel
 from ._cyx import _conv as _k
-from ._cyx._conv import Boundary, Method, Mode
+from ._cyx._conv import Boundary, Family, Method, Mode
 from ._registry import kernel
 
 __all__ = ["conv1d", "conv2d", "convolve", "convolve2d", "correlate", "correlate2d"]
 
-_AUTO = "auto"  # method="auto": _pick chooses
 _MODES = {m.name: m for m in Mode}
-_METHODS = {"auto": _AUTO, "direct": Method.direct, "fft": Method.fft}
-_TORCH_METHODS = {"auto": _AUTO, "direct": Method.direct, "gemm": Method.gemm, "winograd": Method.winograd}
+_METHODS = {"auto": Method.auto_, "direct": Method.direct, "fft": Method.fft}
+_TORCH_METHODS = {
+    "auto": Method.auto_,
+    "direct": Method.direct,
+    "gemm": Method.gemm,
+    "winograd": Method.winograd,
+}
 # scipy's names and their aliases; Boundary.none (numpy's implicit zeros, never
 # multiplied: inf * 0) is not an option, numpy's functions use it.
 _BOUNDARIES = {
@@ -73,7 +79,6 @@ _BOUNDARIES = {
     "circular": Boundary.wrap,
     "symmetric": Boundary.symm,
 }
-_FFT_MIN_TAPS = 64  # "auto" never picks the FFT below this kernel size
 
 
 # -- helpers ---------------------------------------------------------------
@@ -81,12 +86,11 @@ _FFT_MIN_TAPS = 64  # "auto" never picks the FFT below this kernel size
 
 def _floats(*named):
     """The arrays as float32/float64 of one common dtype (float32 only if all are)."""
-    arrs = [v.as_float(x, name) for x, name in named]
-    dt = np.result_type(*arrs)
-    return [a if a.dtype == dt else a.astype(dt) for a in arrs]
+    return v.common(*(v.as_float(x, name) for x, name in named))
 
 
 def _run(
+    family,
     method,
     x,
     w,
@@ -103,22 +107,10 @@ def _run(
     fill=0.0,
     reverse_out=False,
 ):
+    """The correlation of x by w on the C++ path `method` (Method.auto_: the family's rule)."""
     return call_kernel(
-        _k.corr2d, method, x, w, bias, oh, ow, y0, x0, sy, sx, dy, dx, boundary, fill, reverse_out
+        _k.corr2d, family, method, x, w, bias, oh, ow, y0, x0, sy, sx, dy, dx, boundary, fill, reverse_out
     )
-
-
-def _pick(method, x, w, oh, ow, sy=1, sx=1, dy=1, dx=1, gemm_ok=False, fft_ok=True):
-    """The requested Method, or the cheapest for method="auto"."""
-    if method is not _AUTO:
-        return method
-    direct, gemm, fft = _k.cost(x, w, oh, ow, sy, sx, dy, dx)
-    best, cost = Method.direct, direct
-    if gemm_ok and gemm < cost:
-        best, cost = Method.gemm, gemm
-    if fft_ok and fft >= 0 and w.shape[2] * w.shape[3] >= _FFT_MIN_TAPS and fft < cost:
-        best = Method.fft
-    return best
 
 
 def _vector(a, name, allow_0d):
@@ -158,8 +150,19 @@ def _corr1d(a, v_, mode, method, reverse_kernel):
     # convolve is symmetric in its inputs; correlate of the swapped pair is reversed
     reverse_out = swapped and not reverse_kernel
     x4, w4 = _plane(a), _plane(kern)
-    path = _pick(meth, x4, w4, 1, length)
-    out = _run(path, x4, w4, None, 1, length, 0, -left, boundary=Boundary.none, reverse_out=reverse_out)
+    out = _run(
+        Family.signal,
+        meth,
+        x4,
+        w4,
+        None,
+        1,
+        length,
+        0,
+        -left,
+        boundary=Boundary.none,
+        reverse_out=reverse_out,
+    )
     return out.reshape(length)
 
 
@@ -213,8 +216,20 @@ def _corr2d(in1, in2, mode, boundary, fillvalue, method, flip):
         y0 = x0 = 0
     kern = in2[::-1, ::-1] if flip else in2
     x4, w4 = _plane(in1), _plane(kern)
-    path = _pick(meth, x4, w4, oh, ow)
-    out = _run(path, x4, w4, None, oh, ow, y0, x0, boundary=bnd, fill=fill, reverse_out=swapped and not flip)
+    out = _run(
+        Family.signal,
+        meth,
+        x4,
+        w4,
+        None,
+        oh,
+        ow,
+        y0,
+        x0,
+        boundary=bnd,
+        fill=fill,
+        reverse_out=swapped and not flip,
+    )
     return out.reshape(oh, ow)
 
 
@@ -339,16 +354,8 @@ def _torch_conv(nd, input, weight, bias, stride, padding, dilation, groups, meth
                 f"method: 'winograd' needs a 3x3 kernel with stride 1 and dilation 1, "
                 f"got kernel {ks}, stride {st}, dilation {dil}"
             )
-        if meth is _AUTO:
-            og, cg = cout // groups, w.shape[1]
-            if og >= 4 and cg >= 8 and wino_ok:
-                meth = Method.winograd
-            elif og >= 4 and cg * int(np.prod(ks)) >= 8:
-                meth = Method.gemm
-            else:
-                meth = Method.direct
         try:
-            out = _run(meth, x4, w4, b, oh, ow, y0, x0, sy, sx, dy, dx)
+            out = _run(Family.torch, meth, x4, w4, b, oh, ow, y0, x0, sy, sx, dy, dx)
         except MemoryError:
             raise MemoryError(
                 _out_size_error(out_shape, x.itemsize, pad, padding) + ", more than is free"

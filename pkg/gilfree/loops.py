@@ -36,8 +36,6 @@ from ._loops_args import (
     _I64,
     _broadcast_pair,
     _check_out,
-    _common,
-    _float_result,
     _floating,
     _native,
     _number,
@@ -68,7 +66,6 @@ __all__ = [
     "var",
 ]
 
-# ReduceKind codes of kernels/loops.hpp
 # ------------------------------------------------------------------ reductions
 
 
@@ -89,8 +86,7 @@ def sum(x, axis=None, keepdims=False):
     [2.0, 2.0, 2.0]
     """
     arr = _native(x, "x")
-    dt = _I64 if arr.dtype.kind == "i" else arr.dtype
-    return _reduce(ReduceKind.sum, arr, axis, keepdims, dt)
+    return _reduce(ReduceKind.sum, arr, axis, keepdims)
 
 
 @kernel
@@ -106,7 +102,7 @@ def mean(x, axis=None, keepdims=False):
     np.float64(2.5)
     """
     arr = _native(x, "x")
-    return _reduce(ReduceKind.mean, arr, axis, keepdims, _float_result(arr.dtype))
+    return _reduce(ReduceKind.mean, arr, axis, keepdims)
 
 
 @kernel
@@ -129,7 +125,7 @@ def var(x, axis=None, ddof=0, keepdims=False):
     """
     arr = _native(x, "x")
     d = v.real(ddof, "ddof")
-    return _reduce(ReduceKind.var, arr, axis, keepdims, _float_result(arr.dtype), param=d)
+    return _reduce(ReduceKind.var, arr, axis, keepdims, param=d)
 
 
 @kernel
@@ -144,7 +140,7 @@ def std(x, axis=None, ddof=0, keepdims=False):
     """
     arr = _native(x, "x")
     d = v.real(ddof, "ddof")
-    return _reduce(ReduceKind.std_, arr, axis, keepdims, _float_result(arr.dtype), param=d)
+    return _reduce(ReduceKind.std_, arr, axis, keepdims, param=d)
 
 
 @kernel
@@ -161,7 +157,7 @@ def min(x, axis=None, keepdims=False):
     np.float64(nan)
     """
     arr = _native(x, "x")
-    return _reduce(ReduceKind.min, arr, axis, keepdims, arr.dtype, empty_error="min")
+    return _reduce(ReduceKind.min, arr, axis, keepdims, empty_error="min")
 
 
 @kernel
@@ -176,7 +172,7 @@ def max(x, axis=None, keepdims=False):
     [5, 7]
     """
     arr = _native(x, "x")
-    return _reduce(ReduceKind.max, arr, axis, keepdims, arr.dtype, empty_error="max")
+    return _reduce(ReduceKind.max, arr, axis, keepdims, empty_error="max")
 
 
 @kernel
@@ -192,7 +188,7 @@ def argmin(x, axis=None, keepdims=False):
     np.int64(1)
     """
     arr = _native(x, "x")
-    return _reduce(ReduceKind.argmin, arr, axis, keepdims, _I64, empty_error="argmin")
+    return _reduce(ReduceKind.argmin, arr, axis, keepdims, empty_error="argmin")
 
 
 @kernel
@@ -209,7 +205,7 @@ def argmax(x, axis=None, keepdims=False):
     [1, 0]
     """
     arr = _native(x, "x")
-    return _reduce(ReduceKind.argmax, arr, axis, keepdims, _I64, empty_error="argmax")
+    return _reduce(ReduceKind.argmax, arr, axis, keepdims, empty_error="argmax")
 
 
 @kernel
@@ -233,8 +229,8 @@ def dot(a, b):
         raise ValueError(f"b: expected a 1-d array, got {y.ndim}-d")
     if y.shape != x.shape:
         raise ValueError(f"b: expected length {x.shape[0]} (the length of a), got {y.shape[0]}")
-    x, y = _common(x, y)
-    return _reduce(ReduceKind.dot, x, None, False, x.dtype, y=y)
+    x, y = v.common(x, y)
+    return _reduce(ReduceKind.dot, x, None, False, y=y)
 
 
 @kernel
@@ -252,7 +248,7 @@ def sqdist(a, b, axis=None, keepdims=False):
     [3.0, 3.0]
     """
     x, y = _broadcast_pair(_native(a, "a"), _native(b, "b"), "a", "b")
-    return _reduce(ReduceKind.sqdist, x, axis, keepdims, _float_result(x.dtype), y=y)
+    return _reduce(ReduceKind.sqdist, x, axis, keepdims, y=y)
 
 
 @kernel
@@ -290,7 +286,6 @@ def norm(x, ord=2, axis=None, keepdims=False):
         arr,
         axis,
         keepdims,
-        _float_result(arr.dtype),
         empty_error="norm(ord=inf)" if kind is ReduceKind.norminf else None,
     )
 
@@ -308,7 +303,7 @@ def logsumexp(x, axis=None, keepdims=False):
     1000.6931471805599
     """
     arr = _native(x, "x")
-    return _reduce(ReduceKind.logsumexp, arr, axis, keepdims, _float_result(arr.dtype))
+    return _reduce(ReduceKind.logsumexp, arr, axis, keepdims)
 
 
 # ------------------------------------------------------------------ array results
