@@ -43,9 +43,9 @@ def _rows(make_target):
         c = 10
         return (_vec((n // c, c)), make_target(n // c, c)), {}
 
-    def huge():
-        n, c = 10**6, 10**5
-        return (_bcast(0.5, (n, c)), np.zeros(n, np.int64)), {}
+    def huge():  # nll_loss reads one class per row: the rows must be many, too
+        n, c = HUGE // 10, 10
+        return (_bcast(0.5, (n, c)), np.broadcast_to(np.int64(0), (n,))), {}
 
     return make, huge
 
