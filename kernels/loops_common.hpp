@@ -87,24 +87,9 @@ struct LoopArgs {
 namespace detail {
 
 constexpr int kLoopBlock = 1024;  // elements per block (fits L1 with room to spare); fixes the cascade's leaves
-constexpr int kLanes = 16;        // independent accumulators of the vectorised loops
 
 template <class T>
 constexpr bool is_float_v = std::is_floating_point<T>::value;
-
-/// Sum of f(i) for i < m in kLanes independent lanes (vectorisable without
-/// reassociation), lanes combined pairwise.
-template <class F>
-inline double lane_sum(int m, F&& f) {
-  double acc[kLanes] = {};
-  int i = 0;
-  for (; i + kLanes <= m; i += kLanes)
-    for (int k = 0; k < kLanes; ++k) acc[k] += f(i + k);
-  for (int k = 0; k < kLanes && i + k < m; ++k) acc[k] += f(i + k);
-  for (int w = kLanes / 2; w >= 1; w /= 2)  // pairwise over the lanes
-    for (int k = 0; k < w; ++k) acc[k] += acc[k + w];
-  return acc[0];
-}
 
 /// Sum of f(i) in wrapping 64-bit integer arithmetic.
 template <class F>

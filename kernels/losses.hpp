@@ -70,7 +70,8 @@ struct Block {
 template <class F, class = void>
 struct has_value_sum : std::false_type {};
 template <class F>
-struct has_value_sum<F, std::void_t<decltype(F::value_sum(nullptr, nullptr, 0))>> : std::true_type {};
+struct has_value_sum<F, std::void_t<decltype(F::value_sum(nullptr, nullptr, 0, std::declval<LaneSum&>()))>>
+    : std::true_type {};
 
 template <class T>
 double sum_weights(const NdShape& s, NdOperand& w, const ExecContext& ctx) {
@@ -78,15 +79,15 @@ double sum_weights(const NdShape& s, NdOperand& w, const ExecContext& ctx) {
   const int64_t n = s.size();
   return chunk_sums<1>(num_chunks(n), n / 8, ctx, [&](int64_t c, double* out) {
     alignas(64) double buf[kBlock];
-    double acc = 0.0;
+    LaneSum acc;
     for_segments(s, ops, c * kChunk, std::min(n, (c + 1) * kChunk), [&](char* const* ptr, int64_t cnt) {
       for (int64_t o = 0; o < cnt; o += kBlock) {
         int m = static_cast<int>(std::min<int64_t>(kBlock, cnt - o));
         gather<T>(ptr[0] + o * w.strides[s.ndim - 1], w.strides[s.ndim - 1], m, buf);
-        acc += Eigen::Map<Eigen::ArrayXd, Eigen::Aligned64>(buf, m).sum();
+        acc.add(m, [&](int i) { return buf[i]; });
       }
     });
-    out[0] = acc;
+    out[0] = acc.total();
   })[0];
 }
 
@@ -106,7 +107,7 @@ std::array<double, 2> loss_sums(const F& loss, ElementwiseArgs& a, double gscale
   const int ax = s.ndim - 1;
   return chunk_sums<2>(num_chunks(n), n * F::kCost, ctx, [&](int64_t c, double* out) {
     Block b;
-    double acc = 0.0, wacc = 0.0;
+    LaneSum acc, wacc;  // by index in the chunk: the same bits for any layout
     for_segments(s, ops, c * kChunk, std::min(n, (c + 1) * kChunk), [&](char* const* ptr, int64_t cnt) {
       for (int64_t o = 0; o < cnt; o += kBlock) {
         const int m = static_cast<int>(std::min<int64_t>(kBlock, cnt - o));
@@ -114,7 +115,7 @@ std::array<double, 2> loss_sums(const F& loss, ElementwiseArgs& a, double gscale
         const double* yp = load_doubles<T>(ptr[1] + o * a.target.strides[ax], a.target.strides[ax], m, b.y);
         if constexpr (has_value_sum<F>::value) {
           if (value_only) {
-            acc += F::value_sum(xp, yp, m);
+            F::value_sum(xp, yp, m, acc);
             continue;
           }
         }
@@ -126,18 +127,18 @@ std::array<double, 2> loss_sums(const F& loss, ElementwiseArgs& a, double gscale
           CVec w(b.w, m);
           io.l *= w;
           if (want_grad) io.g *= w;
-          if (sum_w) wacc += w.sum();
+          if (sum_w) wacc.add(m, [&](int i) { return b.w[i]; });
         }
         if (want_out) scatter<T>(b.l, m, ptr[4] + o * a.out.strides[ax], a.out.strides[ax]);
-        acc += io.l.sum();
+        acc.add(m, [&](int i) { return b.l[i]; });
         if (want_grad) {
           if (gscale != 1.0) io.g *= gscale;
           scatter<T>(b.g, m, ptr[5] + o * a.grad.strides[ax], a.grad.strides[ax]);
         }
       }
     });
-    out[0] = acc;
-    out[1] = wacc;
+    out[0] = acc.total();
+    out[1] = wacc.total();
   });
 }
 

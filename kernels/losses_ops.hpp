@@ -17,6 +17,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "reduce_engine.hpp"
 #include "vmath.hpp"
 
 namespace gilfree {
@@ -100,8 +101,11 @@ struct Mse {
     if (grad) b.g = 2.0 * d;
   }
   /// The value alone, summed: one fused pass, nothing stored.
-  static double value_sum(const double* x, const double* y, int m) {
-    return (Eigen::Map<const Eigen::ArrayXd>(x, m) - Eigen::Map<const Eigen::ArrayXd>(y, m)).square().sum();
+  static void value_sum(const double* x, const double* y, int m, LaneSum& acc) {
+    acc.add(m, [&](int i) {
+      const double d = x[i] - y[i];
+      return d * d;
+    });
   }
 };
 

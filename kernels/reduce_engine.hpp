@@ -83,6 +83,46 @@ typename Op::S combine(const typename Op::S* parts, int64_t count, const Op& op)
   }
 }
 
+constexpr int kLanes = 16;        // independent accumulators of the vectorised loops
+
+/// A sum in kLanes lanes by the values' index in the chunk (lane = index mod
+/// kLanes), whatever pieces the values arrive in: the result depends on the
+/// values and their order only, not on where a layout's segments or the
+/// blocks cut them. Vectorisable without reassociation.
+struct LaneSum {
+  double acc[16] = {};
+  int pos = 0;  // lane of the next value
+  template <class F>
+  void add(int m, F&& f) {
+    int i = 0;
+    for (; i < m && pos != 0; ++i, pos = (pos + 1) % 16) acc[pos] += f(i);
+    for (; i + 16 <= m; i += 16)
+      for (int k = 0; k < 16; ++k) acc[k] += f(i + k);
+    for (; i < m; ++i, ++pos) acc[pos] += f(i);
+  }
+  double total() const {
+    double a[16];
+    for (int k = 0; k < 16; ++k) a[k] = acc[k];
+    for (int w = 8; w >= 1; w /= 2)  // pairwise over the lanes
+      for (int k = 0; k < w; ++k) a[k] += a[k + w];
+    return a[0];
+  }
+};
+
+/// Sum of f(i) for i < m in kLanes independent lanes (vectorisable without
+/// reassociation), lanes combined pairwise.
+template <class F>
+inline double lane_sum(int m, F&& f) {
+  double acc[kLanes] = {};
+  int i = 0;
+  for (; i + kLanes <= m; i += kLanes)
+    for (int k = 0; k < kLanes; ++k) acc[k] += f(i + k);
+  for (int k = 0; k < kLanes && i + k < m; ++k) acc[k] += f(i + k);
+  for (int w = kLanes / 2; w >= 1; w /= 2)  // pairwise over the lanes
+    for (int k = 0; k < w; ++k) acc[k] += acc[k + w];
+  return acc[0];
+}
+
 /// Sums v[0..n) by recursive halving (runs of up to 8 in order):
 /// deterministic, and error O(log n) ulps.
 inline double pairwise_sum(const double* v, int64_t n) {

@@ -23,6 +23,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 
@@ -114,26 +115,37 @@ inline void exp_n(const double* x, double* r, int64_t n) { detail::apply8(x, r, 
 /// r[i] = log(x[i]) for i < n (r may equal x).
 inline void log_n(const double* x, double* r, int64_t n) { detail::apply8(x, r, n, detail::log8); }
 #else
-// Eigen's vectorised functions, with the arguments where they are not exact
-// (subnormal results of exp, e.g. exp(-inf) = 5.6e-309 with SSE; subnormal
-// arguments of log) redone by the C library: rare, so the check costs little.
-inline void exp_n(const double* x, double* r, int64_t n) {
-  int64_t low = 0;
-  for (int64_t i = 0; i < n; ++i) low += x[i] < -708.0;
-  if (low == 0) {
-    Eigen::Map<Eigen::ArrayXd>(r, n) = Eigen::Map<const Eigen::ArrayXd>(x, n).exp();
-    return;
+namespace detail {
+/// r[i] = f(x[i]) with Eigen's vectorised f on groups of 8 through an aligned
+/// buffer (a short last group padded), so that every element takes the same
+/// code whatever its position, alignment or neighbours; the arguments where
+/// Eigen's f is not exact (exact(v) false: subnormal results of exp, e.g.
+/// exp(-inf) = 5.6e-309 with SSE; subnormal arguments of log) are redone by
+/// the C library, element by element. r may equal x.
+template <class F, class Exact, class Libm>
+inline void apply_groups(const double* x, double* r, int64_t n, F&& f, Exact&& exact, Libm&& libm) {
+  using Group = Eigen::Array<double, 8, 1>;
+  alignas(64) double buf[8];
+  for (int64_t i = 0; i < n; i += 8) {
+    const int m = static_cast<int>(std::min<int64_t>(8, n - i));
+    for (int k = 0; k < 8; ++k) buf[k] = k < m ? x[i + k] : 1.0;
+    Eigen::Map<Group, Eigen::Aligned64> g(buf);
+    g = f(g);
+    for (int k = 0; k < m; ++k) r[i + k] = exact(x[i + k]) ? buf[k] : libm(x[i + k]);
   }
-  for (int64_t i = 0; i < n; ++i) r[i] = std::exp(x[i]);
+}
+}  // namespace detail
+
+inline void exp_n(const double* x, double* r, int64_t n) {
+  detail::apply_groups(
+      x, r, n, [](const auto& g) { return g.exp(); }, [](double v) { return !(v < -708.0); },
+      [](double v) { return std::exp(v); });
 }
 inline void log_n(const double* x, double* r, int64_t n) {
-  int64_t low = 0;
-  for (int64_t i = 0; i < n; ++i) low += x[i] < 2.2250738585072014e-308;  // below the smallest normal
-  if (low == 0) {
-    Eigen::Map<Eigen::ArrayXd>(r, n) = Eigen::Map<const Eigen::ArrayXd>(x, n).log();
-    return;
-  }
-  for (int64_t i = 0; i < n; ++i) r[i] = std::log(x[i]);
+  detail::apply_groups(
+      x, r, n, [](const auto& g) { return g.log(); },
+      [](double v) { return !(v < 2.2250738585072014e-308); },  // below the smallest normal
+      [](double v) { return std::log(v); });
 }
 #endif
 
