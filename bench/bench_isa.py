@@ -162,6 +162,7 @@ def main() -> None:
     for r in range(rounds):
         for case in CASES:
             for b, child in builds.items():
+                time.sleep(0.05)  # the previous child's pool threads settle (they spin a while)
                 samples[b][case].append(child.sample(case))
         print(f"round {r + 1}/{rounds} done ({time.perf_counter() - t0:.0f} s)", flush=True)
     isa = {b: c.isa for b, c in builds.items()}
