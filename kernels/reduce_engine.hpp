@@ -94,11 +94,15 @@ struct LaneSum {
   int pos = 0;  // lane of the next value
   template <class F>
   void add(int m, F&& f) {
-    int i = 0;
-    for (; i < m && pos != 0; ++i, pos = (pos + 1) % 16) acc[pos] += f(i);
+    double a[16];  // a local copy stays in registers (the members could alias f's data)
+    for (int k = 0; k < 16; ++k) a[k] = acc[k];
+    int i = 0, p = pos;
+    for (; i < m && p != 0; ++i, p = (p + 1) % 16) a[p] += f(i);
     for (; i + 16 <= m; i += 16)
-      for (int k = 0; k < 16; ++k) acc[k] += f(i + k);
-    for (; i < m; ++i, ++pos) acc[pos] += f(i);
+      for (int k = 0; k < 16; ++k) a[k] += f(i + k);
+    for (; i < m; ++i, ++p) a[p] += f(i);
+    for (int k = 0; k < 16; ++k) acc[k] = a[k];
+    pos = p;
   }
   double total() const {
     double a[16];
