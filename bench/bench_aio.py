@@ -31,6 +31,7 @@ import gilfree
 import numpy as np
 from _timing import RESULTS, fmt_time, interleaved, save, update_readme_section
 from gilfree._context import TOKEN
+from gilfree._demo import heartbeat as loop_heartbeat
 
 COMMAND = "python bench/bench_aio.py"
 GRAD = True  # the heartbeat's kernels return their gradient too
@@ -49,7 +50,7 @@ def _stats(gaps_s: list[float]) -> dict[str, float]:
 async def _heartbeat_during(work) -> tuple[dict[str, float], list[float], float]:
     gaps: list[float] = []
     stop = asyncio.Event()
-    hb = asyncio.create_task(heartbeat(gaps, stop))
+    hb = asyncio.create_task(loop_heartbeat(gaps, stop))
     await asyncio.sleep(0.05)
     gaps.clear()
     t0 = time.perf_counter()
