@@ -75,22 +75,36 @@ double sum_row_chunks(const Plan& plan, int64_t items, const ExecContext& ctx, F
   return chunk_sums<1>(plan.nchunks, items, ctx, [&](int64_t c, double* out) { out[0] = chunk(c); }, kOneBlock)[0];
 }
 
+/// The out-of-range target error, out of line: the string building would
+/// otherwise keep the per-row lambda from being inlined into its loop.
+[[noreturn, gnu::cold, gnu::noinline]] inline void bad_class_index(int64_t t, int64_t c, int64_t i) {
+  throw std::invalid_argument("target: class index " + std::to_string(t) + " out of range [0, " + std::to_string(c) +
+                              ") at position " + std::to_string(i));
+}
+
+[[noreturn, gnu::cold, gnu::noinline]] inline void bad_class_probability(int64_t i) {
+  throw std::domain_error("target: class probabilities must lie in [0, 1] (row " + std::to_string(i) + ")");
+}
+
 /// Validates class-index targets and returns the mean's divisor:
 /// sum over non-ignored rows of sample_weight * class_weight[target].
 template <class T>
 double index_denominator(const RowsArgs& a, const ExecContext& ctx) {
   const Plan plan = Plan::of_rows(a.n, a.c, 2 * kChunk);  // a row is O(1) work
+  const bool weighted = a.sample_weight || a.class_weight;
   return sum_row_chunks(plan, a.n, ctx, [&](int64_t ch) {
     double acc = 0.0;
+    int64_t count = 0;  // unweighted: the rows counted exactly (no chain of dependent adds)
     plan.pieces(ch, [&](int64_t i, int64_t, int64_t) {
       const int64_t t = a.target_index[i * a.target_index_stride];
       if (t == a.ignore_index) return;
-      if (t < 0 || t >= a.c)
-        throw std::invalid_argument("target: class index " + std::to_string(t) + " out of range [0, " +
-                                    std::to_string(a.c) + ") at position " + std::to_string(i));
-      acc += sample_w<T>(a, i) * (a.class_weight ? a.class_weight[t] : 1.0);
+      if (t < 0 || t >= a.c) bad_class_index(t, a.c, i);
+      if (weighted)
+        acc += sample_w<T>(a, i) * (a.class_weight ? a.class_weight[t] : 1.0);
+      else
+        ++count;
     });
-    return acc;
+    return weighted ? acc : static_cast<double>(count);
   });
 }
 
@@ -174,8 +188,7 @@ struct CeRow {
       return;
     }
     gather<T>(a.target_prob + i * a.tp_rs + j0 * a.tp_cs, a.tp_cs, m, coef.data());
-    if (!all_in_unit_interval(c))
-      throw std::domain_error("target: class probabilities must lie in [0, 1] (row " + std::to_string(i) + ")");
+    if (!all_in_unit_interval(c)) bad_class_probability(i);
     if (eps > 0.0) c = c * (1.0 - eps) + eps / C;
     if (a.class_weight) c *= Eigen::Map<const Arr>(a.class_weight + j0, m);
   }
