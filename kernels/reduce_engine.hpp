@@ -8,11 +8,9 @@
 // depends on the shape alone, never on the thread count: results are bitwise
 // identical for any number of threads.
 //
-// Two trees, each where its family's results were first fixed (changing
-// either would change result bits): the binary-counter Cascade streams
-// states pushed in order (the loops' blocks and chunks, the losses' blocks of
-// chunks); pairwise_sum halves an array of chunk sums held in memory (the
-// losses' chunk sums).
+// One tree combines everything: the binary-counter Cascade, over states
+// pushed in order (the loops' blocks and chunks, the losses' chunk sums and
+// their blocks of chunks).
 #pragma once
 
 #include <algorithm>
@@ -83,60 +81,43 @@ typename Op::S combine(const typename Op::S* parts, int64_t count, const Op& op)
   }
 }
 
-constexpr int kLanes = 16;        // independent accumulators of the vectorised loops
+constexpr int kLanes = 16;  // independent accumulators of the vectorised loops
 
 /// A sum in kLanes lanes by the values' index in the chunk (lane = index mod
 /// kLanes), whatever pieces the values arrive in: the result depends on the
 /// values and their order only, not on where a layout's segments or the
 /// blocks cut them. Vectorisable without reassociation.
 struct LaneSum {
-  double acc[16] = {};
+  double acc[kLanes] = {};
   int pos = 0;  // lane of the next value
   template <class F>
   void add(int m, F&& f) {
-    double a[16];  // a local copy stays in registers (the members could alias f's data)
-    for (int k = 0; k < 16; ++k) a[k] = acc[k];
+    double a[kLanes];  // a local copy stays in registers (the members could alias f's data)
+    for (int k = 0; k < kLanes; ++k) a[k] = acc[k];
     int i = 0, p = pos;
-    for (; i < m && p != 0; ++i, p = (p + 1) % 16) a[p] += f(i);
-    for (; i + 16 <= m; i += 16)
-      for (int k = 0; k < 16; ++k) a[k] += f(i + k);
+    for (; i < m && p != 0; ++i, p = (p + 1) % kLanes) a[p] += f(i);
+    for (; i + kLanes <= m; i += kLanes)
+      for (int k = 0; k < kLanes; ++k) a[k] += f(i + k);
     for (; i < m; ++i, ++p) a[p] += f(i);
-    for (int k = 0; k < 16; ++k) acc[k] = a[k];
+    for (int k = 0; k < kLanes; ++k) acc[k] = a[k];
     pos = p;
   }
+  /// The lanes combined pairwise.
   double total() const {
-    double a[16];
-    for (int k = 0; k < 16; ++k) a[k] = acc[k];
-    for (int w = 8; w >= 1; w /= 2)  // pairwise over the lanes
+    double a[kLanes];
+    for (int k = 0; k < kLanes; ++k) a[k] = acc[k];
+    for (int w = kLanes / 2; w >= 1; w /= 2)
       for (int k = 0; k < w; ++k) a[k] += a[k + w];
     return a[0];
   }
 };
 
-/// Sum of f(i) for i < m in kLanes independent lanes (vectorisable without
-/// reassociation), lanes combined pairwise.
+/// Sum of f(i) for i < m in one LaneSum.
 template <class F>
 inline double lane_sum(int m, F&& f) {
-  double acc[kLanes] = {};
-  int i = 0;
-  for (; i + kLanes <= m; i += kLanes)
-    for (int k = 0; k < kLanes; ++k) acc[k] += f(i + k);
-  for (int k = 0; k < kLanes && i + k < m; ++k) acc[k] += f(i + k);
-  for (int w = kLanes / 2; w >= 1; w /= 2)  // pairwise over the lanes
-    for (int k = 0; k < w; ++k) acc[k] += acc[k + w];
-  return acc[0];
-}
-
-/// Sums v[0..n) by recursive halving (runs of up to 8 in order):
-/// deterministic, and error O(log n) ulps.
-inline double pairwise_sum(const double* v, int64_t n) {
-  if (n <= 8) {
-    double s = 0.0;
-    for (int64_t i = 0; i < n; ++i) s += v[i];
-    return s;
-  }
-  int64_t h = n / 2;
-  return pairwise_sum(v, h) + pairwise_sum(v + h, n - h);
+  LaneSum s;
+  s.add(m, f);
+  return s.total();
 }
 
 /// K sums merged elementwise: the op of chunk_sums' block stream.
@@ -151,10 +132,19 @@ struct SumsOp {
   }
 };
 
+/// Sums v[0..n) by the Cascade, folded onto +0.0: deterministic, error
+/// O(log n) ulps.
+inline double pairwise_sum(const double* v, int64_t n) {
+  const SumsOp<1> op;
+  Cascade<std::array<double, 1>, SumsOp<1>> cas;
+  for (int64_t i = 0; i < n; ++i) cas.push({v[i]}, op);
+  return cas.total(op)[0];
+}
+
 /// K sums over chunks: chunk(c, out) writes chunk c's K values. The chunks
 /// run in blocks of `block` chunks (one parallel_for each); a block's chunk
 /// values are summed by pairwise_sum and the block sums are streamed through
-/// a Cascade, so the scratch is `block` values per sum whatever the size (a
+/// another Cascade, so the scratch is `block` values per sum whatever the size (a
 /// huge broadcast input neither allocates in proportion to its length nor
 /// delays a cancel by freeing it). `items` is the work estimate of all
 /// chunks (parallel_for's threshold).
