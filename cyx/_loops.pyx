@@ -8,7 +8,7 @@ calls the kernels with the GIL released.
 """
 from libc.stdint cimport int64_t
 
-from cpp_loops cimport LoopArgs, axpy, clip, cumsum, histogram, reduce, reduce_dtype, softmax
+from cpp_loops cimport LoopArgs, axpy, clip, cumsum, cumsum_dtype, histogram, reduce, reduce_dtype, softmax
 
 include "_common.pxi"
 
@@ -40,10 +40,6 @@ cdef int _check_nouter(cnp.ndarray x, int nouter) except -1:
     return 0
 
 
-cdef inline bint _is_int(Dtype dt) noexcept:
-    return dt == Dtype.int32 or dt == Dtype.int64
-
-
 def run_reduce(ReduceKind kind, cnp.ndarray x, object y, int nouter, double param, int nthreads,
                Token token):
     """Reduction `kind` over the trailing ndim - nouter axes of x: one result
@@ -71,9 +67,14 @@ def run_reduce(ReduceKind kind, cnp.ndarray x, object y, int nouter, double para
     return res
 
 
+def cumsum_result_dtype(cnp.ndarray x):
+    """The dtype of cumsum's output for x (C++'s cumsum_dtype)."""
+    return cnp.PyArray_DescrFromType(typenum_of(cumsum_dtype(dtype_of(x, "x", False))))
+
+
 def run_cumsum(cnp.ndarray x, cnp.ndarray out, int nouter, int nthreads, Token token):
     """Running sums along the trailing ndim - nouter axes of x (C order) into
-    out: int64 for integer x, x's dtype for floats."""
+    out, of dtype cumsum_result_dtype(x)."""
     cdef LoopArgs a
     cdef ExecContext ctx = make_ctx(nthreads, token)
     cdef Dtype dt = dtype_of(x, "x", False)
@@ -81,7 +82,7 @@ def run_cumsum(cnp.ndarray x, cnp.ndarray out, int nouter, int nthreads, Token t
     set_shape(a.shape, x)
     a.nouter = nouter
     _point(a.x, x, x, cnp.PyArray_TYPE(x), "x")
-    _point(a.out, out, x, cnp.NPY_INT64 if _is_int(dt) else cnp.PyArray_TYPE(x), "out")
+    _point(a.out, out, x, typenum_of(cumsum_dtype(dt)), "out")
     _writable(out, "out")
     with nogil:
         cumsum(dt, a, ctx)

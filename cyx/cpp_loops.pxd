@@ -20,6 +20,7 @@ cdef extern from "entry_loops.hpp" namespace "gilfree" nogil:
     Dtype reduce_dtype(ReduceKind kind, Dtype dt) except +raise_kernel_error
     void reduce(Dtype dt, ReduceKind kind, const LoopArgs& a, double param,
                 const ExecContext& ctx) except +raise_kernel_error
+    Dtype cumsum_dtype(Dtype dt) except +raise_kernel_error
     void cumsum(Dtype dt, const LoopArgs& a, const ExecContext& ctx) except +raise_kernel_error
     void softmax(Dtype dt, const LoopArgs& a, const ExecContext& ctx) except +raise_kernel_error
     void axpy(Dtype dt, double alpha, const LoopArgs& a, const ExecContext& ctx) except +raise_kernel_error

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <stdexcept>
+#include <type_traits>
 
 namespace gilfree {
 
@@ -17,6 +18,18 @@ template <class T>
 struct TypeTag {
   using type = T;
 };
+
+/// The Dtype of element type T (one of the four).
+template <class T>
+constexpr Dtype dtype_of() {
+  if constexpr (std::is_same_v<T, int32_t>) return Dtype::int32;
+  else if constexpr (std::is_same_v<T, int64_t>) return Dtype::int64;
+  else if constexpr (std::is_same_v<T, float>) return Dtype::float32;
+  else {
+    static_assert(std::is_same_v<T, double>, "dtype_of: not an element type");
+    return Dtype::float64;
+  }
+}
 
 /// f(TypeTag<T>{}) for the element type T of d (any of the four).
 template <class F>

@@ -1,6 +1,7 @@
 // The typed loops' entries of the bindings: the run-time dtype visited once
 // (see dtype.hpp), then the kernels of loops.hpp. reduce() also writes its
-// results in their final dtype (reduce_dtype), so no caller casts them.
+// results in their final dtype (reduce_dtype), so no caller casts them;
+// cumsum_dtype gives cumsum's output dtype for the caller's allocation.
 #pragma once
 
 #include <type_traits>
@@ -8,6 +9,7 @@
 
 #include "dtype.hpp"
 #include "loops.hpp"
+#include "loops_map.hpp"
 
 namespace gilfree {
 
@@ -62,6 +64,12 @@ inline void reduce(Dtype dt, ReduceKind kind, const LoopArgs& a, double param, c
   });
 }
 
+/// Dtype of cumsum()'s output for input of dtype `in` (its kernel's cumsum_out_t).
+inline Dtype cumsum_dtype(Dtype in) {
+  return visit_dtype(in, [](auto t) { return dtype_of<cumsum_out_t<typename decltype(t)::type>>(); });
+}
+
+/// Running sums of every row of a.x (element type dt) into a.out, of dtype cumsum_dtype(dt).
 inline void cumsum(Dtype dt, const LoopArgs& a, const ExecContext& ctx) {
   visit_dtype(dt, [&](auto t) { cumsum<typename decltype(t)::type>(a, ctx); });
 }

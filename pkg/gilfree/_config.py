@@ -7,8 +7,7 @@ import platform
 import sys
 from typing import Any
 
-from . import _build_info
-from . import _cyx
+from . import _build_info, _cyx
 from ._cyx import _runtime as _rt
 
 

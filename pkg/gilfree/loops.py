@@ -33,7 +33,6 @@ from ._context import call_kernel
 from ._cyx import _loops as _k
 from ._cyx._loops import ReduceKind
 from ._loops_args import (
-    _I64,
     _broadcast_pair,
     _check_out,
     _floating,
@@ -353,7 +352,7 @@ def cumsum(x, axis=None):
     """
     arr = _native(x, "x")
     ax = _scan_axis(axis, arr.ndim)
-    out = np.empty(arr.shape, _I64 if arr.dtype.kind == "i" else arr.dtype)
+    out = np.empty(arr.shape, _k.cumsum_result_dtype(arr))
     if ax is None:
         call_kernel(_k.run_cumsum, arr, out, 0)
         return out.reshape(-1)
