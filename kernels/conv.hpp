@@ -83,7 +83,11 @@ struct Corr2dCost {
 
 namespace detail {
 
-constexpr int64_t kColBlock = 8192;      // outputs of one row segment in a chunk
+constexpr int64_t kColBlock = 8192;      // outputs of one row segment in a chunk, at most
+constexpr int64_t kColMacs = 1 << 24;    // multiply-adds of one row segment (large kernels: bounds a
+                                         // chunk's time, so the cancel latency, to about 1 ms a thread)
+constexpr int64_t kMinColBlock = 256;    // ...but a segment has at least this many outputs, so the loads of
+                                         // its input span stay small against its multiply-adds
 constexpr int64_t kAccElems = 1 << 15;   // accumulator doubles per chunk
 constexpr int64_t kChunkMacs = 1 << 18;  // target multiply-adds per chunk
 constexpr int64_t kEmptySlot = std::numeric_limits<int64_t>::min();
@@ -232,9 +236,10 @@ struct DirectPlan {
 
 inline DirectPlan direct_plan(const Corr2dArgs& a) {
   DirectPlan p;
-  p.cb = std::max<int64_t>(1, std::min(a.ow, kColBlock));
+  const int64_t macs_per_out = std::max<int64_t>(1, a.kh * a.kw * a.cg);
+  p.cb = std::max<int64_t>(1, std::min({a.ow, kColBlock, std::max(kMinColBlock, kColMacs / macs_per_out)}));
   p.ncb = (a.ow + p.cb - 1) / p.cb;
-  const int64_t row_macs = std::max<int64_t>(1, p.cb * a.kh * a.kw * a.cg);
+  const int64_t row_macs = p.cb * macs_per_out;
   p.rb = std::min({std::max<int64_t>(a.oh, 1), std::max<int64_t>(1, kAccElems / p.cb),
                    std::max<int64_t>(1, (kChunkMacs + row_macs - 1) / row_macs)});
   p.nrb = (a.oh + p.rb - 1) / p.rb;

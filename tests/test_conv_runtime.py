@@ -128,3 +128,37 @@ async def test_cancelling_the_await_stops_the_native_work():
     assert await asyncio.get_running_loop().run_in_executor(None, stopped.wait, 60)
     tok = seen["token"]
     assert tok.cancelled and tok.chunks_done < tok.chunks_total
+
+
+def test_a_huge_kernel_is_cut_into_short_chunks():
+    # 1-d direct convolution with a 2e5-tap kernel: each output is 2e5
+    # multiply-adds. A chunk must stay a bounded amount of work whatever the
+    # taps (it is the cancel latency): at most 2**24 multiply-adds a row
+    # segment, or 256 outputs, whichever is more. Before the bound a chunk held
+    # 8192 outputs (1.6e9 multiply-adds, seconds under a sanitizer).
+    taps, n = 200_000, 400_000
+    a = np.broadcast_to(np.float64(1.0), (n,))
+    v = np.broadcast_to(np.float64(1e-3), (taps,))
+    outputs = n - taps + 1
+    tok = Token()
+    outcome = {}
+
+    def work():
+        TOKEN.set(tok)
+        try:
+            gilfree.convolve(a, v, mode="valid", method="direct")
+            outcome["result"] = "finished"
+        except KernelCancelled:
+            outcome["result"] = "cancelled"
+
+    th = threading.Thread(target=work)
+    th.start()
+    while tok.chunks_total == 0 and th.is_alive():
+        th.join(0.002)
+    total = tok.chunks_total
+    tok.cancel()
+    th.join(60)
+    assert not th.is_alive() and outcome["result"] == "cancelled"
+    per_chunk = -(-outputs // total)  # outputs of one chunk (a 1-d output is one row)
+    assert per_chunk <= max(256, 2**24 // taps)
+    assert tok.chunks_done < total
