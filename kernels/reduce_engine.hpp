@@ -96,11 +96,12 @@ struct LaneSum {
     for (int k = 0; k < kLanes; ++k) a[k] = acc[k];
     int i = 0, p = pos;
     for (; i < m && p != 0; ++i, p = (p + 1) % kLanes) a[p] += f(i);
+    // here p == 0, or no value is left
     for (; i + kLanes <= m; i += kLanes)
       for (int k = 0; k < kLanes; ++k) a[k] += f(i + k);
-    for (; i < m; ++i, ++p) a[p] += f(i);
+    for (int k = 0; k < kLanes && i + k < m; ++k) a[k] += f(i + k);
     for (int k = 0; k < kLanes; ++k) acc[k] = a[k];
-    pos = p;
+    pos = i < m ? m - i : p;
   }
   /// The lanes combined pairwise.
   double total() const {
