@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import builtins
 import numbers
+from typing import Any, TypeAlias, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _validate as v
 from ._context import call_kernel
@@ -17,6 +19,19 @@ from ._cyx._loops import ReduceKind
 _I32, _I64 = np.dtype(np.int32), np.dtype(np.int64)
 _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
 _NATIVE = (_I32, _I64, _F32, _F64)
+
+# ------------------------------------------------------------------ types
+# The annotations of the typed loops. Results follow the C++ reduce_dtype:
+# min, max and dot keep an input's dtype, sum (and cumsum) give int64 for
+# integers, float results are float32 for float32 input and float64 otherwise.
+
+AxisLike: TypeAlias = int | np.integer[Any] | None
+RealLike: TypeAlias = float | np.integer[Any] | np.floating[Any]
+NativeScalar: TypeAlias = np.signedinteger[Any] | np.floating[Any]
+SumScalar: TypeAlias = np.int64 | np.floating[Any]
+_S = TypeVar("_S", bound=np.generic)
+# a reduction's result: a NumPy scalar, or an array for an axis or keepdims
+Reduced: TypeAlias = _S | npt.NDArray[_S]
 
 
 # ------------------------------------------------------------------ arguments

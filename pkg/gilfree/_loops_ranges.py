@@ -1,21 +1,207 @@
-"""The typed loops that take value bounds: clip (lo, hi) and histogram
-(range). Re-exported by gilfree.loops."""
+"""The typed loops whose results are arrays: softmax, cumsum and axpy, and
+those that take value bounds, clip (lo, hi) and histogram (range).
+Re-exported by gilfree.loops."""
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _validate as v
 from ._context import call_kernel
 from ._cyx import _loops as _k
 from ._cyx._loops import ReduceKind
-from ._loops_args import _F32, _F64, _NATIVE, _check_out, _native, _number, _reduce
+from ._loops_args import (
+    _F32,
+    _F64,
+    _NATIVE,
+    AxisLike,
+    NativeScalar,
+    RealLike,
+    SumScalar,
+    _broadcast_pair,
+    _check_out,
+    _floating,
+    _native,
+    _number,
+    _reduce,
+    _scan_axis,
+    _to_last,
+)
 from ._registry import kernel
 
 # the most bins whose float64 edges an array can hold
 _MAX_BINS = np.iinfo(np.intp).max // 8 - 1
+
+
+# ------------------------------------------------------------------ array results
+
+
+@kernel
+def softmax(x: npt.ArrayLike, axis: AxisLike = -1) -> npt.NDArray[np.floating[Any]]:
+    """``exp(x - max) / sum(exp(x - max))`` along an axis, as ``scipy.special.softmax``.
+
+    Along ``axis`` (default: the last one; ``None``: the whole array). A slice
+    whose max is not finite is all NaN, as in SciPy. A 0-d x is its one
+    element (axis None, 0 or -1 alike): the result is 1.0 (NaN if x is not
+    finite), a 0-d array.
+
+    Note: ``scipy.special.softmax`` defaults to ``axis=None``; this default
+    is the last axis.
+
+    Parameters
+    ----------
+    x : array_like
+        Input data: int32, int64 (converted to float64), float32 or float64.
+    axis : int, optional
+        Axis along which the result sums to 1 (default: the last); None: the
+        whole array.
+
+    Returns
+    -------
+    numpy.ndarray
+        The result, of x's shape: float32 for float32 x, float64 otherwise.
+
+    Raises
+    ------
+    TypeError
+        If x has another dtype, or axis is not an int.
+    numpy.exceptions.AxisError
+        If axis is out of range.
+
+    See Also
+    --------
+    scipy.special.softmax, logsumexp
+
+    Examples
+    --------
+    >>> import numpy as np, gilfree
+    >>> gilfree.softmax(np.array([0.0, np.log(3.0)])).round(6).tolist()
+    [0.25, 0.75]
+    """
+    arr = _floating(x, "x")
+    ax = _scan_axis(axis, arr.ndim)
+    out = np.empty(arr.shape, arr.dtype)
+    if ax is None:
+        call_kernel(_k.run_softmax, arr, out, 0)
+    else:
+        call_kernel(_k.run_softmax, _to_last(arr, ax), _to_last(out, ax), arr.ndim - 1)
+    return out
+
+
+@kernel
+def cumsum(x: npt.ArrayLike, axis: AxisLike = None) -> npt.NDArray[SumScalar]:
+    """Running sum along an axis, as ``np.cumsum``.
+
+    Along ``axis`` (``None``: of the flattened array, C order): int32/int64
+    give int64 (wrapping), floats keep their dtype and accumulate in float64.
+    A 0-d x gives its one element as a 1-d array, for axis None, 0 or -1 alike.
+
+    Parameters
+    ----------
+    x : array_like
+        Input data: int32, int64, float32 or float64.
+    axis : int, optional
+        Axis to accumulate along; None, the default, flattens x first.
+
+    Returns
+    -------
+    numpy.ndarray
+        The running sums, int64 for integer x, else x's dtype; 1-d for ``axis=None``, else
+        x's shape.
+
+    Raises
+    ------
+    TypeError
+        If x has another dtype, or axis is not an int.
+    numpy.exceptions.AxisError
+        If axis is out of range.
+
+    See Also
+    --------
+    numpy.cumsum, sum
+
+    Examples
+    --------
+    >>> import numpy as np, gilfree
+    >>> gilfree.cumsum(np.array([[1, 2], [3, 4]], dtype=np.int32)).tolist()
+    [1, 3, 6, 10]
+    >>> gilfree.cumsum(np.array([[1.0, 2.0], [3.0, 4.0]]), axis=0).tolist()
+    [[1.0, 2.0], [4.0, 6.0]]
+    """
+    arr = _native(x, "x")
+    ax = _scan_axis(axis, arr.ndim)
+    out = np.empty(arr.shape, _k.cumsum_result_dtype(arr))
+    if ax is None:
+        call_kernel(_k.run_cumsum, arr, out, 0)
+        return out.reshape(-1)
+    call_kernel(_k.run_cumsum, _to_last(arr, ax), _to_last(out, ax), arr.ndim - 1)
+    return out
+
+
+@kernel
+def axpy(
+    alpha: RealLike,
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    *,
+    out: npt.NDArray[np.floating[Any]] | None = None,
+) -> npt.NDArray[np.floating[Any]]:
+    """``alpha * x + y`` in one pass (BLAS axpy), x and y broadcast together.
+
+    Integers are converted to float64; the result has the common float
+    dtype of x and y. ``out`` (optional) must have the result's shape and
+    dtype and be writeable; it may be ``y`` (or ``x``) itself, but no other
+    view overlapping them.
+
+    Parameters
+    ----------
+    alpha : float
+        The scale of x.
+    x, y : array_like
+        Arrays that broadcast together: int32, int64, float32 or float64.
+    out : numpy.ndarray, optional
+        Where to write the result (default: a new array).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``alpha * x + y``, float32 when x and y are float32, else float64
+        (``out`` itself when given).
+
+    Raises
+    ------
+    TypeError
+        If alpha is not a real number, x or y has another dtype, or out is
+        not an array of the result's dtype.
+    ValueError
+        If x and y do not broadcast together, or out has another shape, is
+        read-only or overlaps x or y partially.
+
+    See Also
+    --------
+    clip
+
+    Examples
+    --------
+    >>> import numpy as np, gilfree
+    >>> y = np.array([1.0, 1.0, 1.0])
+    >>> gilfree.axpy(2.0, np.array([1.0, 2.0, 3.0]), y, out=y).tolist()
+    [3.0, 5.0, 7.0]
+    """
+    a = float(_number(alpha, "alpha"))
+    xa = _floating(x, "x")
+    ya = _floating(y, "y")
+    xc, yc = _broadcast_pair(xa, ya, "x", "y")
+    if out is None:
+        res = np.empty(xc.shape, xc.dtype)
+    else:
+        res = _check_out(out, xc.shape, xc.dtype, [(xa, "x"), (ya, "y")])
+    call_kernel(_k.run_axpy, a, xc, yc, res)
+    return res
 
 
 # ------------------------------------------------------------------ clip
@@ -60,9 +246,16 @@ def _int_bound(b: object, name: str, dt: np.dtype, default: int) -> int:
 
 
 @kernel
-def clip(x, lo, hi, *, out=None):
-    """``min(max(x, lo), hi)`` elementwise, as ``np.clip``; ``lo`` or ``hi``
-    may be None. NaN in x stays NaN; a NaN bound makes every element NaN;
+def clip(
+    x: npt.ArrayLike,
+    lo: RealLike | None,
+    hi: RealLike | None,
+    *,
+    out: npt.NDArray[NativeScalar] | None = None,
+) -> npt.NDArray[NativeScalar]:
+    """``min(max(x, lo), hi)`` elementwise, as ``np.clip``.
+
+    ``lo`` or ``hi`` may be None. NaN in x stays NaN; a NaN bound makes every element NaN;
     ``lo > hi`` gives ``hi``. The result dtype is NumPy 2's (NEP 50): Python
     ints and floats adapt to x (a float bound makes an integer x float64),
     NumPy scalars take part with their own dtype (``np.uint64`` with int32 x
@@ -70,6 +263,33 @@ def clip(x, lo, hi, *, out=None):
     beyond an integer x's range is ignored where it cannot clip anything
     and a ValueError where it would (NumPy raises OverflowError). ``out``:
     as for :func:`axpy`; ``out=x`` clips in place.
+
+    Parameters
+    ----------
+    x : array_like
+        Input data: int32, int64, float32 or float64.
+    lo, hi : float or None
+        The bounds (None: no bound on that side).
+    out : numpy.ndarray, optional
+        Where to write the result (default: a new array).
+
+    Returns
+    -------
+    numpy.ndarray
+        The clipped x, of the promoted dtype (``out`` itself when given).
+
+    Raises
+    ------
+    TypeError
+        If x has another dtype, a bound is not a real number or promotes x
+        out of the four dtypes, or out has another dtype.
+    ValueError
+        If a Python int bound is beyond an integer x's range where it would
+        clip, or out has another shape, is read-only or overlaps x partially.
+
+    See Also
+    --------
+    numpy.clip, axpy
 
     Examples
     --------
@@ -152,14 +372,46 @@ def _outer_edges(arr: np.ndarray, rng: object) -> tuple[object, object]:
 
 
 @kernel
-def histogram(x, bins=10, range=None):
-    """Counts of x in ``bins`` equal-width bins, as ``np.histogram`` with an
-    int ``bins``: returns ``(counts, edges)``, counts int64, edges of
+def histogram(
+    x: npt.ArrayLike, bins: int | np.integer[Any] = 10, range: tuple[RealLike, RealLike] | None = None
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.floating[Any]]]:
+    """Count the elements of x in equal-width bins, as ``np.histogram``.
+
+    With an int ``bins``: returns ``(counts, edges)``, counts int64, edges of
     NumPy's bin dtype (float32 for float32 x and a range of Python floats,
     float64 otherwise). ``range=(lo, hi)`` drops the values outside it; by
     default it is ``(x.min(), x.max())``. The last bin includes its right
     edge. Only uniform bins are supported; bins that do not fit the range
     (edges that would not increase) are a ValueError, as in NumPy.
+
+    Parameters
+    ----------
+    x : array_like
+        Input data: int32, int64, float32 or float64.
+    bins : int, default 10
+        The number of equal-width bins.
+    range : tuple of (float, float), optional
+        The lower and upper edges (default: x's min and max).
+
+    Returns
+    -------
+    counts : numpy.ndarray
+        The int64 counts, one per bin.
+    edges : numpy.ndarray
+        The ``bins + 1`` edges, float32 or float64.
+
+    Raises
+    ------
+    TypeError
+        If x has another dtype, bins is not an int, or range is not a pair of
+        real numbers.
+    ValueError
+        If range is not finite or decreases, x's own range is not finite, or
+        the bins do not fit the range.
+
+    See Also
+    --------
+    numpy.histogram
 
     Examples
     --------
