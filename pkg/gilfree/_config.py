@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import sys
-from typing import Any
+from typing import Any, Literal, overload
 
 from . import _build_info, _cyx
 from ._cyx import _runtime as _rt
@@ -39,11 +39,34 @@ def config() -> dict[str, Any]:
     }
 
 
+@overload
+def show_config(as_dict: Literal[False] = False) -> None: ...
+@overload
+def show_config(as_dict: Literal[True]) -> dict[str, Any]: ...
+@overload
+def show_config(as_dict: bool = False) -> dict[str, Any] | None: ...
+
+
 def show_config(as_dict: bool = False) -> dict[str, Any] | None:
-    """Print (or return, with ``as_dict=True``) gilfree's build and runtime
-    configuration: versions of gilfree, Python, NumPy, Cython, Eigen and the
-    compiler, the instruction set the kernels were built for, the compute
-    pool size and whether the interpreter runs with a GIL.
+    """Print (or return, with ``as_dict=True``) gilfree's build and runtime configuration.
+
+    Versions of gilfree, Python, NumPy, Cython, Eigen and the compiler, the
+    instruction set the kernels were built for, the compute pool size and
+    whether the interpreter runs with a GIL.
+
+    Parameters
+    ----------
+    as_dict : bool, default False
+        Return the configuration as a dict instead of printing it.
+
+    Returns
+    -------
+    dict or None
+        The configuration (str keys) with ``as_dict=True``, else None.
+
+    See Also
+    --------
+    gilfree.get_num_threads, gilfree.available_cpus
 
     Examples
     --------

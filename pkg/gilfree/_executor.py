@@ -24,8 +24,22 @@ from .runtime import available_cpus
 
 
 class Overloaded(RuntimeError):
-    """More gilfree.aio calls are waiting than the queue limit allows
-    (:func:`gilfree.aio.set_limits`); retry later."""
+    """More gilfree.aio calls are waiting than the queue limit allows; retry later.
+
+    Raised at once by an awaited kernel (or :func:`gilfree.aio.run`) when
+    ``max_queued`` calls already wait for a thread (:func:`gilfree.aio.set_limits`);
+    a service turns it into "503 Service Unavailable".
+
+    See Also
+    --------
+    gilfree.aio.set_limits, gilfree.aio.stats
+
+    Examples
+    --------
+    >>> import gilfree
+    >>> issubclass(gilfree.aio.Overloaded, RuntimeError)
+    True
+    """
 
 
 class _State:
@@ -105,6 +119,17 @@ def set_limits(max_in_flight: int | None = None, max_queued: int | None = None) 
         Calls allowed to wait for a thread; one more raises
         :class:`gilfree.aio.Overloaded` at once. Default: no limit.
 
+    Raises
+    ------
+    TypeError
+        If max_in_flight is not an int.
+    ValueError
+        If max_in_flight is below 1 or max_queued below 0 (or not an int).
+
+    See Also
+    --------
+    stats, shutdown
+
     Examples
     --------
     >>> import gilfree
@@ -128,7 +153,17 @@ def set_limits(max_in_flight: int | None = None, max_queued: int | None = None) 
 
 
 def stats() -> dict[str, int | None]:
-    """Calls in flight through gilfree.aio and the limits in force.
+    """Return the calls in flight through gilfree.aio and the limits in force.
+
+    Returns
+    -------
+    dict
+        ``in_flight`` (calls admitted and not finished), ``max_in_flight``,
+        ``max_queued`` (None: no limit) and ``threads`` (started so far).
+
+    See Also
+    --------
+    set_limits, shutdown
 
     Examples
     --------
@@ -151,6 +186,15 @@ def shutdown(wait: bool = True) -> None:
 
     For test suites that check for leaked threads, and for programs that
     want their threads back; calls still running finish first when ``wait``.
+
+    Parameters
+    ----------
+    wait : bool, default True
+        Wait for the calls still running to finish.
+
+    See Also
+    --------
+    set_limits, stats
 
     Examples
     --------

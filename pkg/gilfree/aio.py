@@ -34,6 +34,8 @@ from collections.abc import AsyncIterator as _AsyncIterator
 from collections.abc import Callable as _Callable
 from collections.abc import Iterable as _Iterable
 from typing import Any as _Any
+from typing import ParamSpec as _ParamSpec
+from typing import TypeVar as _TypeVar
 
 import numpy as _np
 
@@ -55,6 +57,8 @@ _INLINE_ELEMENTS = 1 << 14
 _INLINE_SEQUENCE = 64
 
 _inline = _threading.local()
+_P = _ParamSpec("_P")
+_R = _TypeVar("_R")
 
 
 def _small(a: _Any) -> bool:
@@ -94,7 +98,7 @@ def _run_inline(
         TOKEN.reset(reset)
 
 
-async def run(fn: _Callable[..., _Any], /, *args: _Any, **kwargs: _Any) -> _Any:
+async def run(fn: _Callable[_P, _R], /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
     """Await ``fn(*args, **kwargs)`` run on one of gilfree.aio's threads.
 
     Parameters
@@ -113,6 +117,13 @@ async def run(fn: _Callable[..., _Any], /, *args: _Any, **kwargs: _Any) -> _Any:
     ------
     Overloaded
         When the queue limit of :func:`set_limits` is reached.
+    Exception
+        What ``fn`` raises.
+
+    See Also
+    --------
+    map : Many calls with bounded concurrency.
+    set_limits : Bound the calls in flight and waiting.
 
     Notes
     -----
@@ -177,15 +188,15 @@ async def map_unordered(
     progress: bool | str = False,
     **kwargs: _Any,
 ) -> _AsyncIterator[tuple[int, _Any]]:
-    """Yield ``(index, fn(*items, **kwargs))`` as each call finishes, with at
-    most ``concurrency`` calls in flight.
+    """Yield ``(index, fn(*items, **kwargs))`` as each call finishes.
 
-    Items are drawn lazily: at most ``concurrency`` tasks exist at a time, so
-    memory does not grow with the number of items. If a call fails, the
-    others are cancelled and the error raised. Closing the iterator early
-    cancels the calls still running: ``async with contextlib.aclosing(...)``
-    closes it as the block ends (a plain ``break`` leaves that to the loop's
-    asynchronous-generator finaliser).
+    At most ``concurrency`` calls are in flight. Items are drawn lazily: at
+    most ``concurrency`` tasks exist at a time, so memory does not grow with
+    the number of items. If a call fails, the others are cancelled and the
+    error raised. Closing the iterator early cancels the calls still running:
+    ``async with contextlib.aclosing(...)`` closes it as the block ends (a
+    plain ``break`` leaves that to the loop's asynchronous-generator
+    finaliser).
 
     Parameters
     ----------
@@ -203,10 +214,25 @@ async def map_unordered(
     **kwargs
         Passed to every call.
 
-    Yields
+    Returns
+    -------
+    collections.abc.AsyncIterator
+        An asynchronous iterator of ``(index, result)`` pairs: the position
+        of the items in the input and the call's result.
+
+    Raises
     ------
-    tuple of (int, object)
-        The position of the items in the input and the call's result.
+    ValueError
+        If the iterables' lengths differ, or concurrency is not a count.
+    TypeError
+        If concurrency is not an int.
+    Exception
+        What a call raises (the others are cancelled).
+
+    See Also
+    --------
+    map : The results as a list, in input order.
+    run : One call.
 
     Examples
     --------
@@ -260,16 +286,43 @@ async def map(
     progress: bool | str = False,
     **kwargs: _Any,
 ) -> list[_Any]:
-    """Await ``fn(*items, **kwargs)`` for each tuple of items, like the
-    builtin ``map``, with at most ``concurrency`` calls in flight; results
-    come back in input order.
+    """Await ``fn(*items, **kwargs)`` for each tuple of items, like the builtin ``map``.
 
-    Parameters and behaviour are those of :func:`map_unordered`.
+    At most ``concurrency`` calls are in flight; results come back in input
+    order. The behaviour is that of :func:`map_unordered`.
+
+    Parameters
+    ----------
+    fn : callable
+        A gilfree kernel (run as its awaitable twin), a coroutine function
+        (awaited) or any other callable (run on gilfree.aio's threads).
+    *iterables : iterable
+        One item from each per call (their lengths must match).
+    concurrency : int, optional
+        Calls in flight at most (default: the number of CPUs).
+    progress : bool or str
+        A tqdm bar counting finished calls (a str is its description).
+    **kwargs
+        Passed to every call.
 
     Returns
     -------
     list
         The results, in the order of the items.
+
+    Raises
+    ------
+    ValueError
+        If the iterables' lengths differ, or concurrency is not a count.
+    TypeError
+        If concurrency is not an int.
+    Exception
+        What a call raises (the others are cancelled).
+
+    See Also
+    --------
+    map_unordered : The results as they come.
+    run : One call.
 
     Examples
     --------

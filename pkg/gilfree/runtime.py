@@ -29,7 +29,16 @@ __all__ = [
 
 
 def available_cpus() -> int:
-    """CPUs this process may run on (its affinity mask).
+    """Count the CPUs this process may run on (its affinity mask).
+
+    Returns
+    -------
+    int
+        The number of CPUs in the process's affinity mask.
+
+    See Also
+    --------
+    get_num_threads, set_num_threads
 
     Examples
     --------
@@ -41,7 +50,17 @@ def available_cpus() -> int:
 
 
 def get_num_threads() -> int:
-    """Threads a kernel called here would use (the calling thread included).
+    """Return the threads a kernel called here would use, the calling one included.
+
+    Returns
+    -------
+    int
+        The count of the enclosing :func:`threads` block, else the
+        process-wide one of :func:`set_num_threads`.
+
+    See Also
+    --------
+    set_num_threads, threads, available_cpus
 
     Examples
     --------
@@ -54,9 +73,26 @@ def get_num_threads() -> int:
 
 
 def set_num_threads(n: int) -> None:
-    """Size the process-wide compute pool: kernels use ``n`` threads, the
-    calling thread included. The default is ``GILFREE_NUM_THREADS`` or the
-    number of CPUs this process may use.
+    """Size the process-wide compute pool.
+
+    Kernels use ``n`` threads, the calling thread included. The default is
+    ``GILFREE_NUM_THREADS`` or the number of CPUs this process may use.
+
+    Parameters
+    ----------
+    n : int
+        The number of threads, from 1 to ``gilfree.runtime.MAX_THREADS``.
+
+    Raises
+    ------
+    TypeError
+        If n is not an int.
+    ValueError
+        If n is out of range.
+
+    See Also
+    --------
+    threads, get_num_threads, available_cpus
 
     Examples
     --------
@@ -72,8 +108,32 @@ def set_num_threads(n: int) -> None:
 
 @contextlib.contextmanager
 def threads(n: int) -> Iterator[None]:
-    """Run the kernels called in this block (and in tasks it starts) on ``n``
-    threads, without changing the process-wide setting.
+    """Run the kernels called in this block (and in tasks it starts) on n threads.
+
+    The process-wide setting (:func:`set_num_threads`) does not change: the
+    count is a context variable, so it follows ``await`` and gilfree.aio's
+    thread hand-off.
+
+    Parameters
+    ----------
+    n : int
+        The number of threads, from 1 to ``gilfree.runtime.MAX_THREADS``.
+
+    Yields
+    ------
+    None
+        The block runs with the count in force.
+
+    Raises
+    ------
+    TypeError
+        If n is not an int.
+    ValueError
+        If n is out of range.
+
+    See Also
+    --------
+    set_num_threads, get_num_threads
 
     Examples
     --------
@@ -90,6 +150,23 @@ def threads(n: int) -> Iterator[None]:
     finally:
         THREADS.reset(reset)
 
+
+KernelCancelled.__doc__ = """A kernel stopped early: its await was cancelled, or the interpreter exits.
+
+gilfree.aio sets the cancel token of the calls it runs when the awaiting task
+is cancelled; the kernel stops at its next chunk and raises this in its thread
+(the awaiting task itself sees ``asyncio.CancelledError``).
+
+See Also
+--------
+gilfree.aio.run
+
+Examples
+--------
+>>> import gilfree
+>>> issubclass(gilfree.KernelCancelled, RuntimeError)
+True
+"""
 
 # At interpreter exit, make every kernel still running stop at its next
 # chunk, so that joining executor threads (concurrent.futures' exit hook,
