@@ -26,9 +26,12 @@ np.float64(1.0)
 
 from __future__ import annotations
 
+import ast as _ast
 import asyncio as _asyncio
 import contextvars as _contextvars
 import functools as _functools
+import inspect as _inspect
+import re as _re
 import threading as _threading
 from collections.abc import AsyncIterator as _AsyncIterator
 from collections.abc import Callable as _Callable
@@ -158,15 +161,92 @@ def _make_awaitable(fn: _Callable[..., _Any]) -> _Callable[..., _Any]:
                 pass
         return await run(fn, *args, **kwargs)
 
-    awaitable.__doc__ = (
-        f"Awaitable :func:`gilfree.{fn.__name__}`: same arguments and result. Small\n"
-        "work runs at once, larger work on gilfree.aio's threads; cancelling the\n"
-        "await stops the native work.\n\n" + (fn.__doc__ or "")
-    )
+    awaitable.__doc__ = _twin_doc(fn)
     awaitable.__qualname__ = fn.__name__
     awaitable.__module__ = __name__
     awaitable._gilfree_kernel = fn  # type: ignore[attr-defined]
     return awaitable
+
+
+# A numpydoc section header: a title line, then a line of as many dashes.
+_SECTION = _re.compile(r"^(\w[\w ]*)\n-+\n", _re.MULTILINE)
+
+
+def _twin_doc(fn: _Callable[..., _Any]) -> str:
+    """The awaitable twin's docstring, from the kernel's: a summary of its
+    own, the kernel's sections with the kernel first in See Also, and the
+    Examples with each call of the kernel awaited through asyncio.run."""
+    name = fn.__name__
+    doc = _inspect.cleandoc(fn.__doc__ or "") + "\n"
+    # (no min/max/sum here: this module's twins shadow the builtins once made)
+    first = _SECTION.search(doc)
+    sections = doc[first.start() :] if first else ""
+    if "See Also\n--------\n" in sections:
+        sections = sections.replace("See Also\n--------\n", f"See Also\n--------\ngilfree.{name}\n", 1)
+    else:
+        at = sections.find("Examples\n--------\n")
+        at = len(sections) if at < 0 else at
+        sections = sections[:at] + f"See Also\n--------\ngilfree.{name}\n\n" + sections[at:]
+    head, sep, examples = sections.partition("Examples\n--------\n")
+    return (
+        f"Await :func:`gilfree.{name}` without holding the event loop.\n\n"
+        "Same arguments and result. Small work runs at once, larger work on\n"
+        "gilfree.aio's threads; cancelling the await stops the native work.\n\n"
+        + head
+        + sep
+        + _awaited_examples(examples, name)
+    )
+
+
+def _awaited_examples(text: str, name: str) -> str:
+    """Doctest lines with each ``gilfree.<name>(...)`` call made
+    ``asyncio.run(gilfree.aio.<name>(...))`` (and asyncio imported first)."""
+    out: list[str] = []
+    chunk: list[str] = []
+    changed = False
+
+    def flush() -> None:
+        nonlocal changed
+        if chunk:
+            src = "\n".join(line[4:] for line in chunk)
+            new = _await_calls(src, name)
+            changed |= new != src
+            out.extend(("... " if i else ">>> ") + line for i, line in enumerate(new.split("\n")))
+            chunk.clear()
+
+    for line in text.split("\n"):
+        if line.startswith(">>> ") or (chunk and (line.startswith("... ") or line == "...")):
+            if line.startswith(">>> "):
+                flush()
+            chunk.append(line)
+        else:
+            flush()
+            out.append(line)
+    flush()
+    body = "\n".join(out)
+    return (">>> import asyncio\n" + body) if changed and "import asyncio" not in body else body
+
+
+def _await_calls(src: str, name: str) -> str:
+    """src with every call ``gilfree.<name>(...)`` awaited through asyncio.run."""
+    try:
+        tree = _ast.parse(src)
+    except SyntaxError:
+        return src
+    starts = [0]
+    for line in src.split("\n"):
+        starts.append(starts[-1] + len(line) + 1)
+    edits: list[tuple[int, int, str]] = []  # (offset, characters replaced, new text)
+    for node in _ast.walk(tree):
+        f = node.func if isinstance(node, _ast.Call) else None
+        if isinstance(f, _ast.Attribute) and f.attr == name and isinstance(f.value, _ast.Name):
+            if f.value.id == "gilfree" and node.end_lineno is not None and node.end_col_offset is not None:
+                call = starts[f.lineno - 1] + f.col_offset
+                edits.append((call, len("gilfree."), "asyncio.run(gilfree.aio."))
+                edits.append((starts[node.end_lineno - 1] + node.end_col_offset, 0, ")"))
+    for at, n, text in sorted(edits, reverse=True):
+        src = src[:at] + text + src[at + n :]
+    return src
 
 
 def _as_coroutine_function(fn: _Callable[..., _Any]) -> _Callable[..., _Any]:
