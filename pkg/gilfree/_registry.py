@@ -4,11 +4,11 @@ gilfree.aio builds one awaitable per entry."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
-F = TypeVar("F", bound=Callable)
+F = TypeVar("F", bound=Callable[..., Any])
 
-KERNELS: dict[str, Callable] = {}
+KERNELS: dict[str, Callable[..., Any]] = {}
 
 
 def kernel(fn: F) -> F:
