@@ -1,0 +1,107 @@
+"""Documented usage of gilfree's loops, runtime and aio: mypy --strict and
+pyright must accept every line, and the types they infer must be what runs
+(tests/test_typing.py checks the first and runs this file for the second)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import Any
+
+import gilfree
+import numpy as np
+import numpy.typing as npt
+
+if sys.version_info >= (3, 11):
+    from typing import assert_type
+else:  # pragma: no cover
+    from typing_extensions import assert_type
+
+a = np.linspace(0.0, 1.0, 100)
+m = np.arange(12.0).reshape(3, 4)
+i = np.arange(10, dtype=np.int32)
+
+# reductions: a NumPy scalar for axis=None without keepdims, else scalar or array
+total = gilfree.sum(i)
+assert_type(total, np.int64 | np.floating[Any])
+assert isinstance(total, np.integer) and total.dtype == np.int64
+average = float(gilfree.mean(a))
+spread = gilfree.var(a, ddof=1)
+assert_type(spread, np.floating[Any])
+assert isinstance(spread, np.floating)
+assert isinstance(gilfree.std(a), np.floating)
+smallest = gilfree.min(i)
+assert_type(smallest, np.signedinteger[Any] | np.floating[Any])
+assert isinstance(smallest, np.integer) and smallest.dtype == np.int32
+assert isinstance(gilfree.max(a), np.floating)
+where = gilfree.argmax(a)
+assert_type(where, np.int64)
+assert isinstance(where, np.integer) and where.dtype == np.int64
+assert gilfree.argmin(a).dtype == np.int64
+assert isinstance(gilfree.norm(a, ord=np.inf), np.floating)
+assert isinstance(gilfree.logsumexp(a), np.floating)
+assert isinstance(gilfree.dot(i, i), np.signedinteger)
+assert isinstance(gilfree.sqdist(a, a[::-1]), np.floating)
+rows = gilfree.mean(m, axis=1)
+assert_type(rows, np.floating[Any] | npt.NDArray[np.floating[Any]])
+assert isinstance(rows, np.ndarray)
+kept = gilfree.sum(m, keepdims=True)
+assert isinstance(kept, np.ndarray) and kept.shape == (1, 1)
+assert gilfree.max(m, axis=np.int64(0)).tolist() == [8.0, 9.0, 10.0, 11.0]
+assert isinstance(gilfree.sqdist(m, m, axis=1), np.ndarray)
+
+# array results
+probs = gilfree.softmax(m)
+assert_type(probs, npt.NDArray[np.floating[Any]])
+assert isinstance(probs, np.ndarray)
+running = gilfree.cumsum(i)
+assert_type(running, npt.NDArray[np.int64 | np.floating[Any]])
+assert running.dtype == np.int64
+out = np.empty_like(a)
+assert gilfree.axpy(2.0, a, a, out=out) is out
+clipped = gilfree.clip(a, 0.25, None)
+assert_type(clipped, npt.NDArray[np.signedinteger[Any] | np.floating[Any]])
+counts, edges = gilfree.histogram(a, bins=5, range=(0.0, 1.0))
+assert_type(counts, npt.NDArray[np.int64])
+assert counts.dtype == np.int64 and edges.dtype == np.float64
+
+# runtime
+cpus: int = gilfree.available_cpus()
+old = gilfree.get_num_threads()
+gilfree.set_num_threads(1)
+gilfree.set_num_threads(old)
+with gilfree.threads(2):
+    assert gilfree.get_num_threads() == 2
+info = gilfree.show_config(as_dict=True)
+assert_type(info, dict[str, Any])
+assert isinstance(info["numpy"], str)
+try:
+    raise gilfree.KernelCancelled("stopped")
+except gilfree.KernelCancelled as exc:
+    assert isinstance(exc, RuntimeError)
+
+
+# the awaitable twins and gilfree.aio's own functions
+async def main() -> None:
+    s = await gilfree.aio.sum(a)
+    assert_type(s, np.int64 | np.floating[Any])
+    assert isinstance(s, np.floating)
+    col = await gilfree.aio.mean(m, axis=0)
+    assert_type(col, np.floating[Any] | npt.NDArray[np.floating[Any]])
+    d = await gilfree.aio.run(gilfree.dot, a, a)
+    assert_type(d, np.signedinteger[Any] | np.floating[Any])
+    results = await gilfree.aio.map(gilfree.sqdist, [a, a], [a, a[::-1]])
+    assert len(results) == 2
+    async for index, value in gilfree.aio.map_unordered(gilfree.dot, [a], [a], concurrency=1):
+        assert index == 0 and value == d
+    gilfree.aio.set_limits(max_in_flight=4, max_queued=16)
+    try:
+        assert gilfree.aio.stats()["max_queued"] == 16
+    except gilfree.aio.Overloaded:  # what an overloaded service would catch
+        raise
+    finally:
+        gilfree.aio.set_limits()
+    gilfree.aio.shutdown(wait=True)
+
+
+asyncio.run(main())
