@@ -20,8 +20,8 @@ Results are bitwise identical for any number of threads.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable
-from typing import Any, Literal, TypeAlias, TypeVar, overload
+from collections.abc import Callable, Mapping
+from typing import Any, Literal, TypeAlias, TypeVar, cast, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -127,7 +127,7 @@ def _finish(
             result = dtype.type(value)
     else:
         result = arr
-    return (result, grad) if return_grad else result
+    return (result, cast(_Array, grad)) if return_grad else result  # grad is an array when asked for
 
 
 def _elementwise(
@@ -141,7 +141,7 @@ def _elementwise(
     flag0: int = 0,
     flag1: int = 0,
     extra: ArrayLike | None = None,
-    reductions: dict[str, Reduction] = _REDUCTIONS,
+    reductions: Mapping[str, Reduction] = _REDUCTIONS,
 ) -> _Result:
     x = v.as_float(input, "input")
     y = v.as_float_like(target, "target", x)
