@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Mapping
-from typing import SupportsFloat, SupportsInt, TypeVar, cast
+from typing import Any, SupportsFloat, SupportsInt, TypeAlias, TypeVar, cast
 
 import numpy as np
+import numpy.typing as npt
 
 _F64 = np.dtype(np.float64)
 _F32 = np.dtype(np.float32)
 _NDARRAY = np.ndarray
 _T = TypeVar("_T")
+
+# What every float kernel returns: an array of float32 or float64 (the input's dtype).
+FloatArray: TypeAlias = npt.NDArray[np.floating[Any]]
 
 
 def _describe(x: object) -> str:

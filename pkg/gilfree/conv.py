@@ -57,18 +57,17 @@ from typing import Any, Literal, SupportsFloat, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
-from numpy.typing import ArrayLike
 
 from . import _validate as v
 from ._context import call_kernel
 from ._cyx import _conv as _k
 from ._cyx._conv import Boundary, Family, Method, Mode
 from ._registry import kernel
+from ._validate import FloatArray
 
 __all__ = ["conv1d", "conv2d", "convolve", "convolve2d", "correlate", "correlate2d"]
 
-# Every result is an array of the inputs' common dtype, float32 or float64.
-_Array: TypeAlias = npt.NDArray[np.floating[Any]]
+# Every result is a FloatArray, of the inputs' common dtype.
 _Mode: TypeAlias = Literal["full", "same", "valid"]
 _Method: TypeAlias = Literal["auto", "direct", "fft"]
 _Boundary: TypeAlias = Literal["fill", "wrap", "symm", "pad", "circular", "symmetric"]
@@ -97,7 +96,7 @@ _BOUNDARIES = {
 # -- helpers ---------------------------------------------------------------
 
 
-def _floats(*named: tuple[ArrayLike, str]) -> tuple[_Array, ...]:
+def _floats(*named: tuple[npt.ArrayLike, str]) -> tuple[FloatArray, ...]:
     """The arrays as float32/float64 of one common dtype (float32 only if all are)."""
     return v.common(*(v.as_float(x, name) for x, name in named))
 
@@ -105,9 +104,9 @@ def _floats(*named: tuple[ArrayLike, str]) -> tuple[_Array, ...]:
 def _run(
     family: Family,
     method: Method,
-    x: _Array,
-    w: _Array,
-    bias: _Array | None,
+    x: FloatArray,
+    w: FloatArray,
+    bias: FloatArray | None,
     oh: int,
     ow: int,
     y0: int,
@@ -119,14 +118,14 @@ def _run(
     boundary: Boundary = Boundary.fill,
     fill: float = 0.0,
     reverse_out: bool = False,
-) -> _Array:
+) -> FloatArray:
     """The correlation of x by w on the C++ path `method` (Method.auto_: the family's rule)."""
     return call_kernel(
         _k.corr2d, family, method, x, w, bias, oh, ow, y0, x0, sy, sx, dy, dx, boundary, fill, reverse_out
     )
 
 
-def _vector(a: _Array, name: str, allow_0d: bool) -> _Array:
+def _vector(a: FloatArray, name: str, allow_0d: bool) -> FloatArray:
     if a.ndim == 0:
         if not allow_0d:  # numpy.correlate: "object of too small depth for desired array"
             raise ValueError(f"{name}: expected a 1-d array, got a 0-d array (a scalar)")
@@ -138,12 +137,12 @@ def _vector(a: _Array, name: str, allow_0d: bool) -> _Array:
     return a
 
 
-def _plane(a: _Array) -> _Array:
+def _plane(a: FloatArray) -> FloatArray:
     """A 1-d or 2-d array as a (1, 1, H, W) view."""
     return a.reshape((1, 1, 1, a.shape[0]) if a.ndim == 1 else (1, 1) + a.shape)
 
 
-def _corr1d(a: ArrayLike, v_: ArrayLike, mode: str, method: str, reverse_kernel: bool) -> _Array:
+def _corr1d(a: npt.ArrayLike, v_: npt.ArrayLike, mode: str, method: str, reverse_kernel: bool) -> FloatArray:
     """numpy's correlate(a, v) (or convolve when reverse_kernel) for 1-d arrays."""
     a, v_ = _floats((a, "a"), (v_, "v"))
     a, v_ = _vector(a, "a", reverse_kernel), _vector(v_, "v", reverse_kernel)  # convolve takes 0-d
@@ -193,8 +192,14 @@ def _scalar_fill(fillvalue: object, dtype: np.dtype[Any]) -> float:
 
 
 def _corr2d(
-    in1: ArrayLike, in2: ArrayLike, mode: str, boundary: str, fillvalue: object, method: str, flip: bool
-) -> _Array:
+    in1: npt.ArrayLike,
+    in2: npt.ArrayLike,
+    mode: str,
+    boundary: str,
+    fillvalue: object,
+    method: str,
+    flip: bool,
+) -> FloatArray:
     in1, in2 = _floats((in1, "in1"), (in2, "in2"))
     for arr, name in ((in1, "in1"), (in2, "in2")):
         if arr.ndim != 2:
@@ -291,8 +296,8 @@ def _out_size_error(shape: tuple[int, ...], itemsize: int, pad: tuple[int, ...],
 
 
 def _torch_operands(
-    nd: int, input: ArrayLike, weight: ArrayLike, bias: ArrayLike | None, groups: object
-) -> tuple[_Array, _Array, _Array | None, bool, int]:
+    nd: int, input: npt.ArrayLike, weight: npt.ArrayLike, bias: npt.ArrayLike | None, groups: object
+) -> tuple[FloatArray, FloatArray, FloatArray | None, bool, int]:
     """input as a batch, weight, bias (or None), whether input was unbatched, groups: validated."""
     fname = f"conv{nd}d"
     named = [(input, "input"), (weight, "weight")] + ([] if bias is None else [(bias, "bias")])
@@ -336,15 +341,15 @@ def _torch_operands(
 
 def _torch_conv(
     nd: int,
-    input: ArrayLike,
-    weight: ArrayLike,
-    bias: ArrayLike | None,
+    input: npt.ArrayLike,
+    weight: npt.ArrayLike,
+    bias: npt.ArrayLike | None,
     stride: object,
     padding: object,
     dilation: object,
     groups: object,
     method: str,
-) -> _Array:
+) -> FloatArray:
     x, w, b, unbatched, groups = _torch_operands(nd, input, weight, bias, groups)
     cout = w.shape[0]
     st = _pair(stride, "stride", nd, 1)
@@ -402,7 +407,9 @@ def _torch_conv(
 
 
 @kernel
-def convolve(a: ArrayLike, v: ArrayLike, mode: _Mode = "full", *, method: _Method = "auto") -> _Array:
+def convolve(
+    a: npt.ArrayLike, v: npt.ArrayLike, mode: _Mode = "full", *, method: _Method = "auto"
+) -> FloatArray:
     """Discrete linear convolution of two 1-d sequences; ``numpy.convolve``.
 
     Parameters
@@ -446,7 +453,9 @@ def convolve(a: ArrayLike, v: ArrayLike, mode: _Mode = "full", *, method: _Metho
 
 
 @kernel
-def correlate(a: ArrayLike, v: ArrayLike, mode: _Mode = "valid", *, method: _Method = "auto") -> _Array:
+def correlate(
+    a: npt.ArrayLike, v: npt.ArrayLike, mode: _Mode = "valid", *, method: _Method = "auto"
+) -> FloatArray:
     """Cross-correlation of two 1-d sequences; ``numpy.correlate`` for real inputs.
 
     ``c[k] = sum_n a[n+k] v[n]``. Note NumPy's default mode, ``"valid"``.
@@ -493,14 +502,14 @@ def correlate(a: ArrayLike, v: ArrayLike, mode: _Mode = "valid", *, method: _Met
 
 @kernel
 def convolve2d(
-    in1: ArrayLike,
-    in2: ArrayLike,
+    in1: npt.ArrayLike,
+    in2: npt.ArrayLike,
     mode: _Mode = "full",
     boundary: _Boundary = "fill",
     fillvalue: _Fill = 0,
     *,
     method: _Method = "auto",
-) -> _Array:
+) -> FloatArray:
     """2-d convolution; ``scipy.signal.convolve2d``.
 
     Parameters
@@ -553,14 +562,14 @@ def convolve2d(
 
 @kernel
 def correlate2d(
-    in1: ArrayLike,
-    in2: ArrayLike,
+    in1: npt.ArrayLike,
+    in2: npt.ArrayLike,
     mode: _Mode = "full",
     boundary: _Boundary = "fill",
     fillvalue: _Fill = 0,
     *,
     method: _Method = "auto",
-) -> _Array:
+) -> FloatArray:
     """2-d cross-correlation; ``scipy.signal.correlate2d`` (real inputs).
 
     In ``"valid"`` mode with ``in2`` the larger, the result is SciPy's
@@ -607,16 +616,16 @@ def correlate2d(
 
 @kernel
 def conv1d(
-    input: ArrayLike,
-    weight: ArrayLike,
-    bias: ArrayLike | None = None,
+    input: npt.ArrayLike,
+    weight: npt.ArrayLike,
+    bias: npt.ArrayLike | None = None,
     stride: _Size1 = 1,
     padding: _Size1 | Literal["same", "valid"] = 0,
     dilation: _Size1 = 1,
     groups: int = 1,
     *,
     method: Literal["auto", "direct", "gemm"] = "auto",
-) -> _Array:
+) -> FloatArray:
     """1-d convolution over channels; ``torch.nn.functional.conv1d``.
 
     Like all deep-learning "convolutions", a cross-correlation.
@@ -677,16 +686,16 @@ def conv1d(
 
 @kernel
 def conv2d(
-    input: ArrayLike,
-    weight: ArrayLike,
-    bias: ArrayLike | None = None,
+    input: npt.ArrayLike,
+    weight: npt.ArrayLike,
+    bias: npt.ArrayLike | None = None,
     stride: _Size2 = 1,
     padding: _Size2 | Literal["same", "valid"] = 0,
     dilation: _Size2 = 1,
     groups: int = 1,
     *,
     method: Literal["auto", "direct", "gemm", "winograd"] = "auto",
-) -> _Array:
+) -> FloatArray:
     """2-d convolution over channels; ``torch.nn.functional.conv2d``.
 
     Parameters

@@ -25,13 +25,13 @@ from typing import Any, Literal, TypeAlias, TypeVar, cast, overload
 
 import numpy as np
 import numpy.typing as npt
-from numpy.typing import ArrayLike
 
 from . import _validate as v
 from ._context import call_kernel
 from ._cyx import _losses as _k
 from ._cyx._losses import LossKind, Reduction, RowLoss
 from ._registry import kernel
+from ._validate import FloatArray
 
 __all__ = [
     "binary_cross_entropy",
@@ -56,8 +56,7 @@ _REDUCTIONS = {name: r for name, r in _REDUCTIONS_KL.items() if r is not Reducti
 # The result types. "mean", "sum" (and kl_div's "batchmean") give a NumPy scalar of the
 # input's dtype, "none" an array; return_grad=True adds the gradient, an array.
 _Value: TypeAlias = np.floating[Any]
-_Array: TypeAlias = npt.NDArray[np.floating[Any]]
-_Result: TypeAlias = _Value | _Array | tuple[_Value | _Array, _Array]
+_Result: TypeAlias = _Value | FloatArray | tuple[_Value | FloatArray, FloatArray]
 _Scalar: TypeAlias = Literal["mean", "sum"]
 _Reduction: TypeAlias = Literal["mean", "sum", "none"]
 _KlScalar: TypeAlias = Literal["mean", "sum", "batchmean"]
@@ -120,27 +119,27 @@ def _doc(fn: _F) -> _F:
 
 
 def _finish(
-    value: float, arr: _Array | None, grad: _Array | None, dtype: np.dtype[Any], return_grad: bool
+    value: float, arr: FloatArray | None, grad: FloatArray | None, dtype: np.dtype[Any], return_grad: bool
 ) -> _Result:
     if arr is None:
         with np.errstate(over="ignore"):  # a float64 sum past float32's range is inf, as in torch
             result = dtype.type(value)
     else:
         result = arr
-    return (result, cast(_Array, grad)) if return_grad else result  # grad is an array when asked for
+    return (result, cast(FloatArray, grad)) if return_grad else result  # grad is an array when asked for
 
 
 def _elementwise(
     kind: LossKind,
-    input: ArrayLike,
-    target: ArrayLike,
-    sample_weight: ArrayLike | None,
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    sample_weight: npt.ArrayLike | None,
     reduction: str,
     return_grad: bool,
     p0: float = 0.0,
     flag0: int = 0,
     flag1: int = 0,
-    extra: ArrayLike | None = None,
+    extra: npt.ArrayLike | None = None,
     reductions: Mapping[str, Reduction] = _REDUCTIONS,
 ) -> _Result:
     x = v.as_float(input, "input")
@@ -159,19 +158,19 @@ def _elementwise(
 
 # fmt: off
 @overload
-def mse(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
+def mse(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
     reduction: _Scalar = ..., return_grad: Literal[False] = ...) -> _Value: ...
 @overload
-def mse(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
-    reduction: Literal["none"], return_grad: Literal[False] = ...) -> _Array: ...
+def mse(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal["none"], return_grad: Literal[False] = ...) -> FloatArray: ...
 @overload
-def mse(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
-    reduction: _Scalar = ..., return_grad: Literal[True]) -> tuple[_Value, _Array]: ...
+def mse(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Scalar = ..., return_grad: Literal[True]) -> tuple[_Value, FloatArray]: ...
 @overload
-def mse(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
-    reduction: Literal["none"], return_grad: Literal[True]) -> tuple[_Array, _Array]: ...
+def mse(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal["none"], return_grad: Literal[True]) -> tuple[FloatArray, FloatArray]: ...
 @overload
-def mse(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
+def mse(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
     reduction: _Reduction = ..., return_grad: bool = ...) -> _Result: ...
 # fmt: on
 
@@ -179,10 +178,10 @@ def mse(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None 
 @kernel
 @_doc
 def mse(
-    input: ArrayLike,
-    target: ArrayLike,
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
     *,
-    sample_weight: ArrayLike | None = None,
+    sample_weight: npt.ArrayLike | None = None,
     reduction: _Reduction = "mean",
     return_grad: bool = False,
 ) -> _Result:
@@ -213,19 +212,19 @@ def mse(
 
 # fmt: off
 @overload
-def mae(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
+def mae(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
     reduction: _Scalar = ..., return_grad: Literal[False] = ...) -> _Value: ...
 @overload
-def mae(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
-    reduction: Literal["none"], return_grad: Literal[False] = ...) -> _Array: ...
+def mae(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal["none"], return_grad: Literal[False] = ...) -> FloatArray: ...
 @overload
-def mae(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
-    reduction: _Scalar = ..., return_grad: Literal[True]) -> tuple[_Value, _Array]: ...
+def mae(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Scalar = ..., return_grad: Literal[True]) -> tuple[_Value, FloatArray]: ...
 @overload
-def mae(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
-    reduction: Literal["none"], return_grad: Literal[True]) -> tuple[_Array, _Array]: ...
+def mae(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal["none"], return_grad: Literal[True]) -> tuple[FloatArray, FloatArray]: ...
 @overload
-def mae(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
+def mae(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
     reduction: _Reduction = ..., return_grad: bool = ...) -> _Result: ...
 # fmt: on
 
@@ -233,10 +232,10 @@ def mae(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None 
 @kernel
 @_doc
 def mae(
-    input: ArrayLike,
-    target: ArrayLike,
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
     *,
-    sample_weight: ArrayLike | None = None,
+    sample_weight: npt.ArrayLike | None = None,
     reduction: _Reduction = "mean",
     return_grad: bool = False,
 ) -> _Result:
@@ -266,19 +265,21 @@ def mae(
 
 # fmt: off
 @overload
-def huber(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
+def huber(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
     reduction: _Scalar = ..., return_grad: Literal[False] = ..., delta: float = ...) -> _Value: ...
 @overload
-def huber(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
-    reduction: Literal["none"], return_grad: Literal[False] = ..., delta: float = ...) -> _Array: ...
+def huber(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal["none"], return_grad: Literal[False] = ..., delta: float = ...) -> FloatArray: ...
 @overload
-def huber(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
-    reduction: _Scalar = ..., return_grad: Literal[True], delta: float = ...) -> tuple[_Value, _Array]: ...
+def huber(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Scalar = ..., return_grad: Literal[True], delta: float = ...
+) -> tuple[_Value, FloatArray]: ...
 @overload
-def huber(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
-    reduction: Literal["none"], return_grad: Literal[True], delta: float = ...) -> tuple[_Array, _Array]: ...
+def huber(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal["none"], return_grad: Literal[True], delta: float = ...
+) -> tuple[FloatArray, FloatArray]: ...
 @overload
-def huber(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
+def huber(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
     reduction: _Reduction = ..., return_grad: bool = ..., delta: float = ...) -> _Result: ...
 # fmt: on
 
@@ -286,10 +287,10 @@ def huber(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | Non
 @kernel
 @_doc
 def huber(
-    input: ArrayLike,
-    target: ArrayLike,
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
     *,
-    sample_weight: ArrayLike | None = None,
+    sample_weight: npt.ArrayLike | None = None,
     reduction: _Reduction = "mean",
     return_grad: bool = False,
     delta: float = 1.0,
@@ -324,19 +325,20 @@ def huber(
 
 # fmt: off
 @overload
-def smooth_l1(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
+def smooth_l1(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
     reduction: _Scalar = ..., return_grad: Literal[False] = ..., beta: float = ...) -> _Value: ...
 @overload
-def smooth_l1(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
-    reduction: Literal["none"], return_grad: Literal[False] = ..., beta: float = ...) -> _Array: ...
+def smooth_l1(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal["none"], return_grad: Literal[False] = ..., beta: float = ...) -> FloatArray: ...
 @overload
-def smooth_l1(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
-    reduction: _Scalar = ..., return_grad: Literal[True], beta: float = ...) -> tuple[_Value, _Array]: ...
+def smooth_l1(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Scalar = ..., return_grad: Literal[True], beta: float = ...) -> tuple[_Value, FloatArray]: ...
 @overload
-def smooth_l1(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
-    reduction: Literal["none"], return_grad: Literal[True], beta: float = ...) -> tuple[_Array, _Array]: ...
+def smooth_l1(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal["none"], return_grad: Literal[True], beta: float = ...
+) -> tuple[FloatArray, FloatArray]: ...
 @overload
-def smooth_l1(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
+def smooth_l1(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
     reduction: _Reduction = ..., return_grad: bool = ..., beta: float = ...) -> _Result: ...
 # fmt: on
 
@@ -344,10 +346,10 @@ def smooth_l1(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike |
 @kernel
 @_doc
 def smooth_l1(
-    input: ArrayLike,
-    target: ArrayLike,
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
     *,
-    sample_weight: ArrayLike | None = None,
+    sample_weight: npt.ArrayLike | None = None,
     reduction: _Reduction = "mean",
     return_grad: bool = False,
     beta: float = 1.0,
@@ -382,19 +384,19 @@ def smooth_l1(
 
 # fmt: off
 @overload
-def log_cosh(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
+def log_cosh(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
     reduction: _Scalar = ..., return_grad: Literal[False] = ...) -> _Value: ...
 @overload
-def log_cosh(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
-    reduction: Literal["none"], return_grad: Literal[False] = ...) -> _Array: ...
+def log_cosh(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal["none"], return_grad: Literal[False] = ...) -> FloatArray: ...
 @overload
-def log_cosh(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
-    reduction: _Scalar = ..., return_grad: Literal[True]) -> tuple[_Value, _Array]: ...
+def log_cosh(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Scalar = ..., return_grad: Literal[True]) -> tuple[_Value, FloatArray]: ...
 @overload
-def log_cosh(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
-    reduction: Literal["none"], return_grad: Literal[True]) -> tuple[_Array, _Array]: ...
+def log_cosh(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal["none"], return_grad: Literal[True]) -> tuple[FloatArray, FloatArray]: ...
 @overload
-def log_cosh(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
+def log_cosh(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
     reduction: _Reduction = ..., return_grad: bool = ...) -> _Result: ...
 # fmt: on
 
@@ -402,10 +404,10 @@ def log_cosh(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | 
 @kernel
 @_doc
 def log_cosh(
-    input: ArrayLike,
-    target: ArrayLike,
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
     *,
-    sample_weight: ArrayLike | None = None,
+    sample_weight: npt.ArrayLike | None = None,
     reduction: _Reduction = "mean",
     return_grad: bool = False,
 ) -> _Result:
@@ -436,20 +438,21 @@ def log_cosh(
 
 # fmt: off
 @overload
-def pinball(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
+def pinball(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
     reduction: _Scalar = ..., return_grad: Literal[False] = ..., quantile: float = ...) -> _Value: ...
 @overload
-def pinball(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
-    reduction: Literal["none"], return_grad: Literal[False] = ..., quantile: float = ...) -> _Array: ...
+def pinball(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal["none"], return_grad: Literal[False] = ..., quantile: float = ...) -> FloatArray: ...
 @overload
-def pinball(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
-    reduction: _Scalar = ..., return_grad: Literal[True], quantile: float = ...) -> tuple[_Value, _Array]: ...
+def pinball(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Scalar = ..., return_grad: Literal[True], quantile: float = ...
+) -> tuple[_Value, FloatArray]: ...
 @overload
-def pinball(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
+def pinball(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
     reduction: Literal["none"], return_grad: Literal[True], quantile: float = ...
-) -> tuple[_Array, _Array]: ...
+) -> tuple[FloatArray, FloatArray]: ...
 @overload
-def pinball(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
+def pinball(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
     reduction: _Reduction = ..., return_grad: bool = ..., quantile: float = ...) -> _Result: ...
 # fmt: on
 
@@ -457,10 +460,10 @@ def pinball(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | N
 @kernel
 @_doc
 def pinball(
-    input: ArrayLike,
-    target: ArrayLike,
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
     *,
-    sample_weight: ArrayLike | None = None,
+    sample_weight: npt.ArrayLike | None = None,
     reduction: _Reduction = "mean",
     return_grad: bool = False,
     quantile: float = 0.5,
@@ -495,23 +498,23 @@ def pinball(
 
 # fmt: off
 @overload
-def poisson_nll(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
+def poisson_nll(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
     reduction: _Scalar = ..., return_grad: Literal[False] = ..., log_input: bool = ..., full: bool = ...,
     eps: float = ...) -> _Value: ...
 @overload
-def poisson_nll(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
+def poisson_nll(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
     reduction: Literal["none"], return_grad: Literal[False] = ..., log_input: bool = ..., full: bool = ...,
-    eps: float = ...) -> _Array: ...
+    eps: float = ...) -> FloatArray: ...
 @overload
-def poisson_nll(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
+def poisson_nll(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
     reduction: _Scalar = ..., return_grad: Literal[True], log_input: bool = ..., full: bool = ...,
-    eps: float = ...) -> tuple[_Value, _Array]: ...
+    eps: float = ...) -> tuple[_Value, FloatArray]: ...
 @overload
-def poisson_nll(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
+def poisson_nll(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
     reduction: Literal["none"], return_grad: Literal[True], log_input: bool = ..., full: bool = ...,
-    eps: float = ...) -> tuple[_Array, _Array]: ...
+    eps: float = ...) -> tuple[FloatArray, FloatArray]: ...
 @overload
-def poisson_nll(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
+def poisson_nll(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
     reduction: _Reduction = ..., return_grad: bool = ..., log_input: bool = ..., full: bool = ...,
     eps: float = ...) -> _Result: ...
 # fmt: on
@@ -520,10 +523,10 @@ def poisson_nll(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike
 @kernel
 @_doc
 def poisson_nll(
-    input: ArrayLike,
-    target: ArrayLike,
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
     *,
-    sample_weight: ArrayLike | None = None,
+    sample_weight: npt.ArrayLike | None = None,
     reduction: _Reduction = "mean",
     return_grad: bool = False,
     log_input: bool = True,
@@ -577,30 +580,35 @@ def poisson_nll(
 
 # fmt: off
 @overload
-def binary_cross_entropy(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
-    reduction: _Scalar = ..., return_grad: Literal[False] = ...) -> _Value: ...
+def binary_cross_entropy(input: npt.ArrayLike, target: npt.ArrayLike, *,
+    sample_weight: npt.ArrayLike | None = ..., reduction: _Scalar = ..., return_grad: Literal[False] = ...
+) -> _Value: ...
 @overload
-def binary_cross_entropy(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
-    reduction: Literal["none"], return_grad: Literal[False] = ...) -> _Array: ...
+def binary_cross_entropy(input: npt.ArrayLike, target: npt.ArrayLike, *,
+    sample_weight: npt.ArrayLike | None = ..., reduction: Literal["none"], return_grad: Literal[False] = ...
+) -> FloatArray: ...
 @overload
-def binary_cross_entropy(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
-    reduction: _Scalar = ..., return_grad: Literal[True]) -> tuple[_Value, _Array]: ...
+def binary_cross_entropy(input: npt.ArrayLike, target: npt.ArrayLike, *,
+    sample_weight: npt.ArrayLike | None = ..., reduction: _Scalar = ..., return_grad: Literal[True]
+) -> tuple[_Value, FloatArray]: ...
 @overload
-def binary_cross_entropy(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
-    reduction: Literal["none"], return_grad: Literal[True]) -> tuple[_Array, _Array]: ...
+def binary_cross_entropy(input: npt.ArrayLike, target: npt.ArrayLike, *,
+    sample_weight: npt.ArrayLike | None = ..., reduction: Literal["none"], return_grad: Literal[True]
+) -> tuple[FloatArray, FloatArray]: ...
 @overload
-def binary_cross_entropy(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
-    reduction: _Reduction = ..., return_grad: bool = ...) -> _Result: ...
+def binary_cross_entropy(input: npt.ArrayLike, target: npt.ArrayLike, *,
+    sample_weight: npt.ArrayLike | None = ..., reduction: _Reduction = ..., return_grad: bool = ...
+) -> _Result: ...
 # fmt: on
 
 
 @kernel
 @_doc
 def binary_cross_entropy(
-    input: ArrayLike,
-    target: ArrayLike,
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
     *,
-    sample_weight: ArrayLike | None = None,
+    sample_weight: npt.ArrayLike | None = None,
     reduction: _Reduction = "mean",
     return_grad: bool = False,
 ) -> _Result:
@@ -634,38 +642,38 @@ def binary_cross_entropy(
 
 # fmt: off
 @overload
-def binary_cross_entropy_with_logits(input: ArrayLike, target: ArrayLike, *,
-    sample_weight: ArrayLike | None = ..., reduction: _Scalar = ..., return_grad: Literal[False] = ...,
-    pos_weight: ArrayLike | None = ...) -> _Value: ...
+def binary_cross_entropy_with_logits(input: npt.ArrayLike, target: npt.ArrayLike, *,
+    sample_weight: npt.ArrayLike | None = ..., reduction: _Scalar = ..., return_grad: Literal[False] = ...,
+    pos_weight: npt.ArrayLike | None = ...) -> _Value: ...
 @overload
-def binary_cross_entropy_with_logits(input: ArrayLike, target: ArrayLike, *,
-    sample_weight: ArrayLike | None = ..., reduction: Literal["none"], return_grad: Literal[False] = ...,
-    pos_weight: ArrayLike | None = ...) -> _Array: ...
+def binary_cross_entropy_with_logits(input: npt.ArrayLike, target: npt.ArrayLike, *,
+    sample_weight: npt.ArrayLike | None = ..., reduction: Literal["none"], return_grad: Literal[False] = ...,
+    pos_weight: npt.ArrayLike | None = ...) -> FloatArray: ...
 @overload
-def binary_cross_entropy_with_logits(input: ArrayLike, target: ArrayLike, *,
-    sample_weight: ArrayLike | None = ..., reduction: _Scalar = ..., return_grad: Literal[True],
-    pos_weight: ArrayLike | None = ...) -> tuple[_Value, _Array]: ...
+def binary_cross_entropy_with_logits(input: npt.ArrayLike, target: npt.ArrayLike, *,
+    sample_weight: npt.ArrayLike | None = ..., reduction: _Scalar = ..., return_grad: Literal[True],
+    pos_weight: npt.ArrayLike | None = ...) -> tuple[_Value, FloatArray]: ...
 @overload
-def binary_cross_entropy_with_logits(input: ArrayLike, target: ArrayLike, *,
-    sample_weight: ArrayLike | None = ..., reduction: Literal["none"], return_grad: Literal[True],
-    pos_weight: ArrayLike | None = ...) -> tuple[_Array, _Array]: ...
+def binary_cross_entropy_with_logits(input: npt.ArrayLike, target: npt.ArrayLike, *,
+    sample_weight: npt.ArrayLike | None = ..., reduction: Literal["none"], return_grad: Literal[True],
+    pos_weight: npt.ArrayLike | None = ...) -> tuple[FloatArray, FloatArray]: ...
 @overload
-def binary_cross_entropy_with_logits(input: ArrayLike, target: ArrayLike, *,
-    sample_weight: ArrayLike | None = ..., reduction: _Reduction = ..., return_grad: bool = ...,
-    pos_weight: ArrayLike | None = ...) -> _Result: ...
+def binary_cross_entropy_with_logits(input: npt.ArrayLike, target: npt.ArrayLike, *,
+    sample_weight: npt.ArrayLike | None = ..., reduction: _Reduction = ..., return_grad: bool = ...,
+    pos_weight: npt.ArrayLike | None = ...) -> _Result: ...
 # fmt: on
 
 
 @kernel
 @_doc
 def binary_cross_entropy_with_logits(
-    input: ArrayLike,
-    target: ArrayLike,
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
     *,
-    sample_weight: ArrayLike | None = None,
+    sample_weight: npt.ArrayLike | None = None,
     reduction: _Reduction = "mean",
     return_grad: bool = False,
-    pos_weight: ArrayLike | None = None,
+    pos_weight: npt.ArrayLike | None = None,
 ) -> _Result:
     """Binary cross-entropy on logits; torch ``binary_cross_entropy_with_logits``.
 
@@ -708,21 +716,21 @@ def binary_cross_entropy_with_logits(
 
 # fmt: off
 @overload
-def kl_div(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
+def kl_div(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
     reduction: _KlScalar = ..., return_grad: Literal[False] = ..., log_target: bool = ...) -> _Value: ...
 @overload
-def kl_div(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
-    reduction: Literal["none"], return_grad: Literal[False] = ..., log_target: bool = ...) -> _Array: ...
+def kl_div(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal["none"], return_grad: Literal[False] = ..., log_target: bool = ...) -> FloatArray: ...
 @overload
-def kl_div(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
+def kl_div(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
     reduction: _KlScalar = ..., return_grad: Literal[True], log_target: bool = ...
-) -> tuple[_Value, _Array]: ...
+) -> tuple[_Value, FloatArray]: ...
 @overload
-def kl_div(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
+def kl_div(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
     reduction: Literal["none"], return_grad: Literal[True], log_target: bool = ...
-) -> tuple[_Array, _Array]: ...
+) -> tuple[FloatArray, FloatArray]: ...
 @overload
-def kl_div(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
+def kl_div(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
     reduction: _KlReduction = ..., return_grad: bool = ..., log_target: bool = ...) -> _Result: ...
 # fmt: on
 
@@ -730,10 +738,10 @@ def kl_div(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | No
 @kernel
 @_doc
 def kl_div(
-    input: ArrayLike,
-    target: ArrayLike,
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
     *,
-    sample_weight: ArrayLike | None = None,
+    sample_weight: npt.ArrayLike | None = None,
     reduction: _KlReduction = "mean",
     return_grad: bool = False,
     log_target: bool = False,
@@ -780,19 +788,19 @@ def kl_div(
 
 # fmt: off
 @overload
-def hinge(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
+def hinge(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
     reduction: _Scalar = ..., return_grad: Literal[False] = ...) -> _Value: ...
 @overload
-def hinge(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
-    reduction: Literal["none"], return_grad: Literal[False] = ...) -> _Array: ...
+def hinge(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal["none"], return_grad: Literal[False] = ...) -> FloatArray: ...
 @overload
-def hinge(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
-    reduction: _Scalar = ..., return_grad: Literal[True]) -> tuple[_Value, _Array]: ...
+def hinge(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Scalar = ..., return_grad: Literal[True]) -> tuple[_Value, FloatArray]: ...
 @overload
-def hinge(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
-    reduction: Literal["none"], return_grad: Literal[True]) -> tuple[_Array, _Array]: ...
+def hinge(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal["none"], return_grad: Literal[True]) -> tuple[FloatArray, FloatArray]: ...
 @overload
-def hinge(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
+def hinge(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
     reduction: _Reduction = ..., return_grad: bool = ...) -> _Result: ...
 # fmt: on
 
@@ -800,10 +808,10 @@ def hinge(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | Non
 @kernel
 @_doc
 def hinge(
-    input: ArrayLike,
-    target: ArrayLike,
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
     *,
-    sample_weight: ArrayLike | None = None,
+    sample_weight: npt.ArrayLike | None = None,
     reduction: _Reduction = "mean",
     return_grad: bool = False,
 ) -> _Result:
@@ -831,19 +839,19 @@ def hinge(
 
 # fmt: off
 @overload
-def squared_hinge(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
+def squared_hinge(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
     reduction: _Scalar = ..., return_grad: Literal[False] = ...) -> _Value: ...
 @overload
-def squared_hinge(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
-    reduction: Literal["none"], return_grad: Literal[False] = ...) -> _Array: ...
+def squared_hinge(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal["none"], return_grad: Literal[False] = ...) -> FloatArray: ...
 @overload
-def squared_hinge(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
-    reduction: _Scalar = ..., return_grad: Literal[True]) -> tuple[_Value, _Array]: ...
+def squared_hinge(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Scalar = ..., return_grad: Literal[True]) -> tuple[_Value, FloatArray]: ...
 @overload
-def squared_hinge(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
-    reduction: Literal["none"], return_grad: Literal[True]) -> tuple[_Array, _Array]: ...
+def squared_hinge(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal["none"], return_grad: Literal[True]) -> tuple[FloatArray, FloatArray]: ...
 @overload
-def squared_hinge(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
+def squared_hinge(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
     reduction: _Reduction = ..., return_grad: bool = ...) -> _Result: ...
 # fmt: on
 
@@ -851,10 +859,10 @@ def squared_hinge(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLi
 @kernel
 @_doc
 def squared_hinge(
-    input: ArrayLike,
-    target: ArrayLike,
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
     *,
-    sample_weight: ArrayLike | None = None,
+    sample_weight: npt.ArrayLike | None = None,
     reduction: _Reduction = "mean",
     return_grad: bool = False,
 ) -> _Result:
@@ -883,7 +891,7 @@ def squared_hinge(
 # ---------------------------------------------------------------- (N, C) losses
 
 
-def _class_targets(target: ArrayLike, n: int, c: int, unbatched: bool) -> npt.NDArray[np.int64]:
+def _class_targets(target: npt.ArrayLike, n: int, c: int, unbatched: bool) -> npt.NDArray[np.int64]:
     t = v.as_array(target, "target")
     if t.dtype.kind not in "iu":
         raise TypeError(f"target: expected integer class indices, got {t.dtype}")
@@ -897,12 +905,12 @@ def _class_targets(target: ArrayLike, n: int, c: int, unbatched: bool) -> npt.ND
 
 def _rows(
     which: RowLoss,
-    input: ArrayLike,
-    target: ArrayLike,
-    sample_weight: ArrayLike | None,
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    sample_weight: npt.ArrayLike | None,
     reduction: str,
     return_grad: bool,
-    class_weight: ArrayLike | None,
+    class_weight: npt.ArrayLike | None,
     ignore_index: int,
     label_smoothing: float,
 ) -> _Result:
@@ -944,24 +952,24 @@ def _rows(
 
 # fmt: off
 @overload
-def cross_entropy(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
-    reduction: _Scalar = ..., return_grad: Literal[False] = ..., class_weight: ArrayLike | None = ...,
+def cross_entropy(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Scalar = ..., return_grad: Literal[False] = ..., class_weight: npt.ArrayLike | None = ...,
     ignore_index: int = ..., label_smoothing: float = ...) -> _Value: ...
 @overload
-def cross_entropy(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
-    reduction: Literal["none"], return_grad: Literal[False] = ..., class_weight: ArrayLike | None = ...,
-    ignore_index: int = ..., label_smoothing: float = ...) -> _Array: ...
+def cross_entropy(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal["none"], return_grad: Literal[False] = ..., class_weight: npt.ArrayLike | None = ...,
+    ignore_index: int = ..., label_smoothing: float = ...) -> FloatArray: ...
 @overload
-def cross_entropy(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
-    reduction: _Scalar = ..., return_grad: Literal[True], class_weight: ArrayLike | None = ...,
-    ignore_index: int = ..., label_smoothing: float = ...) -> tuple[_Value, _Array]: ...
+def cross_entropy(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Scalar = ..., return_grad: Literal[True], class_weight: npt.ArrayLike | None = ...,
+    ignore_index: int = ..., label_smoothing: float = ...) -> tuple[_Value, FloatArray]: ...
 @overload
-def cross_entropy(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
-    reduction: Literal["none"], return_grad: Literal[True], class_weight: ArrayLike | None = ...,
-    ignore_index: int = ..., label_smoothing: float = ...) -> tuple[_Array, _Array]: ...
+def cross_entropy(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal["none"], return_grad: Literal[True], class_weight: npt.ArrayLike | None = ...,
+    ignore_index: int = ..., label_smoothing: float = ...) -> tuple[FloatArray, FloatArray]: ...
 @overload
-def cross_entropy(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
-    reduction: _Reduction = ..., return_grad: bool = ..., class_weight: ArrayLike | None = ...,
+def cross_entropy(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Reduction = ..., return_grad: bool = ..., class_weight: npt.ArrayLike | None = ...,
     ignore_index: int = ..., label_smoothing: float = ...) -> _Result: ...
 # fmt: on
 
@@ -969,13 +977,13 @@ def cross_entropy(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLi
 @kernel
 @_doc
 def cross_entropy(
-    input: ArrayLike,
-    target: ArrayLike,
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
     *,
-    sample_weight: ArrayLike | None = None,
+    sample_weight: npt.ArrayLike | None = None,
     reduction: _Reduction = "mean",
     return_grad: bool = False,
-    class_weight: ArrayLike | None = None,
+    class_weight: npt.ArrayLike | None = None,
     ignore_index: int = -100,
     label_smoothing: float = 0.0,
 ) -> _Result:
@@ -1030,24 +1038,24 @@ def cross_entropy(
 
 # fmt: off
 @overload
-def nll_loss(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
-    reduction: _Scalar = ..., return_grad: Literal[False] = ..., class_weight: ArrayLike | None = ...,
+def nll_loss(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Scalar = ..., return_grad: Literal[False] = ..., class_weight: npt.ArrayLike | None = ...,
     ignore_index: int = ...) -> _Value: ...
 @overload
-def nll_loss(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
-    reduction: Literal["none"], return_grad: Literal[False] = ..., class_weight: ArrayLike | None = ...,
-    ignore_index: int = ...) -> _Array: ...
+def nll_loss(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal["none"], return_grad: Literal[False] = ..., class_weight: npt.ArrayLike | None = ...,
+    ignore_index: int = ...) -> FloatArray: ...
 @overload
-def nll_loss(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
-    reduction: _Scalar = ..., return_grad: Literal[True], class_weight: ArrayLike | None = ...,
-    ignore_index: int = ...) -> tuple[_Value, _Array]: ...
+def nll_loss(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Scalar = ..., return_grad: Literal[True], class_weight: npt.ArrayLike | None = ...,
+    ignore_index: int = ...) -> tuple[_Value, FloatArray]: ...
 @overload
-def nll_loss(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
-    reduction: Literal["none"], return_grad: Literal[True], class_weight: ArrayLike | None = ...,
-    ignore_index: int = ...) -> tuple[_Array, _Array]: ...
+def nll_loss(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal["none"], return_grad: Literal[True], class_weight: npt.ArrayLike | None = ...,
+    ignore_index: int = ...) -> tuple[FloatArray, FloatArray]: ...
 @overload
-def nll_loss(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | None = ...,
-    reduction: _Reduction = ..., return_grad: bool = ..., class_weight: ArrayLike | None = ...,
+def nll_loss(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Reduction = ..., return_grad: bool = ..., class_weight: npt.ArrayLike | None = ...,
     ignore_index: int = ...) -> _Result: ...
 # fmt: on
 
@@ -1055,13 +1063,13 @@ def nll_loss(input: ArrayLike, target: ArrayLike, *, sample_weight: ArrayLike | 
 @kernel
 @_doc
 def nll_loss(
-    input: ArrayLike,
-    target: ArrayLike,
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
     *,
-    sample_weight: ArrayLike | None = None,
+    sample_weight: npt.ArrayLike | None = None,
     reduction: _Reduction = "mean",
     return_grad: bool = False,
-    class_weight: ArrayLike | None = None,
+    class_weight: npt.ArrayLike | None = None,
     ignore_index: int = -100,
 ) -> _Result:
     """Negative log-likelihood of log-probabilities; torch ``nll_loss``.

@@ -46,4 +46,4 @@ missing = gilfree.aio.nonexistent  # error
 
 async def misuse() -> None:
     await gilfree.aio.mse(a, b, reduction="avg")  # error
-    v: float = await gilfree.aio.mse(a, b, return_grad=True)  # error
+    _v: float = await gilfree.aio.mse(a, b, return_grad=True)  # error
