@@ -6,12 +6,19 @@ Every error names the argument, what was expected and what was given.
 from __future__ import annotations
 
 import numbers
+from collections.abc import Mapping
+from typing import Any, SupportsFloat, SupportsInt, TypeAlias, TypeVar, cast
 
 import numpy as np
+import numpy.typing as npt
 
 _F64 = np.dtype(np.float64)
 _F32 = np.dtype(np.float32)
 _NDARRAY = np.ndarray
+_T = TypeVar("_T")
+
+# What every float kernel returns: an array of float32 or float64 (the input's dtype).
+FloatArray: TypeAlias = npt.NDArray[np.floating[Any]]
 
 
 def _describe(x: object) -> str:
@@ -131,7 +138,7 @@ def flag(x: object, name: str) -> bool:
     raise TypeError(f"{name}: expected a bool, got {type(x).__name__}")
 
 
-def choice(x: object, name: str, table: dict[str, int]) -> int:
+def choice(x: object, name: str, table: Mapping[str, _T]) -> _T:
     """Maps a string option to its code."""
     if type(x) is not str:
         raise TypeError(f"{name}: expected a str, one of {sorted(table)}, got {type(x).__name__}")
@@ -141,12 +148,13 @@ def choice(x: object, name: str, table: dict[str, int]) -> int:
     return code
 
 
-def to_float(x: object, name: str) -> float:
+def to_float(x: SupportsFloat, name: str) -> float:
     """float(x) of a real scalar; an int too large for a float64 is a
     ValueError naming the argument (float() raises a bare OverflowError)."""
     try:
         return float(x)
     except OverflowError:
         raise ValueError(
-            f"{name}: expected a number within the float64 range, got an int of {int(x).bit_length()} bits"
+            f"{name}: expected a number within the float64 range, "
+            f"got an int of {int(cast(SupportsInt, x)).bit_length()} bits"
         ) from None

@@ -52,16 +52,28 @@ stride or dilation: a stride beyond the input gives one output column.
 from __future__ import annotations
 
 import numbers
+from collections.abc import Sequence
+from typing import Any, Literal, SupportsFloat, TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _validate as v
 from ._context import call_kernel
 from ._cyx import _conv as _k
 from ._cyx._conv import Boundary, Family, Method, Mode
 from ._registry import kernel
+from ._validate import FloatArray
 
 __all__ = ["conv1d", "conv2d", "convolve", "convolve2d", "correlate", "correlate2d"]
+
+# Every result is a FloatArray, of the inputs' common dtype.
+_Mode: TypeAlias = Literal["full", "same", "valid"]
+_Method: TypeAlias = Literal["auto", "direct", "fft"]
+_Boundary: TypeAlias = Literal["fill", "wrap", "symm", "pad", "circular", "symmetric"]
+_Fill: TypeAlias = SupportsFloat | Sequence[SupportsFloat]  # a real number, or an array-like of one
+_Size1: TypeAlias = int | tuple[int] | list[int]
+_Size2: TypeAlias = int | tuple[int, int] | list[int]
 
 _MODES = {m.name: m for m in Mode}
 _METHODS = {"auto": Method.auto_, "direct": Method.direct, "fft": Method.fft}
@@ -84,36 +96,36 @@ _BOUNDARIES = {
 # -- helpers ---------------------------------------------------------------
 
 
-def _floats(*named):
+def _floats(*named: tuple[npt.ArrayLike, str]) -> tuple[FloatArray, ...]:
     """The arrays as float32/float64 of one common dtype (float32 only if all are)."""
     return v.common(*(v.as_float(x, name) for x, name in named))
 
 
 def _run(
-    family,
-    method,
-    x,
-    w,
-    bias,
-    oh,
-    ow,
-    y0,
-    x0,
-    sy=1,
-    sx=1,
-    dy=1,
-    dx=1,
-    boundary=Boundary.fill,
-    fill=0.0,
-    reverse_out=False,
-):
+    family: Family,
+    method: Method,
+    x: FloatArray,
+    w: FloatArray,
+    bias: FloatArray | None,
+    oh: int,
+    ow: int,
+    y0: int,
+    x0: int,
+    sy: int = 1,
+    sx: int = 1,
+    dy: int = 1,
+    dx: int = 1,
+    boundary: Boundary = Boundary.fill,
+    fill: float = 0.0,
+    reverse_out: bool = False,
+) -> FloatArray:
     """The correlation of x by w on the C++ path `method` (Method.auto_: the family's rule)."""
     return call_kernel(
         _k.corr2d, family, method, x, w, bias, oh, ow, y0, x0, sy, sx, dy, dx, boundary, fill, reverse_out
     )
 
 
-def _vector(a, name, allow_0d):
+def _vector(a: FloatArray, name: str, allow_0d: bool) -> FloatArray:
     if a.ndim == 0:
         if not allow_0d:  # numpy.correlate: "object of too small depth for desired array"
             raise ValueError(f"{name}: expected a 1-d array, got a 0-d array (a scalar)")
@@ -125,12 +137,12 @@ def _vector(a, name, allow_0d):
     return a
 
 
-def _plane(a):
+def _plane(a: FloatArray) -> FloatArray:
     """A 1-d or 2-d array as a (1, 1, H, W) view."""
     return a.reshape((1, 1, 1, a.shape[0]) if a.ndim == 1 else (1, 1) + a.shape)
 
 
-def _corr1d(a, v_, mode, method, reverse_kernel):
+def _corr1d(a: npt.ArrayLike, v_: npt.ArrayLike, mode: str, method: str, reverse_kernel: bool) -> FloatArray:
     """numpy's correlate(a, v) (or convolve when reverse_kernel) for 1-d arrays."""
     a, v_ = _floats((a, "a"), (v_, "v"))
     a, v_ = _vector(a, "a", reverse_kernel), _vector(v_, "v", reverse_kernel)  # convolve takes 0-d
@@ -166,7 +178,7 @@ def _corr1d(a, v_, mode, method, reverse_kernel):
     return out.reshape(length)
 
 
-def _scalar_fill(fillvalue, dtype):
+def _scalar_fill(fillvalue: object, dtype: np.dtype[Any]) -> float:
     if isinstance(fillvalue, (list, tuple, np.ndarray)):  # scipy: any array-like of one element
         arr = np.asarray(fillvalue)
         if arr.size != 1:
@@ -179,7 +191,15 @@ def _scalar_fill(fillvalue, dtype):
     return float(dtype.type(fillvalue))  # scipy casts it to the input dtype
 
 
-def _corr2d(in1, in2, mode, boundary, fillvalue, method, flip):
+def _corr2d(
+    in1: npt.ArrayLike,
+    in2: npt.ArrayLike,
+    mode: str,
+    boundary: str,
+    fillvalue: object,
+    method: str,
+    flip: bool,
+) -> FloatArray:
     in1, in2 = _floats((in1, "in1"), (in2, "in2"))
     for arr, name in ((in1, "in1"), (in2, "in2")):
         if arr.ndim != 2:
@@ -233,7 +253,7 @@ def _corr2d(in1, in2, mode, boundary, fillvalue, method, flip):
     return out.reshape(oh, ow)
 
 
-def _pair(x, name, nd, low):
+def _pair(x: object, name: str, nd: int, low: int) -> tuple[int, ...]:
     """An int or a tuple of nd ints, each in [low, int64 max], as a tuple."""
     if isinstance(x, (tuple, list)):
         if len(x) != nd:
@@ -242,7 +262,14 @@ def _pair(x, name, nd, low):
     return (v.integer(x, name, low=low),) * nd
 
 
-def _out_sizes(sizes, pad, dil, ks, st, padding):
+def _out_sizes(
+    sizes: tuple[int, ...],
+    pad: tuple[int, ...],
+    dil: tuple[int, ...],
+    ks: tuple[int, ...],
+    st: tuple[int, ...],
+    padding: object,
+) -> tuple[int, ...]:
     """torch's output sizes; every coordinate the kernels compute must fit in int64."""
     for n, p in zip(sizes, pad, strict=True):
         if n + 2 * p > v.INT64_MAX:
@@ -261,18 +288,20 @@ def _out_sizes(sizes, pad, dil, ks, st, padding):
     return out
 
 
-def _out_size_error(shape, itemsize, pad, padding):
+def _out_size_error(shape: tuple[int, ...], itemsize: int, pad: tuple[int, ...], padding: object) -> str:
     """The error for an output too large to allocate: padding's when padding made it so."""
     name = "padding" if any(pad) else "input"
     nbytes = int(np.prod(shape, dtype=object)) * itemsize
     return f"{name}: the output of shape {shape} would need {nbytes / 2**30:.4g} GiB (padding={padding!r})"
 
 
-def _torch_operands(nd, input, weight, bias, groups):
+def _torch_operands(
+    nd: int, input: npt.ArrayLike, weight: npt.ArrayLike, bias: npt.ArrayLike | None, groups: object
+) -> tuple[FloatArray, FloatArray, FloatArray | None, bool, int]:
     """input as a batch, weight, bias (or None), whether input was unbatched, groups: validated."""
     fname = f"conv{nd}d"
-    arrs = [(input, "input"), (weight, "weight")] + ([] if bias is None else [(bias, "bias")])
-    arrs = _floats(*arrs)
+    named = [(input, "input"), (weight, "weight")] + ([] if bias is None else [(bias, "bias")])
+    arrs = _floats(*named)
     x, w = arrs[0], arrs[1]
     b = arrs[2] if bias is not None else None
     if x.ndim not in (nd + 1, nd + 2):
@@ -310,7 +339,17 @@ def _torch_operands(nd, input, weight, bias, groups):
     return x, w, b, unbatched, groups
 
 
-def _torch_conv(nd, input, weight, bias, stride, padding, dilation, groups, method):
+def _torch_conv(
+    nd: int,
+    input: npt.ArrayLike,
+    weight: npt.ArrayLike,
+    bias: npt.ArrayLike | None,
+    stride: object,
+    padding: object,
+    dilation: object,
+    groups: object,
+    method: str,
+) -> FloatArray:
     x, w, b, unbatched, groups = _torch_operands(nd, input, weight, bias, groups)
     cout = w.shape[0]
     st = _pair(stride, "stride", nd, 1)
@@ -368,7 +407,9 @@ def _torch_conv(nd, input, weight, bias, stride, padding, dilation, groups, meth
 
 
 @kernel
-def convolve(a, v, mode="full", *, method="auto"):
+def convolve(
+    a: npt.ArrayLike, v: npt.ArrayLike, mode: _Mode = "full", *, method: _Method = "auto"
+) -> FloatArray:
     """Discrete linear convolution of two 1-d sequences; ``numpy.convolve``.
 
     Parameters
@@ -376,15 +417,29 @@ def convolve(a, v, mode="full", *, method="auto"):
     a, v : array_like, 1-d
         The sequences (0-d is taken as length 1). The longer one is the
         signal, as in NumPy.
-    mode : {"full", "same", "valid"}
+    mode : {"full", "same", "valid"}, default "full"
         ``"full"``: length ``N + M - 1``; ``"same"``: ``max(N, M)``, centred
         as NumPy does; ``"valid"``: ``max(N, M) - min(N, M) + 1``.
-    method : {"auto", "direct", "fft"}
+    method : {"auto", "direct", "fft"}, default "auto"
         ``"auto"`` picks by cost and never the FFT for a kernel under 64 taps.
 
     Returns
     -------
-    ndarray, 1-d, float32 when both inputs are float32, else float64.
+    numpy.ndarray
+        1-d, float32 when both inputs are float32, else float64.
+
+    Raises
+    ------
+    TypeError
+        If an input holds complex, bool, object or str data, or an option is
+        not a str.
+    ValueError
+        If an input is empty or has the wrong number of dimensions, or an
+        option is not one of its choices.
+
+    See Also
+    --------
+    correlate, convolve2d, conv1d
 
     Examples
     --------
@@ -398,12 +453,41 @@ def convolve(a, v, mode="full", *, method="auto"):
 
 
 @kernel
-def correlate(a, v, mode="valid", *, method="auto"):
-    """Cross-correlation of two 1-d sequences, ``c[k] = sum_n a[n+k] v[n]``;
-    ``numpy.correlate`` for real inputs (note its default mode ``"valid"``).
+def correlate(
+    a: npt.ArrayLike, v: npt.ArrayLike, mode: _Mode = "valid", *, method: _Method = "auto"
+) -> FloatArray:
+    """Cross-correlation of two 1-d sequences; ``numpy.correlate`` for real inputs.
 
+    ``c[k] = sum_n a[n+k] v[n]``. Note NumPy's default mode, ``"valid"``.
     When ``v`` is longer than ``a`` the result is NumPy's: computed with the
     roles swapped and reversed.
+
+    Parameters
+    ----------
+    a, v : array_like, 1-d
+        The sequences, each at least one element long.
+    mode : {"valid", "same", "full"}, default "valid"
+        The output lengths of :func:`convolve`.
+    method : {"auto", "direct", "fft"}, default "auto"
+        As for :func:`convolve`.
+
+    Returns
+    -------
+    numpy.ndarray
+        1-d, float32 when both inputs are float32, else float64.
+
+    Raises
+    ------
+    TypeError
+        If an input holds complex, bool, object or str data, or an option is
+        not a str.
+    ValueError
+        If an input is empty or has the wrong number of dimensions, or an
+        option is not one of its choices.
+
+    See Also
+    --------
+    convolve, correlate2d, conv1d
 
     Examples
     --------
@@ -417,22 +501,52 @@ def correlate(a, v, mode="valid", *, method="auto"):
 
 
 @kernel
-def convolve2d(in1, in2, mode="full", boundary="fill", fillvalue=0, *, method="auto"):
+def convolve2d(
+    in1: npt.ArrayLike,
+    in2: npt.ArrayLike,
+    mode: _Mode = "full",
+    boundary: _Boundary = "fill",
+    fillvalue: _Fill = 0,
+    *,
+    method: _Method = "auto",
+) -> FloatArray:
     """2-d convolution; ``scipy.signal.convolve2d``.
 
     Parameters
     ----------
     in1, in2 : array_like, 2-d
-    mode : {"full", "same", "valid"}
+        The image and the kernel, not empty.
+    mode : {"full", "same", "valid"}, default "full"
         ``"same"`` is centred as SciPy's 2-d functions do; ``"valid"`` swaps
         the inputs when ``in2`` is the larger, and needs one input at least
         as large as the other in every dimension.
-    boundary : {"fill", "wrap", "symm"}
+    boundary : {"fill", "wrap", "symm"}, default "fill"
         How ``in1`` is extended: ``fillvalue``, periodically, or mirrored
         (``"pad"``, ``"circular"`` and ``"symmetric"`` are accepted aliases).
-    fillvalue : real scalar
-        Value outside ``in1`` for ``boundary="fill"``.
-    method : {"auto", "direct", "fft"}
+    fillvalue : float, default 0
+        Value outside ``in1`` for ``boundary="fill"`` (a real number, or an
+        array-like of one), cast to ``in1``'s dtype.
+    method : {"auto", "direct", "fft"}, default "auto"
+        As for :func:`convolve`.
+
+    Returns
+    -------
+    numpy.ndarray
+        2-d, float32 when both inputs are float32, else float64.
+
+    Raises
+    ------
+    TypeError
+        If an input holds complex, bool, object or str data, an option is
+        not a str or ``fillvalue`` is not a real number.
+    ValueError
+        If an input is empty or not 2-d, an option is not one of its choices,
+        ``fillvalue`` has more than one element, or in ``"valid"`` mode
+        neither input is at least as large as the other in every dimension.
+
+    See Also
+    --------
+    correlate2d, convolve, conv2d
 
     Examples
     --------
@@ -447,11 +561,48 @@ def convolve2d(in1, in2, mode="full", boundary="fill", fillvalue=0, *, method="a
 
 
 @kernel
-def correlate2d(in1, in2, mode="full", boundary="fill", fillvalue=0, *, method="auto"):
+def correlate2d(
+    in1: npt.ArrayLike,
+    in2: npt.ArrayLike,
+    mode: _Mode = "full",
+    boundary: _Boundary = "fill",
+    fillvalue: _Fill = 0,
+    *,
+    method: _Method = "auto",
+) -> FloatArray:
     """2-d cross-correlation; ``scipy.signal.correlate2d`` (real inputs).
 
-    Same arguments as :func:`convolve2d`; in ``"valid"`` mode with ``in2``
-    the larger, the result is SciPy's (swapped and reversed).
+    In ``"valid"`` mode with ``in2`` the larger, the result is SciPy's
+    (computed with the roles swapped, and reversed).
+
+    Parameters
+    ----------
+    in1, in2 : array_like, 2-d
+        The image and the kernel, not empty.
+    mode : {"full", "same", "valid"}, default "full"
+        As for :func:`convolve2d`.
+    boundary : {"fill", "wrap", "symm"}, default "fill"
+        As for :func:`convolve2d`.
+    fillvalue : float, default 0
+        As for :func:`convolve2d`.
+    method : {"auto", "direct", "fft"}, default "auto"
+        As for :func:`convolve`.
+
+    Returns
+    -------
+    numpy.ndarray
+        2-d, float32 when both inputs are float32, else float64.
+
+    Raises
+    ------
+    TypeError
+        As for :func:`convolve2d`.
+    ValueError
+        As for :func:`convolve2d`.
+
+    See Also
+    --------
+    convolve2d, correlate, conv2d
 
     Examples
     --------
@@ -464,26 +615,62 @@ def correlate2d(in1, in2, mode="full", boundary="fill", fillvalue=0, *, method="
 
 
 @kernel
-def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *, method="auto"):
-    """1-d convolution over channels; ``torch.nn.functional.conv1d`` (which,
-    like all deep-learning "convolutions", is a cross-correlation).
+def conv1d(
+    input: npt.ArrayLike,
+    weight: npt.ArrayLike,
+    bias: npt.ArrayLike | None = None,
+    stride: _Size1 = 1,
+    padding: _Size1 | Literal["same", "valid"] = 0,
+    dilation: _Size1 = 1,
+    groups: int = 1,
+    *,
+    method: Literal["auto", "direct", "gemm"] = "auto",
+) -> FloatArray:
+    """1-d convolution over channels; ``torch.nn.functional.conv1d``.
+
+    Like all deep-learning "convolutions", a cross-correlation.
 
     Parameters
     ----------
-    input : array_like, (N, C_in, L) or unbatched (C_in, L)
-    weight : array_like, (C_out, C_in / groups, K)
-    bias : array_like (C_out,), optional
-    stride, dilation : int or 1-tuple, >= 1
-    padding : int or 1-tuple >= 0, or "same" (stride 1 only) or "valid"
-        Zero padding on both sides; "same" puts the odd extra zero on the right.
-    groups : int >= 1, dividing C_in and C_out
-    method : {"auto", "direct", "gemm"}
+    input : array_like, shape (N, C_in, L) or (C_in, L)
+        The signals, batched or unbatched.
+    weight : array_like, shape (C_out, C_in / groups, K)
+        The kernels.
+    bias : array_like, shape (C_out,), optional
+        Added to each output channel.
+    stride : int or tuple of int, default 1
+        An int >= 1 or a 1-tuple.
+    padding : int, tuple of int, "same" or "valid", default 0
+        Zero padding on both sides (an int >= 0 or a 1-tuple); ``"same"``
+        (stride 1 only) puts the odd extra zero on the right, ``"valid"`` is 0.
+    dilation : int or tuple of int, default 1
+        An int >= 1 or a 1-tuple.
+    groups : int, default 1
+        An int >= 1 dividing C_in and C_out.
+    method : {"auto", "direct", "gemm"}, default "auto"
         ``"direct"`` accumulates in float64; ``"gemm"`` (packed patches and an
         Eigen matrix product) accumulates in the input's dtype.
 
     Returns
     -------
-    ndarray (N, C_out, L_out), or (C_out, L_out) for unbatched input.
+    numpy.ndarray
+        Shape (N, C_out, L_out), or (C_out, L_out) for unbatched input;
+        float32 when every input is float32, else float64.
+
+    Raises
+    ------
+    TypeError
+        If an array holds complex, bool, object or str data, or an option has
+        the wrong type.
+    ValueError
+        If the shapes do not match, a size or option is out of range, or
+        the output would not fit in memory.
+    MemoryError
+        If the output does not fit in the memory that is free.
+
+    See Also
+    --------
+    conv2d, correlate
 
     Examples
     --------
@@ -498,18 +685,36 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, 
 
 
 @kernel
-def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *, method="auto"):
+def conv2d(
+    input: npt.ArrayLike,
+    weight: npt.ArrayLike,
+    bias: npt.ArrayLike | None = None,
+    stride: _Size2 = 1,
+    padding: _Size2 | Literal["same", "valid"] = 0,
+    dilation: _Size2 = 1,
+    groups: int = 1,
+    *,
+    method: Literal["auto", "direct", "gemm", "winograd"] = "auto",
+) -> FloatArray:
     """2-d convolution over channels; ``torch.nn.functional.conv2d``.
 
     Parameters
     ----------
-    input : array_like, (N, C_in, H, W) or unbatched (C_in, H, W)
-    weight : array_like, (C_out, C_in / groups, kH, kW)
-    bias : array_like (C_out,), optional
-    stride, dilation : int or pair of ints, >= 1
-    padding : int or pair of ints >= 0, or "same" (stride 1 only) or "valid"
-    groups : int >= 1, dividing C_in and C_out
-    method : {"auto", "direct", "gemm", "winograd"}
+    input : array_like, shape (N, C_in, H, W) or (C_in, H, W)
+        The images, batched or unbatched.
+    weight : array_like, shape (C_out, C_in / groups, kH, kW)
+        The kernels.
+    bias : array_like, shape (C_out,), optional
+        Added to each output channel.
+    stride : int or tuple of int, default 1
+        An int >= 1 or a pair.
+    padding : int, tuple of int, "same" or "valid", default 0
+        Zero padding (an int >= 0 or a pair), or as for :func:`conv1d`.
+    dilation : int or tuple of int, default 1
+        An int >= 1 or a pair.
+    groups : int, default 1
+        An int >= 1 dividing C_in and C_out.
+    method : {"auto", "direct", "gemm", "winograd"}, default "auto"
         As for :func:`conv1d`; ``"winograd"`` (3x3 kernels, stride 1,
         dilation 1) also accumulates in the input's dtype. ``"auto"`` uses
         Winograd for 3x3 stride-1 kernels when each group has at least 4
@@ -519,7 +724,23 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, 
 
     Returns
     -------
-    ndarray (N, C_out, H_out, W_out), or (C_out, H_out, W_out) unbatched.
+    numpy.ndarray
+        Shape (N, C_out, H_out, W_out), or (C_out, H_out, W_out) for
+        unbatched input; float32 when every input is float32, else float64.
+
+    Raises
+    ------
+    TypeError
+        As for :func:`conv1d`.
+    ValueError
+        As for :func:`conv1d`, and for ``method="winograd"`` with a kernel
+        other than 3x3, a stride or a dilation other than 1.
+    MemoryError
+        As for :func:`conv1d`.
+
+    See Also
+    --------
+    conv1d, correlate2d
 
     Examples
     --------
