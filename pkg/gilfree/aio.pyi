@@ -11,6 +11,9 @@ import numpy.typing as npt
 
 from gilfree._executor import Overloaded as Overloaded
 from gilfree._loops_args import AxisLike, NativeScalar, RealLike, Reduced, SumScalar
+from gilfree._validate import FloatArray
+from gilfree.conv import _Boundary, _Fill, _Method, _Mode, _Size1, _Size2
+from gilfree.losses import _KlReduction, _KlScalar, _Reduction, _Result, _Scalar, _Value
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -56,23 +59,101 @@ async def axpy(
     *,
     out: npt.NDArray[np.floating[Any]] | None = None,
 ) -> npt.NDArray[np.floating[Any]]: ...
+@overload
 async def binary_cross_entropy(
-    input: Any,
-    target: Any,
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
     *,
-    sample_weight: Any = None,
-    reduction: Any = "mean",
-    return_grad: Any = False,
-) -> Any: ...
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Scalar = ...,
+    return_grad: Literal[False] = ...,
+) -> _Value: ...
+@overload
+async def binary_cross_entropy(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal['none'],
+    return_grad: Literal[False] = ...,
+) -> FloatArray: ...
+@overload
+async def binary_cross_entropy(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Scalar = ...,
+    return_grad: Literal[True],
+) -> tuple[_Value, FloatArray]: ...
+@overload
+async def binary_cross_entropy(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal['none'],
+    return_grad: Literal[True],
+) -> tuple[FloatArray, FloatArray]: ...
+@overload
+async def binary_cross_entropy(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Reduction = ...,
+    return_grad: bool = ...,
+) -> _Result: ...
+@overload
 async def binary_cross_entropy_with_logits(
-    input: Any,
-    target: Any,
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
     *,
-    sample_weight: Any = None,
-    reduction: Any = "mean",
-    return_grad: Any = False,
-    pos_weight: Any = None,
-) -> Any: ...
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Scalar = ...,
+    return_grad: Literal[False] = ...,
+    pos_weight: npt.ArrayLike | None = ...,
+) -> _Value: ...
+@overload
+async def binary_cross_entropy_with_logits(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal['none'],
+    return_grad: Literal[False] = ...,
+    pos_weight: npt.ArrayLike | None = ...,
+) -> FloatArray: ...
+@overload
+async def binary_cross_entropy_with_logits(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Scalar = ...,
+    return_grad: Literal[True],
+    pos_weight: npt.ArrayLike | None = ...,
+) -> tuple[_Value, FloatArray]: ...
+@overload
+async def binary_cross_entropy_with_logits(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal['none'],
+    return_grad: Literal[True],
+    pos_weight: npt.ArrayLike | None = ...,
+) -> tuple[FloatArray, FloatArray]: ...
+@overload
+async def binary_cross_entropy_with_logits(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Reduction = ...,
+    return_grad: bool = ...,
+    pos_weight: npt.ArrayLike | None = ...,
+) -> _Result: ...
 async def clip(
     x: npt.ArrayLike,
     lo: RealLike | None,
@@ -81,99 +162,316 @@ async def clip(
     out: npt.NDArray[NativeScalar] | None = None,
 ) -> npt.NDArray[NativeScalar]: ...
 async def conv1d(
-    input: Any,
-    weight: Any,
-    bias: Any = None,
-    stride: Any = 1,
-    padding: Any = 0,
-    dilation: Any = 1,
-    groups: Any = 1,
+    input: npt.ArrayLike,
+    weight: npt.ArrayLike,
+    bias: npt.ArrayLike | None = None,
+    stride: _Size1 = 1,
+    padding: _Size1 | Literal['same', 'valid'] = 0,
+    dilation: _Size1 = 1,
+    groups: int = 1,
     *,
-    method: Any = "auto",
-) -> Any: ...
+    method: Literal['auto', 'direct', 'gemm'] = "auto",
+) -> FloatArray: ...
 async def conv2d(
-    input: Any,
-    weight: Any,
-    bias: Any = None,
-    stride: Any = 1,
-    padding: Any = 0,
-    dilation: Any = 1,
-    groups: Any = 1,
+    input: npt.ArrayLike,
+    weight: npt.ArrayLike,
+    bias: npt.ArrayLike | None = None,
+    stride: _Size2 = 1,
+    padding: _Size2 | Literal['same', 'valid'] = 0,
+    dilation: _Size2 = 1,
+    groups: int = 1,
     *,
-    method: Any = "auto",
-) -> Any: ...
-async def convolve(a: Any, v: Any, mode: Any = "full", *, method: Any = "auto") -> Any: ...
+    method: Literal['auto', 'direct', 'gemm', 'winograd'] = "auto",
+) -> FloatArray: ...
+async def convolve(
+    a: npt.ArrayLike,
+    v: npt.ArrayLike,
+    mode: _Mode = "full",
+    *,
+    method: _Method = "auto",
+) -> FloatArray: ...
 async def convolve2d(
-    in1: Any,
-    in2: Any,
-    mode: Any = "full",
-    boundary: Any = "fill",
-    fillvalue: Any = 0,
+    in1: npt.ArrayLike,
+    in2: npt.ArrayLike,
+    mode: _Mode = "full",
+    boundary: _Boundary = "fill",
+    fillvalue: _Fill = 0,
     *,
-    method: Any = "auto",
-) -> Any: ...
-async def correlate(a: Any, v: Any, mode: Any = "valid", *, method: Any = "auto") -> Any: ...
+    method: _Method = "auto",
+) -> FloatArray: ...
+async def correlate(
+    a: npt.ArrayLike,
+    v: npt.ArrayLike,
+    mode: _Mode = "valid",
+    *,
+    method: _Method = "auto",
+) -> FloatArray: ...
 async def correlate2d(
-    in1: Any,
-    in2: Any,
-    mode: Any = "full",
-    boundary: Any = "fill",
-    fillvalue: Any = 0,
+    in1: npt.ArrayLike,
+    in2: npt.ArrayLike,
+    mode: _Mode = "full",
+    boundary: _Boundary = "fill",
+    fillvalue: _Fill = 0,
     *,
-    method: Any = "auto",
-) -> Any: ...
+    method: _Method = "auto",
+) -> FloatArray: ...
+@overload
 async def cross_entropy(
-    input: Any,
-    target: Any,
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
     *,
-    sample_weight: Any = None,
-    reduction: Any = "mean",
-    return_grad: Any = False,
-    class_weight: Any = None,
-    ignore_index: Any = -100,
-    label_smoothing: Any = 0.0,
-) -> Any: ...
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Scalar = ...,
+    return_grad: Literal[False] = ...,
+    class_weight: npt.ArrayLike | None = ...,
+    ignore_index: int = ...,
+    label_smoothing: float = ...,
+) -> _Value: ...
+@overload
+async def cross_entropy(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal['none'],
+    return_grad: Literal[False] = ...,
+    class_weight: npt.ArrayLike | None = ...,
+    ignore_index: int = ...,
+    label_smoothing: float = ...,
+) -> FloatArray: ...
+@overload
+async def cross_entropy(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Scalar = ...,
+    return_grad: Literal[True],
+    class_weight: npt.ArrayLike | None = ...,
+    ignore_index: int = ...,
+    label_smoothing: float = ...,
+) -> tuple[_Value, FloatArray]: ...
+@overload
+async def cross_entropy(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal['none'],
+    return_grad: Literal[True],
+    class_weight: npt.ArrayLike | None = ...,
+    ignore_index: int = ...,
+    label_smoothing: float = ...,
+) -> tuple[FloatArray, FloatArray]: ...
+@overload
+async def cross_entropy(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Reduction = ...,
+    return_grad: bool = ...,
+    class_weight: npt.ArrayLike | None = ...,
+    ignore_index: int = ...,
+    label_smoothing: float = ...,
+) -> _Result: ...
 async def cumsum(x: npt.ArrayLike, axis: AxisLike = None) -> npt.NDArray[SumScalar]: ...
 async def dot(a: npt.ArrayLike, b: npt.ArrayLike) -> NativeScalar: ...
+@overload
 async def hinge(
-    input: Any,
-    target: Any,
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
     *,
-    sample_weight: Any = None,
-    reduction: Any = "mean",
-    return_grad: Any = False,
-) -> Any: ...
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Scalar = ...,
+    return_grad: Literal[False] = ...,
+) -> _Value: ...
+@overload
+async def hinge(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal['none'],
+    return_grad: Literal[False] = ...,
+) -> FloatArray: ...
+@overload
+async def hinge(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Scalar = ...,
+    return_grad: Literal[True],
+) -> tuple[_Value, FloatArray]: ...
+@overload
+async def hinge(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal['none'],
+    return_grad: Literal[True],
+) -> tuple[FloatArray, FloatArray]: ...
+@overload
+async def hinge(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Reduction = ...,
+    return_grad: bool = ...,
+) -> _Result: ...
 async def histogram(
     x: npt.ArrayLike,
     bins: int | np.integer[Any] = 10,
     range: tuple[RealLike, RealLike] | None = None,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.floating[Any]]]: ...
+@overload
 async def huber(
-    input: Any,
-    target: Any,
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
     *,
-    sample_weight: Any = None,
-    reduction: Any = "mean",
-    return_grad: Any = False,
-    delta: Any = 1.0,
-) -> Any: ...
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Scalar = ...,
+    return_grad: Literal[False] = ...,
+    delta: float = ...,
+) -> _Value: ...
+@overload
+async def huber(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal['none'],
+    return_grad: Literal[False] = ...,
+    delta: float = ...,
+) -> FloatArray: ...
+@overload
+async def huber(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Scalar = ...,
+    return_grad: Literal[True],
+    delta: float = ...,
+) -> tuple[_Value, FloatArray]: ...
+@overload
+async def huber(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal['none'],
+    return_grad: Literal[True],
+    delta: float = ...,
+) -> tuple[FloatArray, FloatArray]: ...
+@overload
+async def huber(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Reduction = ...,
+    return_grad: bool = ...,
+    delta: float = ...,
+) -> _Result: ...
+@overload
 async def kl_div(
-    input: Any,
-    target: Any,
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
     *,
-    sample_weight: Any = None,
-    reduction: Any = "mean",
-    return_grad: Any = False,
-    log_target: Any = False,
-) -> Any: ...
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: _KlScalar = ...,
+    return_grad: Literal[False] = ...,
+    log_target: bool = ...,
+) -> _Value: ...
+@overload
+async def kl_div(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal['none'],
+    return_grad: Literal[False] = ...,
+    log_target: bool = ...,
+) -> FloatArray: ...
+@overload
+async def kl_div(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: _KlScalar = ...,
+    return_grad: Literal[True],
+    log_target: bool = ...,
+) -> tuple[_Value, FloatArray]: ...
+@overload
+async def kl_div(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal['none'],
+    return_grad: Literal[True],
+    log_target: bool = ...,
+) -> tuple[FloatArray, FloatArray]: ...
+@overload
+async def kl_div(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: _KlReduction = ...,
+    return_grad: bool = ...,
+    log_target: bool = ...,
+) -> _Result: ...
+@overload
 async def log_cosh(
-    input: Any,
-    target: Any,
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
     *,
-    sample_weight: Any = None,
-    reduction: Any = "mean",
-    return_grad: Any = False,
-) -> Any: ...
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Scalar = ...,
+    return_grad: Literal[False] = ...,
+) -> _Value: ...
+@overload
+async def log_cosh(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal['none'],
+    return_grad: Literal[False] = ...,
+) -> FloatArray: ...
+@overload
+async def log_cosh(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Scalar = ...,
+    return_grad: Literal[True],
+) -> tuple[_Value, FloatArray]: ...
+@overload
+async def log_cosh(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal['none'],
+    return_grad: Literal[True],
+) -> tuple[FloatArray, FloatArray]: ...
+@overload
+async def log_cosh(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Reduction = ...,
+    return_grad: bool = ...,
+) -> _Result: ...
 @overload
 async def logsumexp(
     x: npt.ArrayLike,
@@ -186,14 +484,51 @@ async def logsumexp(
     axis: AxisLike = None,
     keepdims: bool = False,
 ) -> Reduced[np.floating[Any]]: ...
+@overload
 async def mae(
-    input: Any,
-    target: Any,
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
     *,
-    sample_weight: Any = None,
-    reduction: Any = "mean",
-    return_grad: Any = False,
-) -> Any: ...
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Scalar = ...,
+    return_grad: Literal[False] = ...,
+) -> _Value: ...
+@overload
+async def mae(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal['none'],
+    return_grad: Literal[False] = ...,
+) -> FloatArray: ...
+@overload
+async def mae(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Scalar = ...,
+    return_grad: Literal[True],
+) -> tuple[_Value, FloatArray]: ...
+@overload
+async def mae(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal['none'],
+    return_grad: Literal[True],
+) -> tuple[FloatArray, FloatArray]: ...
+@overload
+async def mae(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Reduction = ...,
+    return_grad: bool = ...,
+) -> _Result: ...
 @overload
 async def max(x: npt.ArrayLike, axis: None = None, keepdims: Literal[False] = False) -> NativeScalar: ...
 @overload
@@ -210,24 +545,106 @@ async def mean(
 async def min(x: npt.ArrayLike, axis: None = None, keepdims: Literal[False] = False) -> NativeScalar: ...
 @overload
 async def min(x: npt.ArrayLike, axis: AxisLike = None, keepdims: bool = False) -> Reduced[NativeScalar]: ...
+@overload
 async def mse(
-    input: Any,
-    target: Any,
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
     *,
-    sample_weight: Any = None,
-    reduction: Any = "mean",
-    return_grad: Any = False,
-) -> Any: ...
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Scalar = ...,
+    return_grad: Literal[False] = ...,
+) -> _Value: ...
+@overload
+async def mse(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal['none'],
+    return_grad: Literal[False] = ...,
+) -> FloatArray: ...
+@overload
+async def mse(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Scalar = ...,
+    return_grad: Literal[True],
+) -> tuple[_Value, FloatArray]: ...
+@overload
+async def mse(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal['none'],
+    return_grad: Literal[True],
+) -> tuple[FloatArray, FloatArray]: ...
+@overload
+async def mse(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Reduction = ...,
+    return_grad: bool = ...,
+) -> _Result: ...
+@overload
 async def nll_loss(
-    input: Any,
-    target: Any,
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
     *,
-    sample_weight: Any = None,
-    reduction: Any = "mean",
-    return_grad: Any = False,
-    class_weight: Any = None,
-    ignore_index: Any = -100,
-) -> Any: ...
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Scalar = ...,
+    return_grad: Literal[False] = ...,
+    class_weight: npt.ArrayLike | None = ...,
+    ignore_index: int = ...,
+) -> _Value: ...
+@overload
+async def nll_loss(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal['none'],
+    return_grad: Literal[False] = ...,
+    class_weight: npt.ArrayLike | None = ...,
+    ignore_index: int = ...,
+) -> FloatArray: ...
+@overload
+async def nll_loss(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Scalar = ...,
+    return_grad: Literal[True],
+    class_weight: npt.ArrayLike | None = ...,
+    ignore_index: int = ...,
+) -> tuple[_Value, FloatArray]: ...
+@overload
+async def nll_loss(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal['none'],
+    return_grad: Literal[True],
+    class_weight: npt.ArrayLike | None = ...,
+    ignore_index: int = ...,
+) -> tuple[FloatArray, FloatArray]: ...
+@overload
+async def nll_loss(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Reduction = ...,
+    return_grad: bool = ...,
+    class_weight: npt.ArrayLike | None = ...,
+    ignore_index: int = ...,
+) -> _Result: ...
 @overload
 async def norm(
     x: npt.ArrayLike,
@@ -242,35 +659,166 @@ async def norm(
     axis: AxisLike = None,
     keepdims: bool = False,
 ) -> Reduced[np.floating[Any]]: ...
+@overload
 async def pinball(
-    input: Any,
-    target: Any,
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
     *,
-    sample_weight: Any = None,
-    reduction: Any = "mean",
-    return_grad: Any = False,
-    quantile: Any = 0.5,
-) -> Any: ...
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Scalar = ...,
+    return_grad: Literal[False] = ...,
+    quantile: float = ...,
+) -> _Value: ...
+@overload
+async def pinball(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal['none'],
+    return_grad: Literal[False] = ...,
+    quantile: float = ...,
+) -> FloatArray: ...
+@overload
+async def pinball(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Scalar = ...,
+    return_grad: Literal[True],
+    quantile: float = ...,
+) -> tuple[_Value, FloatArray]: ...
+@overload
+async def pinball(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal['none'],
+    return_grad: Literal[True],
+    quantile: float = ...,
+) -> tuple[FloatArray, FloatArray]: ...
+@overload
+async def pinball(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Reduction = ...,
+    return_grad: bool = ...,
+    quantile: float = ...,
+) -> _Result: ...
+@overload
 async def poisson_nll(
-    input: Any,
-    target: Any,
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
     *,
-    sample_weight: Any = None,
-    reduction: Any = "mean",
-    return_grad: Any = False,
-    log_input: Any = True,
-    full: Any = False,
-    eps: Any = 1e-08,
-) -> Any: ...
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Scalar = ...,
+    return_grad: Literal[False] = ...,
+    log_input: bool = ...,
+    full: bool = ...,
+    eps: float = ...,
+) -> _Value: ...
+@overload
+async def poisson_nll(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal['none'],
+    return_grad: Literal[False] = ...,
+    log_input: bool = ...,
+    full: bool = ...,
+    eps: float = ...,
+) -> FloatArray: ...
+@overload
+async def poisson_nll(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Scalar = ...,
+    return_grad: Literal[True],
+    log_input: bool = ...,
+    full: bool = ...,
+    eps: float = ...,
+) -> tuple[_Value, FloatArray]: ...
+@overload
+async def poisson_nll(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal['none'],
+    return_grad: Literal[True],
+    log_input: bool = ...,
+    full: bool = ...,
+    eps: float = ...,
+) -> tuple[FloatArray, FloatArray]: ...
+@overload
+async def poisson_nll(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Reduction = ...,
+    return_grad: bool = ...,
+    log_input: bool = ...,
+    full: bool = ...,
+    eps: float = ...,
+) -> _Result: ...
+@overload
 async def smooth_l1(
-    input: Any,
-    target: Any,
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
     *,
-    sample_weight: Any = None,
-    reduction: Any = "mean",
-    return_grad: Any = False,
-    beta: Any = 1.0,
-) -> Any: ...
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Scalar = ...,
+    return_grad: Literal[False] = ...,
+    beta: float = ...,
+) -> _Value: ...
+@overload
+async def smooth_l1(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal['none'],
+    return_grad: Literal[False] = ...,
+    beta: float = ...,
+) -> FloatArray: ...
+@overload
+async def smooth_l1(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Scalar = ...,
+    return_grad: Literal[True],
+    beta: float = ...,
+) -> tuple[_Value, FloatArray]: ...
+@overload
+async def smooth_l1(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal['none'],
+    return_grad: Literal[True],
+    beta: float = ...,
+) -> tuple[FloatArray, FloatArray]: ...
+@overload
+async def smooth_l1(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Reduction = ...,
+    return_grad: bool = ...,
+    beta: float = ...,
+) -> _Result: ...
 async def softmax(x: npt.ArrayLike, axis: AxisLike = -1) -> npt.NDArray[np.floating[Any]]: ...
 @overload
 async def sqdist(
@@ -286,14 +834,51 @@ async def sqdist(
     axis: AxisLike = None,
     keepdims: bool = False,
 ) -> Reduced[np.floating[Any]]: ...
+@overload
 async def squared_hinge(
-    input: Any,
-    target: Any,
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
     *,
-    sample_weight: Any = None,
-    reduction: Any = "mean",
-    return_grad: Any = False,
-) -> Any: ...
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Scalar = ...,
+    return_grad: Literal[False] = ...,
+) -> _Value: ...
+@overload
+async def squared_hinge(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal['none'],
+    return_grad: Literal[False] = ...,
+) -> FloatArray: ...
+@overload
+async def squared_hinge(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Scalar = ...,
+    return_grad: Literal[True],
+) -> tuple[_Value, FloatArray]: ...
+@overload
+async def squared_hinge(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: Literal['none'],
+    return_grad: Literal[True],
+) -> tuple[FloatArray, FloatArray]: ...
+@overload
+async def squared_hinge(
+    input: npt.ArrayLike,
+    target: npt.ArrayLike,
+    *,
+    sample_weight: npt.ArrayLike | None = ...,
+    reduction: _Reduction = ...,
+    return_grad: bool = ...,
+) -> _Result: ...
 @overload
 async def std(
     x: npt.ArrayLike,
