@@ -153,3 +153,13 @@ def test_works_under_uvloop_if_installed():
     uvloop = pytest.importorskip("uvloop")
     result = uvloop.run(gilfree.aio.mse(np.ones(4), np.zeros(4)))
     assert result == 1.0
+
+
+@pytest.mark.asyncio
+async def test_progress_bar_after_the_min_twin_is_made():
+    # gilfree.aio.min, once accessed, is a global of gilfree.aio: the module's
+    # own code must still reach the builtin (map's progress bar called min())
+    pytest.importorskip("tqdm")
+    assert gilfree.aio.min is not None
+    out = await gilfree.aio.map(gilfree.sum, [np.ones(3)] * 3, progress="sums")
+    assert [float(o) for o in out] == [3.0, 3.0, 3.0]

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ast as _ast
 import asyncio as _asyncio
+import builtins as _builtins
 import contextvars as _contextvars
 import functools as _functools
 import inspect as _inspect
@@ -426,7 +427,8 @@ def _progress_bar(progress: bool | str, iterables: tuple[_Iterable[_Any], ...], 
         raise ImportError("progress=True needs tqdm: pip install tqdm") from exc
     sizes = [len(it) for it in iterables if hasattr(it, "__len__")]  # type: ignore[arg-type]
     desc = progress if isinstance(progress, str) else getattr(fn, "__name__", "calls")
-    return tqdm(total=min(sizes) if sizes else None, desc=desc)
+    # the builtin: gilfree.aio.min, once made, is a global of this module
+    return tqdm(total=_builtins.min(sizes) if sizes else None, desc=desc)
 
 
 def __getattr__(name: str) -> _Any:
