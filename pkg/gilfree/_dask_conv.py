@@ -18,6 +18,9 @@ import dask.array as da
 import numpy as np
 
 from . import conv as _mem
+from ._conv_common import _BOUNDARIES
+from ._conv_signal import _scalar_fill
+from ._conv_torch import _out_sizes, _pair
 from ._dask_common import _check_threads, as_dask, task, whole_axis
 
 _PAD_MODES = {0: "constant", 1: "wrap", 2: "symmetric"}  # gilfree.conv's boundary codes
@@ -133,8 +136,8 @@ def _corr2d(in1, in2, mode, boundary, fillvalue, method, flip, threads_per_task)
     else:  # "same": scipy's centring, as in gilfree.conv
         before = (kh // 2, kw // 2) if flip else ((kh - 1) // 2, (kw - 1) // 2)
         after = (kh - 1 - before[0], kw - 1 - before[1])
-    pad_mode = _PAD_MODES[_mem._BOUNDARIES[boundary]]
-    kw_pad = {"constant_values": _mem._scalar_fill(fillvalue, dt)} if pad_mode == "constant" else {}
+    pad_mode = _PAD_MODES[_BOUNDARIES[boundary]]
+    kw_pad = {"constant_values": _scalar_fill(fillvalue, dt)} if pad_mode == "constant" else {}
     x = x.astype(dt) if x.dtype != dt else x
     if any(before) or any(after):
         x = _pad(x, list(zip(before, after, strict=True)), pad_mode, **kw_pad)
@@ -186,7 +189,7 @@ def _torch_pads(nd, padding, ks, dil):
         if padding == "valid":
             return [(0, 0)] * nd
         return [((d * (k - 1)) // 2, d * (k - 1) - (d * (k - 1)) // 2) for k, d in zip(ks, dil, strict=True)]
-    return [(p, p) for p in _mem._pair(padding, "padding", nd, 0)]
+    return [(p, p) for p in _pair(padding, "padding", nd, 0)]
 
 
 def _torch(nd, input, weight, bias, stride, padding, dilation, groups, method, threads_per_task):
@@ -199,14 +202,14 @@ def _torch(nd, input, weight, bias, stride, padding, dilation, groups, method, t
         fn(np.zeros((1,) * x.ndim, x.dtype), w, b)  # raises the in-memory error
     unbatched = x.ndim == nd + 1
     x = x[None] if unbatched else x
-    st, dil = _mem._pair(stride, "stride", nd, 1), _mem._pair(dilation, "dilation", nd, 1)
+    st, dil = _pair(stride, "stride", nd, 1), _pair(dilation, "dilation", nd, 1)
     span = [d * (k - 1) + 1 for k, d in zip(w.shape[2:], dil, strict=True)]
     kw = {"stride": stride, "dilation": dilation, "groups": groups, "method": method}
     probe = fn(np.zeros((1, x.shape[1], *span), x.dtype), w, b, padding=padding, **kw)  # checks the rest
     pads = _torch_pads(nd, padding, w.shape[2:], dil)
     pad_given = padding if isinstance(padding, str) else tuple(p for p, _ in pads)
     if not isinstance(padding, str) or padding == "valid":
-        _mem._out_sizes(x.shape[2:], tuple(p for p, _ in pads), dil, w.shape[2:], st, pad_given)
+        _out_sizes(x.shape[2:], tuple(p for p, _ in pads), dil, w.shape[2:], st, pad_given)
     whole_axis(x, 1, "input", f"conv{nd}d (the channels)")
     x = x.astype(probe.dtype) if x.dtype != probe.dtype else x
     if any(p for pair in pads for p in pair):

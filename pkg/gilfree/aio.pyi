@@ -9,11 +9,11 @@ from typing import Any as _Any
 import numpy as np
 import numpy.typing as npt
 
+from gilfree._conv_common import _Boundary, _Fill, _Method, _Mode, _Size1, _Size2
 from gilfree._executor import Overloaded as Overloaded
 from gilfree._loops_args import AxisLike, NativeScalar, RealLike, Reduced, SumScalar
 from gilfree._losses_common import _KlReduction, _KlScalar, _Reduction, _Result, _Scalar, _Value
 from gilfree._validate import FloatArray
-from gilfree.conv import _Boundary, _Fill, _Method, _Mode, _Size1, _Size2
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
