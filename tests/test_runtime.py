@@ -18,7 +18,11 @@ N_BIG = 400_000  # many chunks: runs on the pool
 
 
 def test_set_and_get_num_threads():
-    gilfree.set_num_threads(3)
+    if gilfree.available_cpus() >= 3:
+        gilfree.set_num_threads(3)
+    else:
+        with pytest.warns(RuntimeWarning, match="n: 3 threads on"):
+            gilfree.set_num_threads(3)
     assert gilfree.get_num_threads() == 3
     with gilfree.threads(1):
         assert gilfree.get_num_threads() == 1
@@ -212,3 +216,17 @@ def test_sums_over_many_blocks_of_chunks():
     assert one[0] == 0.25 and one[1] == 0.25 and one[2] == 0.125 * n
     assert [float(v).hex() for v in one] == [float(v).hex() for v in two]
     assert tok.chunks_total == tok.chunks_done == 3 * -(-n // 2**15)
+
+
+def test_set_num_threads_past_the_cpus_warns_and_within_does_not():
+    import warnings
+
+    cpus = gilfree.available_cpus()
+    with pytest.warns(RuntimeWarning, match=rf"n: {cpus + 1} threads on {cpus} available CPUs"):
+        gilfree.set_num_threads(cpus + 1)
+    assert gilfree.get_num_threads() == cpus + 1  # allowed: the warning says what it costs
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        gilfree.set_num_threads(cpus)
+        with gilfree.threads(cpus + 1):  # per call: deliberate, not warned about
+            gilfree.sum(np.ones(10))

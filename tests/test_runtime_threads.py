@@ -12,6 +12,8 @@ from numpy.lib.stride_tricks import sliding_window_view
 from scipy import signal
 
 N_CALLERS = 4
+# the resizer sets up to N_CALLERS threads, past the CPUs of a small machine, on purpose
+pytestmark = pytest.mark.filterwarnings("ignore:.*threads on .* available CPUs:RuntimeWarning")
 ROUNDS = 3
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import concurrent.futures.thread  # noqa: F401  (its exit hook must be registered before ours)
 import contextlib
 import threading
+import warnings
 from collections.abc import Iterator
 
 from ._context import MAX_THREADS, THREADS, KernelCancelled, Token, WouldBlock, check_count, num_threads
@@ -82,6 +83,10 @@ def set_num_threads(n: int) -> None:
     ----------
     n : int
         The number of threads, from 1 to ``gilfree.runtime.MAX_THREADS``.
+        More than :func:`available_cpus` is allowed but warned about: the
+        pool then oversubscribes the CPUs, and kernels get slower, not faster
+        (a per-call ``threads(n)`` above the CPU count, e.g. to check that
+        results do not depend on it, is not warned about).
 
     Raises
     ------
@@ -89,6 +94,11 @@ def set_num_threads(n: int) -> None:
         If n is not an int.
     ValueError
         If n is out of range.
+
+    Warns
+    -----
+    RuntimeWarning
+        If n is more than the CPUs this process may use.
 
     See Also
     --------
@@ -103,7 +113,15 @@ def set_num_threads(n: int) -> None:
     1
     >>> gilfree.set_num_threads(old)
     """
-    _rt.set_num_threads(check_count(n))
+    n = check_count(n)
+    cpus = _rt.available_cpus()
+    if n > cpus:
+        warnings.warn(
+            f"n: {n} threads on {cpus} available CPUs oversubscribes them (kernels get slower, not faster)",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    _rt.set_num_threads(n)
 
 
 @contextlib.contextmanager
