@@ -145,3 +145,15 @@ def test_info_command():
         "gil_enabled",
     ):
         assert key in out
+
+
+def test_readme_tour_runs_and_prints_what_it_claims():
+    text = (ROOT / "README.md").read_text()
+    start = text.index("## A short tour")
+    code = text[text.index("```python\n", start) + 10 : text.index("```\n", text.index("```python\n", start))]
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "same bits on 1 and N threads: True" in out
+    assert "8 awaited losses:" in out and "mapped: 8" in out
+    assert "running: 1" in out and "cancelled a running kernel: its thread was free" in out, out
