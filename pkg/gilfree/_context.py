@@ -8,8 +8,12 @@ from __future__ import annotations
 import contextvars
 import operator
 import threading
+from collections.abc import Callable
+from typing import TypeVar
 
 from ._cyx import _runtime as _rt
+
+_T = TypeVar("_T")
 
 Token = _rt.Token
 KernelCancelled = _rt.KernelCancelled
@@ -66,7 +70,7 @@ def _cancelled(exc: KernelCancelled, tok: Token | None) -> BaseException:
     return exc
 
 
-def call_kernel(fn, *args):
+def call_kernel(fn: Callable[..., _T], *args: object) -> _T:
     """fn(*args, nthreads, token) for this context. Every binding call goes
     through here."""
     tok = current_token()
