@@ -40,7 +40,10 @@ from ._loops_args import (
     Reduced,
     SumScalar,
     _broadcast_pair,
+    _as,
     _native,
+    _operand,
+    _sum_result,
     _reduce,
 )
 from ._loops_ranges import axpy, clip, cumsum, histogram, softmax
@@ -142,8 +145,8 @@ def sum(x: npt.ArrayLike, axis: AxisLike = None, keepdims: bool = False) -> Redu
     >>> gilfree.sum(np.ones((2, 3)), axis=0).tolist()
     [2.0, 2.0, 2.0]
     """
-    arr = _native(x, "x")
-    return _reduce(ReduceKind.sum, arr, axis, keepdims)
+    arr, given = _operand(x, "x")
+    return _sum_result(_reduce(ReduceKind.sum, arr, axis, keepdims), given)
 
 
 @overload
@@ -254,8 +257,9 @@ def min(x: npt.ArrayLike, axis: AxisLike = None, keepdims: bool = False) -> Redu
     >>> gilfree.min(np.array([1.0, np.nan, 0.0]))
     np.float64(nan)
     """
-    arr = _native(x, "x")
-    return _reduce(ReduceKind.min, arr, axis, keepdims, empty_error="min")
+    arr, given = _operand(x, "x")
+    res = _reduce(ReduceKind.min, v.order_key(arr, given), axis, keepdims, empty_error="min")
+    return _as(v.order_key(res, given), given)
 
 
 @overload
@@ -277,8 +281,9 @@ def max(x: npt.ArrayLike, axis: AxisLike = None, keepdims: bool = False) -> Redu
     >>> gilfree.max(np.array([[1, 5], [7, 2]]), axis=1).tolist()
     [5, 7]
     """
-    arr = _native(x, "x")
-    return _reduce(ReduceKind.max, arr, axis, keepdims, empty_error="max")
+    arr, given = _operand(x, "x")
+    res = _reduce(ReduceKind.max, v.order_key(arr, given), axis, keepdims, empty_error="max")
+    return _as(v.order_key(res, given), given)
 
 
 @overload
@@ -301,8 +306,8 @@ def argmin(x: npt.ArrayLike, axis: AxisLike = None, keepdims: bool = False) -> R
     >>> gilfree.argmin(np.array([3.0, 1.0, 1.0]))
     np.int64(1)
     """
-    arr = _native(x, "x")
-    return _reduce(ReduceKind.argmin, arr, axis, keepdims, empty_error="argmin")
+    arr, given = _operand(x, "x")
+    return _reduce(ReduceKind.argmin, v.order_key(arr, given), axis, keepdims, empty_error="argmin")
 
 
 @overload
@@ -327,8 +332,8 @@ def argmax(x: npt.ArrayLike, axis: AxisLike = None, keepdims: bool = False) -> R
     >>> gilfree.argmax(np.array([[1, 9], [8, 2]]), axis=0).tolist()
     [1, 0]
     """
-    arr = _native(x, "x")
-    return _reduce(ReduceKind.argmax, arr, axis, keepdims, empty_error="argmax")
+    arr, given = _operand(x, "x")
+    return _reduce(ReduceKind.argmax, v.order_key(arr, given), axis, keepdims, empty_error="argmax")
 
 
 @kernel
@@ -365,8 +370,11 @@ def dot(a: npt.ArrayLike, b: npt.ArrayLike) -> NativeScalar:
     >>> gilfree.dot(np.array([1.0, 2.0, 3.0]), np.array([4.0, 5.0, 6.0]))
     np.float64(32.0)
     """
-    x = _native(a, "a")
-    y = _native(b, "b")
+    x, ga = _operand(a, "a")
+    y, gb = _operand(b, "b")
+    dt = np.result_type(ga, gb)
+    if dt.kind == "f":  # uint64 with a signed or float dtype: NumPy computes in float64
+        x, y = _native(a, "a"), _native(b, "b")
     if x.ndim != 1:
         raise ValueError(f"a: expected a 1-d array, got {x.ndim}-d")
     if y.ndim != 1:
@@ -374,7 +382,7 @@ def dot(a: npt.ArrayLike, b: npt.ArrayLike) -> NativeScalar:
     if y.shape != x.shape:
         raise ValueError(f"b: expected length {x.shape[0]} (the length of a), got {y.shape[0]}")
     x, y = v.common(x, y)
-    return _reduce(ReduceKind.dot, x, None, False, y=y)
+    return _as(_reduce(ReduceKind.dot, x, None, False, y=y), v.arith_dtype(dt))
 
 
 @overload
