@@ -4,15 +4,13 @@ table over every public kernel x every input dtype, and the subclass rule
 the argument). References come from NumPy/SciPy or tests/loss_reference.py,
 expected dtypes from the rules restated here."""
 
+import gilfree
+import loss_reference as ref
 import numpy as np
 import pytest
 import scipy.signal
 import scipy.special
-
-import gilfree
 from gilfree._registry import KERNELS
-
-import loss_reference as ref
 
 ACCEPTED = [
     "bool", "int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64",

@@ -27,9 +27,9 @@ from ._loops_args import (
     _native,
     _number,
     _operand,
-    _sum_result,
     _reduce,
     _scan_axis,
+    _sum_result,
     _to_last,
 )
 from ._registry import kernel
@@ -104,7 +104,7 @@ def cumsum(x: npt.ArrayLike, axis: AxisLike = None) -> npt.NDArray[SumScalar]:
     Parameters
     ----------
     x : array_like
-        Input data: int32, int64, float32 or float64.
+        Input data: bool, integers or floats (the dtype policy).
     axis : int, optional
         Axis to accumulate along; None, the default, flattens x first.
 
@@ -163,7 +163,7 @@ def axpy(
     alpha : float
         The scale of x.
     x, y : array_like
-        Arrays that broadcast together: int32, int64, float32 or float64.
+        Arrays that broadcast together: bool, integers or floats (the dtype policy).
     out : numpy.ndarray, optional
         Where to write the result (default: a new array).
 
@@ -268,7 +268,7 @@ def clip(
     Parameters
     ----------
     x : array_like
-        Input data: int32, int64, float32 or float64.
+        Input data: bool, integers or floats (the dtype policy).
     lo, hi : float or None
         The bounds (None: no bound on that side).
     out : numpy.ndarray, optional
@@ -398,7 +398,7 @@ def histogram(
     Parameters
     ----------
     x : array_like
-        Input data: int32, int64, float32 or float64.
+        Input data: bool, integers or floats (the dtype policy).
     bins : int, default 10
         The number of equal-width bins.
     range : tuple of (float, float), optional

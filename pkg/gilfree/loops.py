@@ -39,12 +39,12 @@ from ._loops_args import (
     RealLike,
     Reduced,
     SumScalar,
-    _broadcast_pair,
     _as,
+    _broadcast_pair,
     _native,
     _operand,
-    _sum_result,
     _reduce,
+    _sum_result,
 )
 from ._loops_ranges import axpy, clip, cumsum, histogram, softmax
 from ._registry import kernel
@@ -75,7 +75,7 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 
 # The numpydoc sections the reductions share, written once and inserted into
 # each one's docstring before its Examples by _reduction_doc.
-_X = "    x : array_like\n        Input data: int32, int64, float32 or float64.\n"
+_X = "    x : array_like\n        Input data: bool, integers or floats (the README's dtype policy).\n"
 _AXIS = """\
     axis : int, optional
         Axis to reduce (negative counts from the last); None, the default,
@@ -108,7 +108,8 @@ def _reduction_doc(
         f"    Returns\n    -------\n    {scalar} or numpy.ndarray\n"
         "        A NumPy scalar for ``axis=None`` (or a 1-d x) without ``keepdims``,\n"
         "        else an array of that dtype.\n\n"
-        "    Raises\n    ------\n    TypeError\n        If x has another dtype, or axis is not an int.\n"
+        "    Raises\n    ------\n    TypeError\n"
+        "        If x has a dtype the policy rejects (complex, object, str), or axis is not an int.\n"
         f"    numpy.exceptions.AxisError\n        If axis is out of range.\n{raises}\n"
         f"    See Also\n    --------\n    {see_also}\n\n"
     )
@@ -346,7 +347,7 @@ def dot(a: npt.ArrayLike, b: npt.ArrayLike) -> NativeScalar:
     Parameters
     ----------
     a, b : array_like
-        1-d arrays of equal length: int32, int64, float32 or float64.
+        1-d arrays of equal length: bool, integers or floats (the dtype policy).
 
     Returns
     -------
@@ -407,7 +408,7 @@ def sqdist(
     Parameters
     ----------
     a, b : array_like
-        Arrays that broadcast together: int32, int64, float32 or float64.
+        Arrays that broadcast together: bool, integers or floats (the dtype policy).
     axis : int, optional
         Axis to reduce (negative counts from the last); None, the default,
         reduces the whole (broadcast) array.
