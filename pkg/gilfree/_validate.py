@@ -111,7 +111,11 @@ def native(arr: np.ndarray) -> np.ndarray:
 def converted(x: object, name: str, mode: Mode) -> tuple[np.ndarray, np.dtype[Any]]:
     """x converted by the dtype policy: (the array in its compute dtype, x's own
     dtype in native byte order, from which results take theirs)."""
-    arr = native(as_array(x, name))
+    arr = as_array(x, name)
+    dt = arr.dtype
+    if (dt is _F64 or dt is _F32 or (mode != "float" and dt in _KERNEL_INTS)) and arr.flags.aligned:
+        return arr, dt  # a kernel dtype already (the common case: nothing to convert)
+    arr = native(arr)
     dt = compute_dtype(arr.dtype, mode)
     if dt is None:
         what = "real numbers" if mode == "float" else "bool, integers or real numbers"
@@ -126,7 +130,7 @@ def order_key(arr: np.ndarray, given: np.dtype[Any]) -> np.ndarray:
     """For the ordering kernels: uint64 data (as its int64 bits) with the sign
     bit flipped, so that int64 order is uint64 order; other arrays as they are.
     Applied twice it gives the bits back."""
-    return arr ^ np.int64(INT64_MIN) if given == _U64 else arr
+    return arr ^ np.int64(INT64_MIN) if given.kind == "u" and given.itemsize == 8 else arr
 
 
 def as_float(x: object, name: str) -> np.ndarray:
