@@ -37,22 +37,32 @@ Reduced: TypeAlias = _S | npt.NDArray[_S]
 # ------------------------------------------------------------------ arguments
 
 
-def _native(x: object, name: str) -> np.ndarray:
-    """x as an array of a native dtype (no copy unless unaligned)."""
-    arr = v.as_array(x, name)
-    if arr.dtype not in _NATIVE:
-        raise TypeError(f"{name}: expected int32, int64, float32 or float64, got {v._describe(arr)}")
-    if not arr.flags.aligned:
-        arr = arr.copy()
-    return arr
+def _operand(x: object, name: str, mode: v.Mode = "bits") -> tuple[np.ndarray, np.dtype]:
+    """x converted by the dtype policy (_validate.converted): the array in a
+    kernel dtype (int32, int64, float32, float64) and x's own dtype."""
+    return v.converted(x, name, mode)
+
+
+def _native(x: object, name: str, mode: v.Mode = "real") -> np.ndarray:
+    """x in a kernel dtype, for the kernels whose result dtype does not depend on x's."""
+    return v.converted(x, name, mode)[0]
 
 
 def _floating(x: object, name: str) -> np.ndarray:
-    """x as float32/float64: int32/int64 are converted to float64."""
-    arr = _native(x, name)
-    if arr.dtype.kind == "i":
-        arr = arr.astype(np.float64)
-    return arr
+    """x as float32/float64 (the dtype policy's "float" mode)."""
+    return v.converted(x, name, "float")[0]
+
+
+def _sum_result(res: Any, given: np.dtype) -> Any:
+    """NumPy's sum dtype: unsigned integers sum to uint64 (the int64 sum's
+    bits, modulo 2**64 as in NumPy), others as the kernel gives them."""
+    return res.astype(np.uint64) if given.kind == "u" else res
+
+
+def _as(res: Any, dt: np.dtype) -> Any:
+    """A kernel's result (a NumPy scalar or array) cast to the result dtype dt
+    (exact for the values it can take; an integer cast wraps, as NumPy's)."""
+    return res if res.dtype == dt else res.astype(dt)
 
 
 def _to_last(a: np.ndarray, ax: int) -> np.ndarray:

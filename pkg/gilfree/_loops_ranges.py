@@ -17,7 +17,6 @@ from ._cyx._loops import ReduceKind
 from ._loops_args import (
     _F32,
     _F64,
-    _NATIVE,
     AxisLike,
     NativeScalar,
     RealLike,
@@ -27,8 +26,10 @@ from ._loops_args import (
     _floating,
     _native,
     _number,
+    _operand,
     _reduce,
     _scan_axis,
+    _sum_result,
     _to_last,
 )
 from ._registry import kernel
@@ -103,7 +104,7 @@ def cumsum(x: npt.ArrayLike, axis: AxisLike = None) -> npt.NDArray[SumScalar]:
     Parameters
     ----------
     x : array_like
-        Input data: int32, int64, float32 or float64.
+        Input data: bool, integers or floats (the dtype policy).
     axis : int, optional
         Axis to accumulate along; None, the default, flattens x first.
 
@@ -132,14 +133,14 @@ def cumsum(x: npt.ArrayLike, axis: AxisLike = None) -> npt.NDArray[SumScalar]:
     >>> gilfree.cumsum(np.array([[1.0, 2.0], [3.0, 4.0]]), axis=0).tolist()
     [[1.0, 2.0], [4.0, 6.0]]
     """
-    arr = _native(x, "x")
+    arr, given = _operand(x, "x")
     ax = _scan_axis(axis, arr.ndim)
     out = np.empty(arr.shape, _k.cumsum_result_dtype(arr))
     if ax is None:
         call_kernel(_k.run_cumsum, arr, out, 0)
-        return out.reshape(-1)
+        return _sum_result(out.reshape(-1), given)
     call_kernel(_k.run_cumsum, _to_last(arr, ax), _to_last(out, ax), arr.ndim - 1)
-    return out
+    return _sum_result(out, given)
 
 
 @kernel
@@ -162,7 +163,7 @@ def axpy(
     alpha : float
         The scale of x.
     x, y : array_like
-        Arrays that broadcast together: int32, int64, float32 or float64.
+        Arrays that broadcast together: bool, integers or floats (the dtype policy).
     out : numpy.ndarray, optional
         Where to write the result (default: a new array).
 
@@ -207,27 +208,27 @@ def axpy(
 # ------------------------------------------------------------------ clip
 
 
-def _promoted(arr: np.ndarray, given: list[tuple[object, str]]) -> np.dtype:
-    """np.clip's result dtype for x = arr and the bounds given (NEP 50: Python
-    scalars are weak, NumPy scalars strong); TypeError naming the bound that
-    leads out of the native dtypes."""
+def _promoted(given: np.dtype, given_bounds: list[tuple[object, str]]) -> np.dtype:
+    """np.clip's result dtype for x of dtype `given` and the bounds given (NEP 50:
+    Python scalars are weak, NumPy scalars strong); TypeError naming the bound
+    that leads to a dtype the dtype policy rejects."""
     try:
-        dt = np.result_type(arr, *(b for b, _ in given))
+        dt = np.result_type(given, *(b for b, _ in given_bounds))
     except (TypeError, ValueError, OverflowError):
         dt = None
-    if dt is not None and dt in _NATIVE:
+    if dt is not None and v.compute_dtype(dt, "bits") is not None:
         return dt
-    for b, name in given:
+    for b, name in given_bounds:
         try:
-            bd = np.result_type(arr, b)
+            bd = np.result_type(given, b)
         except (TypeError, ValueError, OverflowError):
             bd = None
-        if bd is None or bd not in _NATIVE:
+        if bd is None or v.compute_dtype(bd, "bits") is None:
             raise TypeError(
-                f"{name}: a bound of type {type(b).__name__} promotes x ({arr.dtype}) to {bd}; expected "
-                "one that gives int32, int64, float32 or float64"
+                f"{name}: a bound of type {type(b).__name__} promotes x ({given}) to {bd}; expected "
+                "one that gives a dtype of the dtype policy (bool, integers, float16/32/64)"
             )
-    raise TypeError(f"lo, hi: promote x ({arr.dtype}) to {dt}; expected int32, int64, float32 or float64")
+    raise TypeError(f"lo, hi: promote x ({given}) to {dt}; expected a dtype of the dtype policy")
 
 
 def _int_bound(b: object, name: str, dt: np.dtype, default: int) -> int:
@@ -267,7 +268,7 @@ def clip(
     Parameters
     ----------
     x : array_like
-        Input data: int32, int64, float32 or float64.
+        Input data: bool, integers or floats (the dtype policy).
     lo, hi : float or None
         The bounds (None: no bound on that side).
     out : numpy.ndarray, optional
@@ -299,29 +300,39 @@ def clip(
     >>> gilfree.clip(np.array([1, 9], dtype=np.int32), None, np.int64(5)).dtype
     dtype('int64')
     """
-    arr = _native(x, "x")
+    arr, given = _operand(x, "x")
     lo = _number(lo, "lo", allow_none=True)
     hi = _number(hi, "hi", allow_none=True)
-    if arr.dtype.kind == "i":  # NumPy's np.clip drops such Python ints before promoting
-        info = np.iinfo(arr.dtype)
+    if given.kind in "iu":  # NumPy's np.clip drops such Python ints before promoting
+        info = np.iinfo(given)
         lo = None if type(lo) is int and lo <= info.min else lo
         hi = None if type(hi) is int and hi >= info.max else hi
-    dt = _promoted(arr, [(b, n) for b, n in ((lo, "lo"), (hi, "hi")) if b is not None])
-    src = arr if dt == arr.dtype else arr.astype(dt)
-    if out is None:
-        res = np.empty(src.shape, dt)
-    else:
-        res = _check_out(out, src.shape, dt, [(arr, "x")])
-    if dt.kind == "i":
-        info = np.iinfo(dt)
-        ilo = _int_bound(lo, "lo", dt, int(info.min))
-        ihi = _int_bound(hi, "hi", dt, int(info.max))
-        call_kernel(_k.run_clip, src, res, 0.0, 0.0, ilo, ihi)
-    else:
-        flo = -math.inf if lo is None else v.to_float(lo, "lo")
-        fhi = math.inf if hi is None else v.to_float(hi, "hi")
-        call_kernel(_k.run_clip, src, res, flo, fhi, 0, 0)
+    dt = _promoted(given, [(b, n) for b, n in ((lo, "lo"), (hi, "hi")) if b is not None])
+    cd = v.compute_dtype(dt, "bits")
+    src = arr if dt == given else _native(x, "x", "float" if dt.kind == "f" else "bits").astype(cd)
+    res = np.empty(src.shape, dt) if out is None else _check_out(out, src.shape, dt, [(arr, "x")])
+    work = res if cd == dt else np.empty(src.shape, cd)
+    _clip_into(src, work, lo, hi, dt)
+    if work is not res:
+        np.copyto(res, v.order_key(work, dt), casting="unsafe")
     return res
+
+
+def _clip_into(src: np.ndarray, work: np.ndarray, lo: object, hi: object, dt: np.dtype) -> None:
+    """Runs the clip kernel on src (in dt's compute dtype) into work; a float16
+    dt rounds the bounds to float16 first, as NumPy compares in float16, and a
+    uint64 dt clips the sign-flipped keys (_validate.order_key) by shifted bounds."""
+    if dt.kind in "iub":
+        info = np.iinfo(dt if dt.kind != "b" else np.int64)
+        ilo = _int_bound(lo, "lo", dt, int(info.min)) if dt.kind != "b" else int(lo or 0)
+        ihi = _int_bound(hi, "hi", dt, int(info.max)) if dt.kind != "b" else int(1 if hi is None else hi)
+        shift = 2**63 if dt.kind == "u" and dt.itemsize == 8 else 0
+        call_kernel(_k.run_clip, v.order_key(src, dt), work, 0.0, 0.0, ilo - shift, ihi - shift)
+        return
+    rnd = dt.type if dt.itemsize == 2 else float
+    flo = -math.inf if lo is None else float(rnd(v.to_float(lo, "lo")))
+    fhi = math.inf if hi is None else float(rnd(v.to_float(hi, "hi")))
+    call_kernel(_k.run_clip, src, work, flo, fhi, 0, 0)
 
 
 # ------------------------------------------------------------------ histogram
@@ -387,7 +398,7 @@ def histogram(
     Parameters
     ----------
     x : array_like
-        Input data: int32, int64, float32 or float64.
+        Input data: bool, integers or floats (the dtype policy).
     bins : int, default 10
         The number of equal-width bins.
     range : tuple of (float, float), optional

@@ -34,8 +34,8 @@ _F = TypeVar("_F", bound=Callable[..., object])
 # their @marker@ line.
 _INPUT_TARGET = """\
 input : array_like
-    Predictions: float32 or float64 of any shape and strides (other real
-    numbers are converted to float64), not empty.
+    Predictions: float32 or float64 of any shape and strides (integers and
+    bool are converted to float64, float16 to float32), not empty.
 target : array_like
     Targets, of ``input``'s shape.
 sample_weight : array_like, optional
@@ -64,7 +64,7 @@ grad : numpy.ndarray
 Raises
 ------
 TypeError
-    If an array holds complex, bool, object or str data, ``reduction`` is
+    If an array holds complex, object or str data (see the dtype policy), ``reduction`` is
     not a str or a flag is not a bool.
 ValueError
     If ``input`` is empty, an array has the wrong shape, ``reduction`` is

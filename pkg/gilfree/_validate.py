@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Mapping
-from typing import Any, SupportsFloat, SupportsInt, TypeAlias, TypeVar, cast
+from typing import Any, Literal, SupportsFloat, SupportsInt, TypeAlias, TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -27,10 +27,33 @@ def _describe(x: object) -> str:
     return type(x).__name__
 
 
+def _subclass_check(x: np.ndarray, name: str) -> None:
+    """The subclass rule of the dtype policy: a subclass whose data alone
+    loses its meaning (a mask, or arithmetic of its own: units, laziness) is a
+    TypeError; the others (np.memmap, np.matrix, plain subclasses) are read
+    as their data, as np.asarray does."""
+    cls = type(x)
+    if isinstance(x, np.ma.MaskedArray):
+        raise TypeError(
+            f"{name}: expected an ndarray, got a masked array (np.asarray would drop its mask); "
+            "pass x.filled(value) or x.compressed(), or use the np.ma functions"
+        )
+    if cls.__array_ufunc__ is not _NDARRAY.__array_ufunc__ or (
+        cls.__array_function__ is not _NDARRAY.__array_function__
+    ):
+        raise TypeError(
+            f"{name}: expected an ndarray, got {cls.__name__}, an ndarray subclass with arithmetic of its "
+            "own (units, masks) that a plain array would lose; pass np.asarray(x) to use its data"
+        )
+
+
 def as_array(x: object, name: str) -> np.ndarray:
-    """x as an ndarray (no copy for an ndarray); TypeError for non-arrays."""
+    """x as an ndarray (no copy for an ndarray); TypeError for non-arrays and
+    for the subclasses _subclass_check rejects."""
     if type(x) is _NDARRAY:
         return x
+    if isinstance(x, _NDARRAY):
+        _subclass_check(x, name)
     if x is None or isinstance(x, (str, bytes, dict, set)):
         raise TypeError(f"{name}: expected an array-like of real numbers, got {type(x).__name__}")
     try:
@@ -42,23 +65,77 @@ def as_array(x: object, name: str) -> np.ndarray:
     return arr
 
 
-def as_float(x: object, name: str) -> np.ndarray:
-    """A float32/float64 array: those dtypes kept, other real numbers -> float64.
+# ------------------------------------------------------------------ the dtype policy
+# Written once here; the README's "dtype policy" table states it. An input's dtype
+# (in native byte order: a byte-swapped array is converted first) maps to the dtype
+# a kernel computes in, by the kernel's mode:
+#   "float": the float kernels (losses, conv, softmax, axpy): integers and bool -> float64;
+#   "real":  float results of any data (mean, var, std, norm, logsumexp, sqdist,
+#            histogram): int32/int64 kept, other integers and bool -> int64, uint64 -> float64;
+#   "bits":  integer results (sum, cumsum, dot, min, max, argmin, argmax, clip): as "real"
+#            but uint64 -> its int64 bits (sums wrap modulo 2**64 as in NumPy; the
+#            ordering kernels flip the sign bit, see order_key).
+# In every mode float32/float64 stay, float16 -> float32; every other dtype (complex,
+# object, str, bytes, datetime, timedelta, void, longdouble) is a TypeError naming the
+# argument. Results: arith_dtype.
+_I64 = np.dtype(np.int64)
+_U64 = np.dtype(np.uint64)
+_F16 = np.dtype(np.float16)
+_KERNEL_INTS = (np.dtype(np.int32), _I64)
+Mode: TypeAlias = Literal["float", "real", "bits"]
 
-    complex, bool, object, str and datetime dtypes are a TypeError.
-    """
+
+def compute_dtype(dt: np.dtype[Any], mode: Mode) -> np.dtype[Any] | None:
+    """The dtype a kernel of `mode` computes an input of (native) dtype dt in; None: rejected."""
+    if dt.kind == "f":
+        return _F32 if dt.itemsize <= 4 else (_F64 if dt.itemsize == 8 else None)
+    if dt.kind not in "biu":
+        return None
+    if mode == "float" or (mode == "real" and dt == _U64):
+        return _F64
+    return dt if dt in _KERNEL_INTS else _I64
+
+
+def arith_dtype(dt: np.dtype[Any]) -> np.dtype[Any]:
+    """An arithmetic result's dtype from NumPy's: float16 is computed and returned as float32."""
+    return _F32 if dt == _F16 else dt
+
+
+def native(arr: np.ndarray) -> np.ndarray:
+    """arr in native byte order and aligned (a copy only when it is not)."""
+    if not arr.dtype.isnative:
+        return arr.astype(arr.dtype.newbyteorder("="))
+    return arr if arr.flags.aligned else arr.copy()
+
+
+def converted(x: object, name: str, mode: Mode) -> tuple[np.ndarray, np.dtype[Any]]:
+    """x converted by the dtype policy: (the array in its compute dtype, x's own
+    dtype in native byte order, from which results take theirs)."""
     arr = as_array(x, name)
     dt = arr.dtype
-    if dt is _F64 or dt is _F32 or dt == _F64 or dt == _F32:
-        if not arr.flags.aligned:
-            arr = arr.copy()
-        return arr
-    if dt.kind in "iuf":
-        return arr.astype(np.float64)
-    raise TypeError(
-        f"{name}: expected real numbers (float32 or float64; integers are converted to float64), "
-        f"got {_describe(arr)}"
-    )
+    if (dt is _F64 or dt is _F32 or (mode != "float" and dt in _KERNEL_INTS)) and arr.flags.aligned:
+        return arr, dt  # a kernel dtype already (the common case: nothing to convert)
+    arr = native(arr)
+    dt = compute_dtype(arr.dtype, mode)
+    if dt is None:
+        what = "real numbers" if mode == "float" else "bool, integers or real numbers"
+        raise TypeError(
+            f"{name}: expected {what} (the dtype policy: bool, integers, float16, float32, float64), "
+            f"got {_describe(arr)}"
+        )
+    return (arr if dt == arr.dtype else arr.astype(dt)), arr.dtype
+
+
+def order_key(arr: np.ndarray, given: np.dtype[Any]) -> np.ndarray:
+    """For the ordering kernels: uint64 data (as its int64 bits) with the sign
+    bit flipped, so that int64 order is uint64 order; other arrays as they are.
+    Applied twice it gives the bits back."""
+    return arr ^ np.int64(INT64_MIN) if given.kind == "u" and given.itemsize == 8 else arr
+
+
+def as_float(x: object, name: str) -> np.ndarray:
+    """A float32/float64 array by the dtype policy ("float" mode)."""
+    return converted(x, name, "float")[0]
 
 
 def common(*arrs: np.ndarray) -> tuple[np.ndarray, ...]:

@@ -39,9 +39,12 @@ from ._loops_args import (
     RealLike,
     Reduced,
     SumScalar,
+    _as,
     _broadcast_pair,
     _native,
+    _operand,
     _reduce,
+    _sum_result,
 )
 from ._loops_ranges import axpy, clip, cumsum, histogram, softmax
 from ._registry import kernel
@@ -72,7 +75,7 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 
 # The numpydoc sections the reductions share, written once and inserted into
 # each one's docstring before its Examples by _reduction_doc.
-_X = "    x : array_like\n        Input data: int32, int64, float32 or float64.\n"
+_X = "    x : array_like\n        Input data: bool, integers or floats (the README's dtype policy).\n"
 _AXIS = """\
     axis : int, optional
         Axis to reduce (negative counts from the last); None, the default,
@@ -105,7 +108,8 @@ def _reduction_doc(
         f"    Returns\n    -------\n    {scalar} or numpy.ndarray\n"
         "        A NumPy scalar for ``axis=None`` (or a 1-d x) without ``keepdims``,\n"
         "        else an array of that dtype.\n\n"
-        "    Raises\n    ------\n    TypeError\n        If x has another dtype, or axis is not an int.\n"
+        "    Raises\n    ------\n    TypeError\n"
+        "        If x has a dtype the policy rejects (complex, object, str), or axis is not an int.\n"
         f"    numpy.exceptions.AxisError\n        If axis is out of range.\n{raises}\n"
         f"    See Also\n    --------\n    {see_also}\n\n"
     )
@@ -142,8 +146,8 @@ def sum(x: npt.ArrayLike, axis: AxisLike = None, keepdims: bool = False) -> Redu
     >>> gilfree.sum(np.ones((2, 3)), axis=0).tolist()
     [2.0, 2.0, 2.0]
     """
-    arr = _native(x, "x")
-    return _reduce(ReduceKind.sum, arr, axis, keepdims)
+    arr, given = _operand(x, "x")
+    return _sum_result(_reduce(ReduceKind.sum, arr, axis, keepdims), given)
 
 
 @overload
@@ -254,8 +258,9 @@ def min(x: npt.ArrayLike, axis: AxisLike = None, keepdims: bool = False) -> Redu
     >>> gilfree.min(np.array([1.0, np.nan, 0.0]))
     np.float64(nan)
     """
-    arr = _native(x, "x")
-    return _reduce(ReduceKind.min, arr, axis, keepdims, empty_error="min")
+    arr, given = _operand(x, "x")
+    res = _reduce(ReduceKind.min, v.order_key(arr, given), axis, keepdims, empty_error="min")
+    return _as(v.order_key(res, given), given)
 
 
 @overload
@@ -277,8 +282,9 @@ def max(x: npt.ArrayLike, axis: AxisLike = None, keepdims: bool = False) -> Redu
     >>> gilfree.max(np.array([[1, 5], [7, 2]]), axis=1).tolist()
     [5, 7]
     """
-    arr = _native(x, "x")
-    return _reduce(ReduceKind.max, arr, axis, keepdims, empty_error="max")
+    arr, given = _operand(x, "x")
+    res = _reduce(ReduceKind.max, v.order_key(arr, given), axis, keepdims, empty_error="max")
+    return _as(v.order_key(res, given), given)
 
 
 @overload
@@ -301,8 +307,8 @@ def argmin(x: npt.ArrayLike, axis: AxisLike = None, keepdims: bool = False) -> R
     >>> gilfree.argmin(np.array([3.0, 1.0, 1.0]))
     np.int64(1)
     """
-    arr = _native(x, "x")
-    return _reduce(ReduceKind.argmin, arr, axis, keepdims, empty_error="argmin")
+    arr, given = _operand(x, "x")
+    return _reduce(ReduceKind.argmin, v.order_key(arr, given), axis, keepdims, empty_error="argmin")
 
 
 @overload
@@ -327,8 +333,8 @@ def argmax(x: npt.ArrayLike, axis: AxisLike = None, keepdims: bool = False) -> R
     >>> gilfree.argmax(np.array([[1, 9], [8, 2]]), axis=0).tolist()
     [1, 0]
     """
-    arr = _native(x, "x")
-    return _reduce(ReduceKind.argmax, arr, axis, keepdims, empty_error="argmax")
+    arr, given = _operand(x, "x")
+    return _reduce(ReduceKind.argmax, v.order_key(arr, given), axis, keepdims, empty_error="argmax")
 
 
 @kernel
@@ -341,7 +347,7 @@ def dot(a: npt.ArrayLike, b: npt.ArrayLike) -> NativeScalar:
     Parameters
     ----------
     a, b : array_like
-        1-d arrays of equal length: int32, int64, float32 or float64.
+        1-d arrays of equal length: bool, integers or floats (the dtype policy).
 
     Returns
     -------
@@ -365,8 +371,11 @@ def dot(a: npt.ArrayLike, b: npt.ArrayLike) -> NativeScalar:
     >>> gilfree.dot(np.array([1.0, 2.0, 3.0]), np.array([4.0, 5.0, 6.0]))
     np.float64(32.0)
     """
-    x = _native(a, "a")
-    y = _native(b, "b")
+    x, ga = _operand(a, "a")
+    y, gb = _operand(b, "b")
+    dt = np.result_type(ga, gb)
+    if dt.kind == "f":  # uint64 with a signed or float dtype: NumPy computes in float64
+        x, y = _native(a, "a"), _native(b, "b")
     if x.ndim != 1:
         raise ValueError(f"a: expected a 1-d array, got {x.ndim}-d")
     if y.ndim != 1:
@@ -374,7 +383,7 @@ def dot(a: npt.ArrayLike, b: npt.ArrayLike) -> NativeScalar:
     if y.shape != x.shape:
         raise ValueError(f"b: expected length {x.shape[0]} (the length of a), got {y.shape[0]}")
     x, y = v.common(x, y)
-    return _reduce(ReduceKind.dot, x, None, False, y=y)
+    return _as(_reduce(ReduceKind.dot, x, None, False, y=y), v.arith_dtype(dt))
 
 
 @overload
@@ -399,7 +408,7 @@ def sqdist(
     Parameters
     ----------
     a, b : array_like
-        Arrays that broadcast together: int32, int64, float32 or float64.
+        Arrays that broadcast together: bool, integers or floats (the dtype policy).
     axis : int, optional
         Axis to reduce (negative counts from the last); None, the default,
         reduces the whole (broadcast) array.
