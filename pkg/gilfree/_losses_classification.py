@@ -78,8 +78,9 @@ def binary_cross_entropy(
     ----------
     @input_target@
     @reduction@
+    @buffers@
 
-    @returns@
+    @returns_elementwise@
 
     See Also
     --------
@@ -156,11 +157,12 @@ def binary_cross_entropy_with_logits(
     ----------
     @input_target@
     @reduction@
+    @buffers@
     pos_weight : array_like, optional
         Weight of the positive term: a scalar or an array broadcastable to
         ``input``'s shape.
 
-    @returns@
+    @returns_elementwise@
 
     See Also
     --------
@@ -236,10 +238,11 @@ def kl_div(
     ----------
     @input_target@
     @reduction_kl@
+    @buffers@
     log_target : bool, default False
         Whether ``target`` holds log-probabilities.
 
-    @returns@
+    @returns_elementwise@
 
     See Also
     --------
@@ -309,8 +312,9 @@ def hinge(
     ----------
     @input_target@
     @reduction@
+    @buffers@
 
-    @returns@
+    @returns_elementwise@
 
     See Also
     --------
@@ -369,8 +373,9 @@ def squared_hinge(
     ----------
     @input_target@
     @reduction@
+    @buffers@
 
-    @returns@
+    @returns_elementwise@
 
     See Also
     --------

@@ -46,7 +46,8 @@ sample_weight : array_like, optional
 _RETURN_GRAD = """\
 return_grad : bool, default False
     Also return the gradient of the value with respect to ``input``,
-    computed in the same pass.
+    computed in the same pass."""
+_BUFFERS = """\
 out : numpy.ndarray, optional
     Only with ``reduction="none"``: where to write the losses (and the array
     returned). It must have the broadcast shape and exactly the result's dtype,
@@ -63,6 +64,24 @@ _REDUCTION_KL = """\
 reduction : {"mean", "sum", "none", "batchmean"}, default "mean"
     As for :func:`mse`; ``"batchmean"`` divides the sum by ``input.shape[0]``."""
 _RETURNS = """\
+Returns
+-------
+value : numpy.floating or numpy.ndarray
+    A NumPy scalar of ``input``'s dtype (float32 or float64, accumulated in
+    float64) for a reduction, an array of that dtype for ``"none"``.
+grad : numpy.ndarray
+    Only with ``return_grad=True``: d value / d ``input``, of ``input``'s
+    shape and dtype (for ``"none"``, the gradient of ``value.sum()``).
+
+Raises
+------
+TypeError
+    If an array holds complex, bool, object or str data, ``reduction`` is
+    not a str or a flag is not a bool.
+ValueError
+    If ``input`` is empty, an array has the wrong shape, ``reduction`` is
+    not one of its choices or a parameter is out of its range."""
+_RETURNS_ELEMENTWISE = """\
 Returns
 -------
 value : numpy.floating or numpy.ndarray
@@ -89,6 +108,8 @@ _SHARED_DOC = {
     "@reduction@": _REDUCTION + "\n" + _RETURN_GRAD,
     "@reduction_kl@": _REDUCTION_KL + "\n" + _RETURN_GRAD,
     "@returns@": _RETURNS,
+    "@returns_elementwise@": _RETURNS_ELEMENTWISE,
+    "@buffers@": _BUFFERS,
 }
 
 

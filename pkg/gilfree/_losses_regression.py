@@ -64,8 +64,9 @@ def mse(
     ----------
     @input_target@
     @reduction@
+    @buffers@
 
-    @returns@
+    @returns_elementwise@
 
     See Also
     --------
@@ -129,8 +130,9 @@ def mae(
     ----------
     @input_target@
     @reduction@
+    @buffers@
 
-    @returns@
+    @returns_elementwise@
 
     See Also
     --------
@@ -195,10 +197,11 @@ def huber(
     ----------
     @input_target@
     @reduction@
+    @buffers@
     delta : float, default 1.0
         Where the loss turns from quadratic to linear; must be > 0.
 
-    @returns@
+    @returns_elementwise@
 
     See Also
     --------
@@ -271,10 +274,11 @@ def smooth_l1(
     ----------
     @input_target@
     @reduction@
+    @buffers@
     beta : float, default 1.0
         Where the loss turns from quadratic to linear; must be >= 0.
 
-    @returns@
+    @returns_elementwise@
 
     See Also
     --------
@@ -345,8 +349,9 @@ def log_cosh(
     ----------
     @input_target@
     @reduction@
+    @buffers@
 
-    @returns@
+    @returns_elementwise@
 
     See Also
     --------
@@ -411,10 +416,11 @@ def pinball(
     ----------
     @input_target@
     @reduction@
+    @buffers@
     quantile : float, default 0.5
         The quantile to estimate, in (0, 1).
 
-    @returns@
+    @returns_elementwise@
 
     See Also
     --------
@@ -486,6 +492,7 @@ def poisson_nll(
     ----------
     @input_target@
     @reduction@
+    @buffers@
     log_input : bool, default True
         Whether ``input`` is the log of the rate (else the rate itself).
     full : bool, default False
@@ -493,7 +500,7 @@ def poisson_nll(
     eps : float, default 1e-8
         Added to ``input`` before its log when ``log_input`` is False; >= 0.
 
-    @returns@
+    @returns_elementwise@
 
     See Also
     --------
