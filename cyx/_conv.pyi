@@ -30,7 +30,7 @@ class Family(enum.IntEnum):
 def corr2d(
     family: Family, method: Method, x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, oh: int, ow: int,
     y0: int, x0: int, sy: int, sx: int, dy: int, dx: int, boundary: Boundary, fill: float,
-    reverse_out: bool, nthreads: int, token: Token | None,
+    reverse_out: bool, out_buf: np.ndarray | None, nthreads: int, token: Token | None,
 ) -> np.ndarray: ...
 def choose_method(
     family: Family, x: np.ndarray, w: np.ndarray, oh: int, ow: int, sy: int, sx: int, dy: int, dx: int,

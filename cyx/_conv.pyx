@@ -55,11 +55,13 @@ cdef Dtype _fill_args(Corr2dArgs& a, cnp.ndarray x, cnp.ndarray w, object bias,
 
 def corr2d(Family family, Method method, cnp.ndarray x, cnp.ndarray w, object bias, int64_t oh,
            int64_t ow, int64_t y0, int64_t x0, int64_t sy, int64_t sx, int64_t dy, int64_t dx,
-           Boundary boundary, double fill, bint reverse_out, int nthreads, Token token):
+           Boundary boundary, double fill, bint reverse_out, object out_buf, int nthreads, Token token):
     """out[b, o, y, x] = bias[o] + sum w[o, c, j, k] * ext(x[b, g*cg+c])[y0+y*sy+j*dy, x0+x*sx+k*dx].
 
     method: a Method (Method.auto_: the C++ choose_method's for `family`). With reverse_out,
-    the result is written reversed along its last two axes. Returns the (N, O, oh, ow) array.
+    the result is written reversed along its last two axes. out_buf: the caller's (N, O, oh, ow)
+    buffer (checked by the caller: no overlap with the operands), or None (allocated here).
+    Returns the (N, O, oh, ow) array.
     """
     cdef Corr2dArgs a
     cdef ExecContext ctx = make_ctx(nthreads, token)
@@ -68,7 +70,16 @@ def corr2d(Family family, Method method, cnp.ndarray x, cnp.ndarray w, object bi
     cdef int d
     cdef Dtype dt = _fill_args(a, x, w, bias, oh, ow, y0, x0, sy, sx, dy, dx, boundary, fill)
     dims[0], dims[1], dims[2], dims[3] = a.n, a.o, oh, ow
-    out = cnp.PyArray_EMPTY(4, dims, cnp.PyArray_TYPE(x), 0)
+    if out_buf is None:
+        out = cnp.PyArray_EMPTY(4, dims, cnp.PyArray_TYPE(x), 0)
+    else:
+        out = <cnp.ndarray?>out_buf
+        if out.ndim != 4 or (<object>out).shape != (a.n, a.o, oh, ow):
+            raise ValueError(f"out: expected shape {(a.n, a.o, oh, ow)}, got {(<object>out).shape}")
+        if cnp.PyArray_TYPE(out) != cnp.PyArray_TYPE(x):
+            raise TypeError(f"out: expected dtype {(<object>x).dtype}, got {(<object>out).dtype}")
+        if not cnp.PyArray_ISALIGNED(out) or not cnp.PyArray_ISWRITEABLE(out):
+            raise ValueError("out: expected an aligned, writeable array")
     a.out = <char*>cnp.PyArray_DATA(out)
     for d in range(4):
         a.out_s[d] = out.strides[d]

@@ -32,7 +32,8 @@ class RowLoss(enum.IntEnum):
 def elementwise(
     kind: LossKind, input: np.ndarray, target: np.ndarray, weight: np.ndarray | None,
     extra: np.ndarray | None, reduction: Reduction, batch: float, want_grad: bool, p0: float,
-    flag0: int, flag1: int, nthreads: int, token: Token | None,
+    flag0: int, flag1: int, out_buf: np.ndarray | None, grad_buf: np.ndarray | None, nthreads: int,
+    token: Token | None,
 ) -> tuple[float, np.ndarray | None, np.ndarray | None]: ...
 def rows(
     which: RowLoss, input: np.ndarray, target_index: np.ndarray | None, target_prob: np.ndarray | None,

@@ -14,8 +14,12 @@ include "_common.pxi"
 
 def elementwise(LossKind kind, cnp.ndarray input, cnp.ndarray target, object weight, object extra,
                 Reduction reduction, double batch, bint want_grad, double p0, int flag0, int flag1,
-                int nthreads, Token token):
-    """Returns (value, per-element losses or None, grad or None)."""
+                object out_buf, object grad_buf, int nthreads, Token token):
+    """Returns (value, per-element losses or None, grad or None).
+
+    out_buf, grad_buf: the caller's buffers for the losses ("none") and the gradient, or None
+    (allocated here); the caller has checked them (no overlap with the operands).
+    """
     cdef ElementwiseArgs args
     cdef LossParams prm
     cdef cnp.ndarray out = None, grad = None
@@ -30,10 +34,16 @@ def elementwise(LossKind kind, cnp.ndarray input, cnp.ndarray target, object wei
     if extra is not None:
         set_operand(args.extra, <cnp.ndarray?>extra, input, "pos_weight")
     if reduction == Reduction.none:
-        out = cnp.PyArray_EMPTY(input.ndim, input.shape, cnp.PyArray_TYPE(input), 0)
+        if out_buf is None:
+            out = cnp.PyArray_EMPTY(input.ndim, input.shape, cnp.PyArray_TYPE(input), 0)
+        else:
+            out = <cnp.ndarray?>out_buf
         set_operand(args.out, out, input, "out")
     if want_grad:
-        grad = cnp.PyArray_EMPTY(input.ndim, input.shape, cnp.PyArray_TYPE(input), 0)
+        if grad_buf is None:
+            grad = cnp.PyArray_EMPTY(input.ndim, input.shape, cnp.PyArray_TYPE(input), 0)
+        else:
+            grad = <cnp.ndarray?>grad_buf
         set_operand(args.grad, grad, input, "grad")
     args.reduction = reduction
     args.batch = batch

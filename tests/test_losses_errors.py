@@ -37,7 +37,7 @@ CASES = [
     ("reduction None", gilfree.mse, (X, X), {"reduction": None}, TypeError, "reduction"),
     ("batchmean outside kl_div", gilfree.mse, (X, X), {"reduction": "batchmean"}, ValueError, "reduction"),
     ("return_grad str", gilfree.mse, (X, X), {"return_grad": "yes"}, TypeError, "return_grad"),
-    ("sample_weight shape", gilfree.mse, (X, X), {"sample_weight": np.ones(4)}, ValueError, "sample_weight"),
+    ("sample_weight shape", gilfree.mse, (X, X), {"sample_weight": np.ones(5)}, ValueError, "sample_weight"),
     ("sample_weight complex", gilfree.mse, (X, X), {"sample_weight": X * 1j}, TypeError, "sample_weight"),
     ("sample_weight str", gilfree.mae, (X, X), {"sample_weight": "w"}, TypeError, "sample_weight"),
     ("negative delta", gilfree.huber, (X, X), {"delta": -1.0}, ValueError, "delta"),

@@ -66,10 +66,29 @@ def _run(
     boundary: Boundary = Boundary.fill,
     fill: float = 0.0,
     reverse_out: bool = False,
+    out: FloatArray | None = None,
 ) -> FloatArray:
-    """The correlation of x by w on the C++ path `method` (Method.auto_: the family's rule)."""
+    """The correlation of x by w on the C++ path `method` (Method.auto_: the family's rule),
+    written into out (a checked (N, O, oh, ow) view) when given."""
     return call_kernel(
-        _k.corr2d, family, method, x, w, bias, oh, ow, y0, x0, sy, sx, dy, dx, boundary, fill, reverse_out
+        _k.corr2d,
+        family,
+        method,
+        x,
+        w,
+        bias,
+        oh,
+        ow,
+        y0,
+        x0,
+        sy,
+        sx,
+        dy,
+        dx,
+        boundary,
+        fill,
+        reverse_out,
+        out,
     )
 
 

@@ -116,6 +116,7 @@ def _torch_conv(
     dilation: object,
     groups: object,
     method: str,
+    out: object = None,
 ) -> FloatArray:
     x, w, b, unbatched, groups = _torch_operands(nd, input, weight, bias, groups)
     cout = w.shape[0]
@@ -143,6 +144,12 @@ def _torch_conv(
             _out_size_error(out_shape, x.itemsize, pad, padding) + ", more than any array can hold"
         )
     meth = v.choice(method, "method", _TORCH_METHODS)
+    buf = None  # out as the (N, C_out, OH, OW) view the kernel writes
+    if out is not None:
+        operands = [(x, "input"), (w, "weight"), (b, "bias")]
+        out = v.out_array(out, "out", out_shape[1:] if unbatched else out_shape, x.dtype, operands)
+        buf = out[None] if unbatched else out
+        buf = buf[:, :, None, :] if nd == 1 else buf
     if nd == 1:
         x4, w4 = x[:, :, None, :], w[:, :, None, :]
         (oh, ow), (y0, x0) = (1, out_sizes[0]), (0, -pad[0])
@@ -152,7 +159,7 @@ def _torch_conv(
         (oh, ow), (y0, x0) = out_sizes, (-pad[0], -pad[1])
         (sy, sx), (dy, dx) = st, dil
     if x4.shape[0] == 0:
-        out = np.empty((0, cout, oh, ow), dtype=x.dtype)
+        res = np.empty((0, cout, oh, ow), dtype=x.dtype) if buf is None else buf
     else:
         wino_ok = ks == (3, 3) and (sy, sx, dy, dx) == (1, 1, 1, 1)
         if meth is Method.winograd and not wino_ok:
@@ -161,13 +168,15 @@ def _torch_conv(
                 f"got kernel {ks}, stride {st}, dilation {dil}"
             )
         try:
-            out = _run(Family.torch, meth, x4, w4, b, oh, ow, y0, x0, sy, sx, dy, dx)
+            res = _run(Family.torch, meth, x4, w4, b, oh, ow, y0, x0, sy, sx, dy, dx, out=buf)
         except MemoryError:
             raise MemoryError(
                 _out_size_error(out_shape, x.itemsize, pad, padding) + ", more than is free"
             ) from None
-    out = out.reshape(out.shape[:2] + out_sizes)
-    return out[0] if unbatched else out
+    if out is not None:
+        return out
+    res = res.reshape(res.shape[:2] + out_sizes)
+    return res[0] if unbatched else res
 
 
 @kernel
@@ -181,6 +190,7 @@ def conv1d(
     groups: int = 1,
     *,
     method: Literal["auto", "direct", "gemm"] = "auto",
+    out: FloatArray | None = None,
 ) -> FloatArray:
     """1-d convolution over channels; ``torch.nn.functional.conv1d``.
 
@@ -206,6 +216,12 @@ def conv1d(
     method : {"auto", "direct", "gemm"}, default "auto"
         ``"direct"`` accumulates in float64; ``"gemm"`` (packed patches and an
         Eigen matrix product) accumulates in the input's dtype.
+    out : numpy.ndarray, optional
+        Where to write the result (and the array returned): of the result's
+        shape and exactly its dtype, writeable, aligned, any strides with
+        distinct elements, sharing no memory with ``input``, ``weight`` or
+        ``bias``. It is checked before anything is written; a failed check
+        leaves it untouched.
 
     Returns
     -------
@@ -216,11 +232,11 @@ def conv1d(
     Raises
     ------
     TypeError
-        If an array holds complex, bool, object or str data, or an option has
-        the wrong type.
+        If an array holds complex, bool, object or str data, an option has
+        the wrong type, or ``out`` is not an ndarray of the result's dtype.
     ValueError
-        If the shapes do not match, a size or option is out of range, or
-        the output would not fit in memory.
+        If the shapes do not match, a size or option is out of range, the
+        output would not fit in memory, or ``out`` fails its checks.
     MemoryError
         If the output does not fit in the memory that is free.
 
@@ -237,7 +253,7 @@ def conv1d(
     >>> gilfree.conv1d(x[0], np.ones((2, 1, 3)), bias=[0.0, 10.0], padding="same").shape
     (2, 6)
     """
-    return _torch_conv(1, input, weight, bias, stride, padding, dilation, groups, method)
+    return _torch_conv(1, input, weight, bias, stride, padding, dilation, groups, method, out)
 
 
 @kernel
@@ -251,6 +267,7 @@ def conv2d(
     groups: int = 1,
     *,
     method: Literal["auto", "direct", "gemm", "winograd"] = "auto",
+    out: FloatArray | None = None,
 ) -> FloatArray:
     """2-d convolution over channels; ``torch.nn.functional.conv2d``.
 
@@ -277,6 +294,8 @@ def conv2d(
         output and 8 input channels, else the GEMM path when each group has
         at least 4 output channels and 8 weights per output, else the direct
         path (depthwise convolutions).
+    out : numpy.ndarray, optional
+        As for :func:`conv1d`.
 
     Returns
     -------
@@ -307,4 +326,4 @@ def conv2d(
     >>> y.shape, y.dtype, float(y[0, 0, 0, 0]), float(y[0, 0, 1, 1])
     ((1, 3, 4, 4), dtype('float32'), 8.0, 18.0)
     """
-    return _torch_conv(2, input, weight, bias, stride, padding, dilation, groups, method)
+    return _torch_conv(2, input, weight, bias, stride, padding, dilation, groups, method, out)

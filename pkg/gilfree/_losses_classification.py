@@ -15,6 +15,7 @@ from ._losses_common import (
     _elementwise,
     _KlReduction,
     _KlScalar,
+    _Out,
     _Reduction,
     _Result,
     _Scalar,
@@ -27,23 +28,28 @@ from ._validate import FloatArray
 # fmt: off
 @overload
 def binary_cross_entropy(input: npt.ArrayLike, target: npt.ArrayLike, *,
-    sample_weight: npt.ArrayLike | None = ..., reduction: _Scalar = ..., return_grad: Literal[False] = ...
+    sample_weight: npt.ArrayLike | None = ..., reduction: _Scalar = ..., return_grad: Literal[False] = ...,
+    out: _Out = ..., grad_out: _Out = ...
 ) -> _Value: ...
 @overload
 def binary_cross_entropy(input: npt.ArrayLike, target: npt.ArrayLike, *,
-    sample_weight: npt.ArrayLike | None = ..., reduction: Literal["none"], return_grad: Literal[False] = ...
+    sample_weight: npt.ArrayLike | None = ..., reduction: Literal["none"], return_grad: Literal[False] = ...,
+    out: _Out = ..., grad_out: _Out = ...
 ) -> FloatArray: ...
 @overload
 def binary_cross_entropy(input: npt.ArrayLike, target: npt.ArrayLike, *,
-    sample_weight: npt.ArrayLike | None = ..., reduction: _Scalar = ..., return_grad: Literal[True]
+    sample_weight: npt.ArrayLike | None = ..., reduction: _Scalar = ..., return_grad: Literal[True],
+    out: _Out = ..., grad_out: _Out = ...
 ) -> tuple[_Value, FloatArray]: ...
 @overload
 def binary_cross_entropy(input: npt.ArrayLike, target: npt.ArrayLike, *,
-    sample_weight: npt.ArrayLike | None = ..., reduction: Literal["none"], return_grad: Literal[True]
+    sample_weight: npt.ArrayLike | None = ..., reduction: Literal["none"], return_grad: Literal[True],
+    out: _Out = ..., grad_out: _Out = ...
 ) -> tuple[FloatArray, FloatArray]: ...
 @overload
 def binary_cross_entropy(input: npt.ArrayLike, target: npt.ArrayLike, *,
-    sample_weight: npt.ArrayLike | None = ..., reduction: _Reduction = ..., return_grad: bool = ...
+    sample_weight: npt.ArrayLike | None = ..., reduction: _Reduction = ..., return_grad: bool = ...,
+    out: _Out = ..., grad_out: _Out = ...
 ) -> _Result: ...
 # fmt: on
 
@@ -57,6 +63,8 @@ def binary_cross_entropy(
     sample_weight: npt.ArrayLike | None = None,
     reduction: _Reduction = "mean",
     return_grad: bool = False,
+    out: _Out = None,
+    grad_out: _Out = None,
 ) -> _Result:
     """Binary cross-entropy on probabilities; torch ``binary_cross_entropy``.
 
@@ -70,8 +78,9 @@ def binary_cross_entropy(
     ----------
     @input_target@
     @reduction@
+    @buffers@
 
-    @returns@
+    @returns_elementwise@
 
     See Also
     --------
@@ -83,29 +92,43 @@ def binary_cross_entropy(
     >>> gilfree.binary_cross_entropy(np.array([0.5, 1.0]), np.array([1.0, 0.0]), reduction="none").tolist()
     [0.6931471805599453, 100.0]
     """
-    return _elementwise(LossKind.binary_cross_entropy, input, target, sample_weight, reduction, return_grad)
+    return _elementwise(
+        LossKind.binary_cross_entropy,
+        input,
+        target,
+        sample_weight,
+        reduction,
+        return_grad,
+        out=out,
+        grad_out=grad_out,
+    )
 
 
 # fmt: off
 @overload
 def binary_cross_entropy_with_logits(input: npt.ArrayLike, target: npt.ArrayLike, *,
     sample_weight: npt.ArrayLike | None = ..., reduction: _Scalar = ..., return_grad: Literal[False] = ...,
+    out: _Out = ..., grad_out: _Out = ...,
     pos_weight: npt.ArrayLike | None = ...) -> _Value: ...
 @overload
 def binary_cross_entropy_with_logits(input: npt.ArrayLike, target: npt.ArrayLike, *,
     sample_weight: npt.ArrayLike | None = ..., reduction: Literal["none"], return_grad: Literal[False] = ...,
+    out: _Out = ..., grad_out: _Out = ...,
     pos_weight: npt.ArrayLike | None = ...) -> FloatArray: ...
 @overload
 def binary_cross_entropy_with_logits(input: npt.ArrayLike, target: npt.ArrayLike, *,
     sample_weight: npt.ArrayLike | None = ..., reduction: _Scalar = ..., return_grad: Literal[True],
+    out: _Out = ..., grad_out: _Out = ...,
     pos_weight: npt.ArrayLike | None = ...) -> tuple[_Value, FloatArray]: ...
 @overload
 def binary_cross_entropy_with_logits(input: npt.ArrayLike, target: npt.ArrayLike, *,
     sample_weight: npt.ArrayLike | None = ..., reduction: Literal["none"], return_grad: Literal[True],
+    out: _Out = ..., grad_out: _Out = ...,
     pos_weight: npt.ArrayLike | None = ...) -> tuple[FloatArray, FloatArray]: ...
 @overload
 def binary_cross_entropy_with_logits(input: npt.ArrayLike, target: npt.ArrayLike, *,
     sample_weight: npt.ArrayLike | None = ..., reduction: _Reduction = ..., return_grad: bool = ...,
+    out: _Out = ..., grad_out: _Out = ...,
     pos_weight: npt.ArrayLike | None = ...) -> _Result: ...
 # fmt: on
 
@@ -119,6 +142,8 @@ def binary_cross_entropy_with_logits(
     sample_weight: npt.ArrayLike | None = None,
     reduction: _Reduction = "mean",
     return_grad: bool = False,
+    out: _Out = None,
+    grad_out: _Out = None,
     pos_weight: npt.ArrayLike | None = None,
 ) -> _Result:
     """Binary cross-entropy on logits; torch ``binary_cross_entropy_with_logits``.
@@ -132,11 +157,12 @@ def binary_cross_entropy_with_logits(
     ----------
     @input_target@
     @reduction@
+    @buffers@
     pos_weight : array_like, optional
         Weight of the positive term: a scalar or an array broadcastable to
         ``input``'s shape.
 
-    @returns@
+    @returns_elementwise@
 
     See Also
     --------
@@ -157,27 +183,34 @@ def binary_cross_entropy_with_logits(
         reduction,
         return_grad,
         extra=pos_weight,
+        out=out,
+        grad_out=grad_out,
     )
 
 
 # fmt: off
 @overload
 def kl_div(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: _KlScalar = ..., return_grad: Literal[False] = ..., log_target: bool = ...) -> _Value: ...
+    reduction: _KlScalar = ..., return_grad: Literal[False] = ...,
+    out: _Out = ..., grad_out: _Out = ..., log_target: bool = ...) -> _Value: ...
 @overload
 def kl_div(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: Literal["none"], return_grad: Literal[False] = ..., log_target: bool = ...) -> FloatArray: ...
+    reduction: Literal["none"], return_grad: Literal[False] = ...,
+    out: _Out = ..., grad_out: _Out = ..., log_target: bool = ...) -> FloatArray: ...
 @overload
 def kl_div(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: _KlScalar = ..., return_grad: Literal[True], log_target: bool = ...
+    reduction: _KlScalar = ..., return_grad: Literal[True],
+    out: _Out = ..., grad_out: _Out = ..., log_target: bool = ...
 ) -> tuple[_Value, FloatArray]: ...
 @overload
 def kl_div(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: Literal["none"], return_grad: Literal[True], log_target: bool = ...
+    reduction: Literal["none"], return_grad: Literal[True],
+    out: _Out = ..., grad_out: _Out = ..., log_target: bool = ...
 ) -> tuple[FloatArray, FloatArray]: ...
 @overload
 def kl_div(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: _KlReduction = ..., return_grad: bool = ..., log_target: bool = ...) -> _Result: ...
+    reduction: _KlReduction = ..., return_grad: bool = ...,
+    out: _Out = ..., grad_out: _Out = ..., log_target: bool = ...) -> _Result: ...
 # fmt: on
 
 
@@ -190,6 +223,8 @@ def kl_div(
     sample_weight: npt.ArrayLike | None = None,
     reduction: _KlReduction = "mean",
     return_grad: bool = False,
+    out: _Out = None,
+    grad_out: _Out = None,
     log_target: bool = False,
 ) -> _Result:
     """Kullback-Leibler divergence; torch ``kl_div`` (``input`` is log-probabilities).
@@ -203,10 +238,11 @@ def kl_div(
     ----------
     @input_target@
     @reduction_kl@
+    @buffers@
     log_target : bool, default False
         Whether ``target`` holds log-probabilities.
 
-    @returns@
+    @returns_elementwise@
 
     See Also
     --------
@@ -229,25 +265,32 @@ def kl_div(
         return_grad,
         flag0=int(log_target),
         reductions=_REDUCTIONS_KL,
+        out=out,
+        grad_out=grad_out,
     )
 
 
 # fmt: off
 @overload
 def hinge(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: _Scalar = ..., return_grad: Literal[False] = ...) -> _Value: ...
+    reduction: _Scalar = ..., return_grad: Literal[False] = ...,
+    out: _Out = ..., grad_out: _Out = ...) -> _Value: ...
 @overload
 def hinge(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: Literal["none"], return_grad: Literal[False] = ...) -> FloatArray: ...
+    reduction: Literal["none"], return_grad: Literal[False] = ...,
+    out: _Out = ..., grad_out: _Out = ...) -> FloatArray: ...
 @overload
 def hinge(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: _Scalar = ..., return_grad: Literal[True]) -> tuple[_Value, FloatArray]: ...
+    reduction: _Scalar = ..., return_grad: Literal[True],
+    out: _Out = ..., grad_out: _Out = ...) -> tuple[_Value, FloatArray]: ...
 @overload
 def hinge(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: Literal["none"], return_grad: Literal[True]) -> tuple[FloatArray, FloatArray]: ...
+    reduction: Literal["none"], return_grad: Literal[True],
+    out: _Out = ..., grad_out: _Out = ...) -> tuple[FloatArray, FloatArray]: ...
 @overload
 def hinge(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: _Reduction = ..., return_grad: bool = ...) -> _Result: ...
+    reduction: _Reduction = ..., return_grad: bool = ...,
+    out: _Out = ..., grad_out: _Out = ...) -> _Result: ...
 # fmt: on
 
 
@@ -260,6 +303,8 @@ def hinge(
     sample_weight: npt.ArrayLike | None = None,
     reduction: _Reduction = "mean",
     return_grad: bool = False,
+    out: _Out = None,
+    grad_out: _Out = None,
 ) -> _Result:
     """Hinge loss ``max(0, 1 - target * input)`` (targets usually +-1).
 
@@ -267,8 +312,9 @@ def hinge(
     ----------
     @input_target@
     @reduction@
+    @buffers@
 
-    @returns@
+    @returns_elementwise@
 
     See Also
     --------
@@ -280,25 +326,32 @@ def hinge(
     >>> gilfree.hinge(np.array([0.3, 2.0]), np.array([1.0, 1.0]), reduction="none").tolist()
     [0.7, 0.0]
     """
-    return _elementwise(LossKind.hinge, input, target, sample_weight, reduction, return_grad)
+    return _elementwise(
+        LossKind.hinge, input, target, sample_weight, reduction, return_grad, out=out, grad_out=grad_out
+    )
 
 
 # fmt: off
 @overload
 def squared_hinge(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: _Scalar = ..., return_grad: Literal[False] = ...) -> _Value: ...
+    reduction: _Scalar = ..., return_grad: Literal[False] = ...,
+    out: _Out = ..., grad_out: _Out = ...) -> _Value: ...
 @overload
 def squared_hinge(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: Literal["none"], return_grad: Literal[False] = ...) -> FloatArray: ...
+    reduction: Literal["none"], return_grad: Literal[False] = ...,
+    out: _Out = ..., grad_out: _Out = ...) -> FloatArray: ...
 @overload
 def squared_hinge(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: _Scalar = ..., return_grad: Literal[True]) -> tuple[_Value, FloatArray]: ...
+    reduction: _Scalar = ..., return_grad: Literal[True],
+    out: _Out = ..., grad_out: _Out = ...) -> tuple[_Value, FloatArray]: ...
 @overload
 def squared_hinge(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: Literal["none"], return_grad: Literal[True]) -> tuple[FloatArray, FloatArray]: ...
+    reduction: Literal["none"], return_grad: Literal[True],
+    out: _Out = ..., grad_out: _Out = ...) -> tuple[FloatArray, FloatArray]: ...
 @overload
 def squared_hinge(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: _Reduction = ..., return_grad: bool = ...) -> _Result: ...
+    reduction: _Reduction = ..., return_grad: bool = ...,
+    out: _Out = ..., grad_out: _Out = ...) -> _Result: ...
 # fmt: on
 
 
@@ -311,6 +364,8 @@ def squared_hinge(
     sample_weight: npt.ArrayLike | None = None,
     reduction: _Reduction = "mean",
     return_grad: bool = False,
+    out: _Out = None,
+    grad_out: _Out = None,
 ) -> _Result:
     """Squared hinge loss ``max(0, 1 - target * input)**2``.
 
@@ -318,8 +373,9 @@ def squared_hinge(
     ----------
     @input_target@
     @reduction@
+    @buffers@
 
-    @returns@
+    @returns_elementwise@
 
     See Also
     --------
@@ -331,4 +387,13 @@ def squared_hinge(
     >>> gilfree.squared_hinge(np.array([0.5, 2.0]), np.array([1.0, 1.0]), reduction="none").tolist()
     [0.25, 0.0]
     """
-    return _elementwise(LossKind.squared_hinge, input, target, sample_weight, reduction, return_grad)
+    return _elementwise(
+        LossKind.squared_hinge,
+        input,
+        target,
+        sample_weight,
+        reduction,
+        return_grad,
+        out=out,
+        grad_out=grad_out,
+    )

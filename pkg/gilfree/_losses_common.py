@@ -28,6 +28,7 @@ _Scalar: TypeAlias = Literal["mean", "sum"]
 _Reduction: TypeAlias = Literal["mean", "sum", "none"]
 _KlScalar: TypeAlias = Literal["mean", "sum", "batchmean"]
 _KlReduction: TypeAlias = Literal["mean", "sum", "none", "batchmean"]
+_Out: TypeAlias = FloatArray | None  # an out= or grad_out= buffer
 _F = TypeVar("_F", bound=Callable[..., object])
 
 # Docstring sections every loss shares, written once; @_doc puts them in place of
@@ -37,14 +38,25 @@ input : array_like
     Predictions: float32 or float64 of any shape and strides (integers and
     bool are converted to float64, float16 to float32), not empty.
 target : array_like
-    Targets, of ``input``'s shape.
+    Targets; ``input``, ``target`` and ``sample_weight`` broadcast together
+    (NumPy's rules: a scalar target works); the losses have the broadcast shape.
 sample_weight : array_like, optional
-    A weight per element, of ``input``'s shape: ``"mean"`` is then
-    ``sum(w * l) / sum(w)``."""
+    A weight per element, broadcast likewise: ``"mean"`` is then
+    ``sum(w * l) / sum(w)`` over the broadcast shape."""
 _RETURN_GRAD = """\
 return_grad : bool, default False
     Also return the gradient of the value with respect to ``input``,
     computed in the same pass."""
+_BUFFERS = """\
+out : numpy.ndarray, optional
+    Only with ``reduction="none"``: where to write the losses (and the array
+    returned). It must have the broadcast shape and exactly the result's dtype,
+    be writeable and aligned, have distinct elements (any strides otherwise)
+    and share no memory with the other arrays; it is checked before anything
+    is written, and a failed check leaves it untouched.
+grad_out : numpy.ndarray, optional
+    Only with ``return_grad=True``: where to write the gradient (and the
+    array returned), of ``input``'s shape and dtype; checked as ``out``."""
 _REDUCTION = """\
 reduction : {"mean", "sum", "none"}, default "mean"
     The mean or the sum of the losses, or ``"none"``: the losses unreduced."""
@@ -69,11 +81,35 @@ TypeError
 ValueError
     If ``input`` is empty, an array has the wrong shape, ``reduction`` is
     not one of its choices or a parameter is out of its range."""
+_RETURNS_ELEMENTWISE = """\
+Returns
+-------
+value : numpy.floating or numpy.ndarray
+    A NumPy scalar of ``input``'s dtype (float32 or float64, accumulated in
+    float64) for a reduction, an array of that dtype for ``"none"``.
+grad : numpy.ndarray
+    Only with ``return_grad=True``: d value / d ``input``, of ``input``'s
+    shape and dtype (for ``"none"``, the gradient of ``value.sum()``). Where
+    broadcasting stretched ``input``, the full-shape gradient is summed back
+    over the stretched axes (as torch's autograd does), in float64.
+
+Raises
+------
+TypeError
+    If an array holds complex, bool, object or str data, ``reduction`` is
+    not a str, a flag is not a bool, or ``out``/``grad_out`` is not an
+    ndarray of the result's dtype.
+ValueError
+    If ``input`` or the broadcast result is empty, the shapes do not
+    broadcast, ``reduction`` is not one of its choices, a parameter is out of
+    its range, or ``out``/``grad_out`` fails its checks."""
 _SHARED_DOC = {
     "@input_target@": _INPUT_TARGET,
     "@reduction@": _REDUCTION + "\n" + _RETURN_GRAD,
     "@reduction_kl@": _REDUCTION_KL + "\n" + _RETURN_GRAD,
     "@returns@": _RETURNS,
+    "@returns_elementwise@": _RETURNS_ELEMENTWISE,
+    "@buffers@": _BUFFERS,
 }
 
 
@@ -96,6 +132,15 @@ def _finish(
     return (result, cast(FloatArray, grad)) if return_grad else result  # grad is an array when asked for
 
 
+def _sum_to(g: FloatArray, shape: tuple[int, ...]) -> np.ndarray:
+    """The full-shape gradient g summed back to input's `shape` over the axes broadcasting
+    added or stretched (torch's autograd rule), in float64: NumPy's single-threaded
+    pairwise sum, so the result does not depend on the thread count."""
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape) if n != g.shape[lead + i])
+    return np.add.reduce(g, axis=axes, dtype=np.float64).reshape(shape)
+
+
 def _elementwise(
     kind: LossKind,
     input: npt.ArrayLike,
@@ -108,16 +153,38 @@ def _elementwise(
     flag1: int = 0,
     extra: npt.ArrayLike | None = None,
     reductions: Mapping[str, Reduction] = _REDUCTIONS,
+    out: object = None,
+    grad_out: object = None,
 ) -> _Result:
     x = v.as_float(input, "input")
-    y = v.as_float_like(target, "target", x)
-    if x.size == 0:
-        raise ValueError("input: must not be empty")
+    named = [(target, "target"), (sample_weight, "sample_weight"), (extra, "pos_weight")]
+    shape, arrs = v.broadcast_floats(x, named)
+    operands = [(x, "input")] + [(a, n) for a, (_, n) in zip(arrs, named, strict=True)]
+    if 0 in shape:
+        empty = [n for a, n in operands if a is not None and a.size == 0]
+        raise ValueError(f"{empty[0]}: must not be empty (the result's shape would be {shape})")
     red = v.choice(reduction, "reduction", reductions)
-    w = None if sample_weight is None else v.as_float_like(sample_weight, "sample_weight", x)
-    if extra is not None:
-        extra = v.broadcast_float(extra, "pos_weight", x)
     grad = v.flag(return_grad, "return_grad")
+    if out is not None:
+        if red is not Reduction.none:
+            raise ValueError(f"out: only for reduction='none', got reduction={reduction!r}")
+        out = v.out_array(out, "out", shape, x.dtype, operands)
+    if grad_out is not None:
+        if not grad:
+            raise ValueError("grad_out: only with return_grad=True, got return_grad=False")
+        grad_out = v.out_array(grad_out, "grad_out", x.shape, x.dtype, operands + [(out, "out")])
+    xb, y, w, e = v.broadcast_views(shape, [x, *arrs])
+    widened = shape != x.shape  # input is the smaller operand: the gradient is summed back
     batch = float(x.shape[0]) if x.ndim else 1.0
-    value, arr, g = call_kernel(_k.elementwise, kind, x, y, w, extra, red, batch, grad, p0, flag0, flag1)
+    value, arr, g = call_kernel(
+        _k.elementwise, kind, xb, y, w, e, red, batch, grad, p0, flag0, flag1,
+        out, None if widened else grad_out,
+    )  # fmt: skip
+    if grad and widened:
+        summed = _sum_to(g, x.shape)
+        if grad_out is None:
+            g = summed.astype(x.dtype)
+        else:
+            np.copyto(grad_out, summed, casting="unsafe")
+            g = grad_out
     return _finish(value, arr, g, x.dtype, grad)

@@ -12,6 +12,7 @@ from ._cyx._losses import LossKind
 from ._losses_common import (
     _doc,
     _elementwise,
+    _Out,
     _Reduction,
     _Result,
     _Scalar,
@@ -24,19 +25,24 @@ from ._validate import FloatArray
 # fmt: off
 @overload
 def mse(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: _Scalar = ..., return_grad: Literal[False] = ...) -> _Value: ...
+    reduction: _Scalar = ..., return_grad: Literal[False] = ..., out: _Out = ...,
+    grad_out: _Out = ...) -> _Value: ...
 @overload
 def mse(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: Literal["none"], return_grad: Literal[False] = ...) -> FloatArray: ...
+    reduction: Literal["none"], return_grad: Literal[False] = ..., out: _Out = ...,
+    grad_out: _Out = ...) -> FloatArray: ...
 @overload
 def mse(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: _Scalar = ..., return_grad: Literal[True]) -> tuple[_Value, FloatArray]: ...
+    reduction: _Scalar = ..., return_grad: Literal[True], out: _Out = ...,
+    grad_out: _Out = ...) -> tuple[_Value, FloatArray]: ...
 @overload
 def mse(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: Literal["none"], return_grad: Literal[True]) -> tuple[FloatArray, FloatArray]: ...
+    reduction: Literal["none"], return_grad: Literal[True], out: _Out = ...,
+    grad_out: _Out = ...) -> tuple[FloatArray, FloatArray]: ...
 @overload
 def mse(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: _Reduction = ..., return_grad: bool = ...) -> _Result: ...
+    reduction: _Reduction = ..., return_grad: bool = ..., out: _Out = ...,
+    grad_out: _Out = ...) -> _Result: ...
 # fmt: on
 
 
@@ -49,6 +55,8 @@ def mse(
     sample_weight: npt.ArrayLike | None = None,
     reduction: _Reduction = "mean",
     return_grad: bool = False,
+    out: _Out = None,
+    grad_out: _Out = None,
 ) -> _Result:
     """Mean squared error, ``(input - target)**2``; torch ``mse_loss``.
 
@@ -56,8 +64,9 @@ def mse(
     ----------
     @input_target@
     @reduction@
+    @buffers@
 
-    @returns@
+    @returns_elementwise@
 
     See Also
     --------
@@ -72,25 +81,32 @@ def mse(
     >>> float(value), grad.tolist()
     (10.0, [2.0, 6.0])
     """
-    return _elementwise(LossKind.mse, input, target, sample_weight, reduction, return_grad)
+    return _elementwise(
+        LossKind.mse, input, target, sample_weight, reduction, return_grad, out=out, grad_out=grad_out
+    )
 
 
 # fmt: off
 @overload
 def mae(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: _Scalar = ..., return_grad: Literal[False] = ...) -> _Value: ...
+    reduction: _Scalar = ..., return_grad: Literal[False] = ..., out: _Out = ...,
+    grad_out: _Out = ...) -> _Value: ...
 @overload
 def mae(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: Literal["none"], return_grad: Literal[False] = ...) -> FloatArray: ...
+    reduction: Literal["none"], return_grad: Literal[False] = ..., out: _Out = ...,
+    grad_out: _Out = ...) -> FloatArray: ...
 @overload
 def mae(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: _Scalar = ..., return_grad: Literal[True]) -> tuple[_Value, FloatArray]: ...
+    reduction: _Scalar = ..., return_grad: Literal[True], out: _Out = ...,
+    grad_out: _Out = ...) -> tuple[_Value, FloatArray]: ...
 @overload
 def mae(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: Literal["none"], return_grad: Literal[True]) -> tuple[FloatArray, FloatArray]: ...
+    reduction: Literal["none"], return_grad: Literal[True], out: _Out = ...,
+    grad_out: _Out = ...) -> tuple[FloatArray, FloatArray]: ...
 @overload
 def mae(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: _Reduction = ..., return_grad: bool = ...) -> _Result: ...
+    reduction: _Reduction = ..., return_grad: bool = ..., out: _Out = ...,
+    grad_out: _Out = ...) -> _Result: ...
 # fmt: on
 
 
@@ -103,6 +119,8 @@ def mae(
     sample_weight: npt.ArrayLike | None = None,
     reduction: _Reduction = "mean",
     return_grad: bool = False,
+    out: _Out = None,
+    grad_out: _Out = None,
 ) -> _Result:
     """Mean absolute error, ``|input - target|``; torch ``l1_loss``.
 
@@ -112,8 +130,9 @@ def mae(
     ----------
     @input_target@
     @reduction@
+    @buffers@
 
-    @returns@
+    @returns_elementwise@
 
     See Also
     --------
@@ -125,27 +144,34 @@ def mae(
     >>> gilfree.mae(np.array([1.0, -2.0]), np.array([0.0, 0.0]))
     np.float64(1.5)
     """
-    return _elementwise(LossKind.mae, input, target, sample_weight, reduction, return_grad)
+    return _elementwise(
+        LossKind.mae, input, target, sample_weight, reduction, return_grad, out=out, grad_out=grad_out
+    )
 
 
 # fmt: off
 @overload
 def huber(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: _Scalar = ..., return_grad: Literal[False] = ..., delta: float = ...) -> _Value: ...
+    reduction: _Scalar = ..., return_grad: Literal[False] = ..., out: _Out = ...,
+    grad_out: _Out = ..., delta: float = ...) -> _Value: ...
 @overload
 def huber(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: Literal["none"], return_grad: Literal[False] = ..., delta: float = ...) -> FloatArray: ...
+    reduction: Literal["none"], return_grad: Literal[False] = ..., out: _Out = ...,
+    grad_out: _Out = ..., delta: float = ...) -> FloatArray: ...
 @overload
 def huber(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: _Scalar = ..., return_grad: Literal[True], delta: float = ...
+    reduction: _Scalar = ..., return_grad: Literal[True], out: _Out = ...,
+    grad_out: _Out = ..., delta: float = ...
 ) -> tuple[_Value, FloatArray]: ...
 @overload
 def huber(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: Literal["none"], return_grad: Literal[True], delta: float = ...
+    reduction: Literal["none"], return_grad: Literal[True], out: _Out = ...,
+    grad_out: _Out = ..., delta: float = ...
 ) -> tuple[FloatArray, FloatArray]: ...
 @overload
 def huber(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: _Reduction = ..., return_grad: bool = ..., delta: float = ...) -> _Result: ...
+    reduction: _Reduction = ..., return_grad: bool = ..., out: _Out = ...,
+    grad_out: _Out = ..., delta: float = ...) -> _Result: ...
 # fmt: on
 
 
@@ -158,6 +184,8 @@ def huber(
     sample_weight: npt.ArrayLike | None = None,
     reduction: _Reduction = "mean",
     return_grad: bool = False,
+    out: _Out = None,
+    grad_out: _Out = None,
     delta: float = 1.0,
 ) -> _Result:
     """Huber loss; torch ``huber_loss``.
@@ -169,10 +197,11 @@ def huber(
     ----------
     @input_target@
     @reduction@
+    @buffers@
     delta : float, default 1.0
         Where the loss turns from quadratic to linear; must be > 0.
 
-    @returns@
+    @returns_elementwise@
 
     See Also
     --------
@@ -185,26 +214,41 @@ def huber(
     [0.125, 2.5]
     """
     delta = v.real(delta, "delta", low=0.0, low_open=True)
-    return _elementwise(LossKind.huber, input, target, sample_weight, reduction, return_grad, delta)
+    return _elementwise(
+        LossKind.huber,
+        input,
+        target,
+        sample_weight,
+        reduction,
+        return_grad,
+        delta,
+        out=out,
+        grad_out=grad_out,
+    )
 
 
 # fmt: off
 @overload
 def smooth_l1(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: _Scalar = ..., return_grad: Literal[False] = ..., beta: float = ...) -> _Value: ...
+    reduction: _Scalar = ..., return_grad: Literal[False] = ..., out: _Out = ...,
+    grad_out: _Out = ..., beta: float = ...) -> _Value: ...
 @overload
 def smooth_l1(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: Literal["none"], return_grad: Literal[False] = ..., beta: float = ...) -> FloatArray: ...
+    reduction: Literal["none"], return_grad: Literal[False] = ..., out: _Out = ...,
+    grad_out: _Out = ..., beta: float = ...) -> FloatArray: ...
 @overload
 def smooth_l1(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: _Scalar = ..., return_grad: Literal[True], beta: float = ...) -> tuple[_Value, FloatArray]: ...
+    reduction: _Scalar = ..., return_grad: Literal[True], out: _Out = ...,
+    grad_out: _Out = ..., beta: float = ...) -> tuple[_Value, FloatArray]: ...
 @overload
 def smooth_l1(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: Literal["none"], return_grad: Literal[True], beta: float = ...
+    reduction: Literal["none"], return_grad: Literal[True], out: _Out = ...,
+    grad_out: _Out = ..., beta: float = ...
 ) -> tuple[FloatArray, FloatArray]: ...
 @overload
 def smooth_l1(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: _Reduction = ..., return_grad: bool = ..., beta: float = ...) -> _Result: ...
+    reduction: _Reduction = ..., return_grad: bool = ..., out: _Out = ...,
+    grad_out: _Out = ..., beta: float = ...) -> _Result: ...
 # fmt: on
 
 
@@ -217,6 +261,8 @@ def smooth_l1(
     sample_weight: npt.ArrayLike | None = None,
     reduction: _Reduction = "mean",
     return_grad: bool = False,
+    out: _Out = None,
+    grad_out: _Out = None,
     beta: float = 1.0,
 ) -> _Result:
     """Smooth L1 loss; torch ``smooth_l1_loss``.
@@ -228,10 +274,11 @@ def smooth_l1(
     ----------
     @input_target@
     @reduction@
+    @buffers@
     beta : float, default 1.0
         Where the loss turns from quadratic to linear; must be >= 0.
 
-    @returns@
+    @returns_elementwise@
 
     See Also
     --------
@@ -244,25 +291,40 @@ def smooth_l1(
     [0.125, 2.5]
     """
     beta = v.real(beta, "beta", low=0.0)
-    return _elementwise(LossKind.smooth_l1, input, target, sample_weight, reduction, return_grad, beta)
+    return _elementwise(
+        LossKind.smooth_l1,
+        input,
+        target,
+        sample_weight,
+        reduction,
+        return_grad,
+        beta,
+        out=out,
+        grad_out=grad_out,
+    )
 
 
 # fmt: off
 @overload
 def log_cosh(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: _Scalar = ..., return_grad: Literal[False] = ...) -> _Value: ...
+    reduction: _Scalar = ..., return_grad: Literal[False] = ..., out: _Out = ...,
+    grad_out: _Out = ...) -> _Value: ...
 @overload
 def log_cosh(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: Literal["none"], return_grad: Literal[False] = ...) -> FloatArray: ...
+    reduction: Literal["none"], return_grad: Literal[False] = ..., out: _Out = ...,
+    grad_out: _Out = ...) -> FloatArray: ...
 @overload
 def log_cosh(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: _Scalar = ..., return_grad: Literal[True]) -> tuple[_Value, FloatArray]: ...
+    reduction: _Scalar = ..., return_grad: Literal[True], out: _Out = ...,
+    grad_out: _Out = ...) -> tuple[_Value, FloatArray]: ...
 @overload
 def log_cosh(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: Literal["none"], return_grad: Literal[True]) -> tuple[FloatArray, FloatArray]: ...
+    reduction: Literal["none"], return_grad: Literal[True], out: _Out = ...,
+    grad_out: _Out = ...) -> tuple[FloatArray, FloatArray]: ...
 @overload
 def log_cosh(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: _Reduction = ..., return_grad: bool = ...) -> _Result: ...
+    reduction: _Reduction = ..., return_grad: bool = ..., out: _Out = ...,
+    grad_out: _Out = ...) -> _Result: ...
 # fmt: on
 
 
@@ -275,6 +337,8 @@ def log_cosh(
     sample_weight: npt.ArrayLike | None = None,
     reduction: _Reduction = "mean",
     return_grad: bool = False,
+    out: _Out = None,
+    grad_out: _Out = None,
 ) -> _Result:
     """Log-cosh loss, ``log(cosh(input - target))``.
 
@@ -285,8 +349,9 @@ def log_cosh(
     ----------
     @input_target@
     @reduction@
+    @buffers@
 
-    @returns@
+    @returns_elementwise@
 
     See Also
     --------
@@ -298,27 +363,34 @@ def log_cosh(
     >>> gilfree.log_cosh(np.array([1e30]), np.array([0.0]))
     np.float64(1e+30)
     """
-    return _elementwise(LossKind.log_cosh, input, target, sample_weight, reduction, return_grad)
+    return _elementwise(
+        LossKind.log_cosh, input, target, sample_weight, reduction, return_grad, out=out, grad_out=grad_out
+    )
 
 
 # fmt: off
 @overload
 def pinball(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: _Scalar = ..., return_grad: Literal[False] = ..., quantile: float = ...) -> _Value: ...
+    reduction: _Scalar = ..., return_grad: Literal[False] = ..., out: _Out = ...,
+    grad_out: _Out = ..., quantile: float = ...) -> _Value: ...
 @overload
 def pinball(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: Literal["none"], return_grad: Literal[False] = ..., quantile: float = ...) -> FloatArray: ...
+    reduction: Literal["none"], return_grad: Literal[False] = ..., out: _Out = ...,
+    grad_out: _Out = ..., quantile: float = ...) -> FloatArray: ...
 @overload
 def pinball(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: _Scalar = ..., return_grad: Literal[True], quantile: float = ...
+    reduction: _Scalar = ..., return_grad: Literal[True], out: _Out = ...,
+    grad_out: _Out = ..., quantile: float = ...
 ) -> tuple[_Value, FloatArray]: ...
 @overload
 def pinball(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: Literal["none"], return_grad: Literal[True], quantile: float = ...
+    reduction: Literal["none"], return_grad: Literal[True], out: _Out = ...,
+    grad_out: _Out = ..., quantile: float = ...
 ) -> tuple[FloatArray, FloatArray]: ...
 @overload
 def pinball(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: _Reduction = ..., return_grad: bool = ..., quantile: float = ...) -> _Result: ...
+    reduction: _Reduction = ..., return_grad: bool = ..., out: _Out = ...,
+    grad_out: _Out = ..., quantile: float = ...) -> _Result: ...
 # fmt: on
 
 
@@ -331,6 +403,8 @@ def pinball(
     sample_weight: npt.ArrayLike | None = None,
     reduction: _Reduction = "mean",
     return_grad: bool = False,
+    out: _Out = None,
+    grad_out: _Out = None,
     quantile: float = 0.5,
 ) -> _Result:
     """Pinball (quantile) loss; scikit-learn ``PinballLoss``.
@@ -342,10 +416,11 @@ def pinball(
     ----------
     @input_target@
     @reduction@
+    @buffers@
     quantile : float, default 0.5
         The quantile to estimate, in (0, 1).
 
-    @returns@
+    @returns_elementwise@
 
     See Also
     --------
@@ -358,29 +433,36 @@ def pinball(
     [0.9, 0.09999999999999998]
     """
     q = v.real(quantile, "quantile", low=0.0, high=1.0, low_open=True, high_open=True)
-    return _elementwise(LossKind.pinball, input, target, sample_weight, reduction, return_grad, q)
+    return _elementwise(
+        LossKind.pinball, input, target, sample_weight, reduction, return_grad, q, out=out, grad_out=grad_out
+    )
 
 
 # fmt: off
 @overload
 def poisson_nll(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: _Scalar = ..., return_grad: Literal[False] = ..., log_input: bool = ..., full: bool = ...,
+    reduction: _Scalar = ..., return_grad: Literal[False] = ..., out: _Out = ...,
+    grad_out: _Out = ..., log_input: bool = ..., full: bool = ...,
     eps: float = ...) -> _Value: ...
 @overload
 def poisson_nll(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: Literal["none"], return_grad: Literal[False] = ..., log_input: bool = ..., full: bool = ...,
+    reduction: Literal["none"], return_grad: Literal[False] = ..., out: _Out = ...,
+    grad_out: _Out = ..., log_input: bool = ..., full: bool = ...,
     eps: float = ...) -> FloatArray: ...
 @overload
 def poisson_nll(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: _Scalar = ..., return_grad: Literal[True], log_input: bool = ..., full: bool = ...,
+    reduction: _Scalar = ..., return_grad: Literal[True], out: _Out = ...,
+    grad_out: _Out = ..., log_input: bool = ..., full: bool = ...,
     eps: float = ...) -> tuple[_Value, FloatArray]: ...
 @overload
 def poisson_nll(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: Literal["none"], return_grad: Literal[True], log_input: bool = ..., full: bool = ...,
+    reduction: Literal["none"], return_grad: Literal[True], out: _Out = ...,
+    grad_out: _Out = ..., log_input: bool = ..., full: bool = ...,
     eps: float = ...) -> tuple[FloatArray, FloatArray]: ...
 @overload
 def poisson_nll(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.ArrayLike | None = ...,
-    reduction: _Reduction = ..., return_grad: bool = ..., log_input: bool = ..., full: bool = ...,
+    reduction: _Reduction = ..., return_grad: bool = ..., out: _Out = ...,
+    grad_out: _Out = ..., log_input: bool = ..., full: bool = ...,
     eps: float = ...) -> _Result: ...
 # fmt: on
 
@@ -394,6 +476,8 @@ def poisson_nll(
     sample_weight: npt.ArrayLike | None = None,
     reduction: _Reduction = "mean",
     return_grad: bool = False,
+    out: _Out = None,
+    grad_out: _Out = None,
     log_input: bool = True,
     full: bool = False,
     eps: float = 1e-8,
@@ -408,6 +492,7 @@ def poisson_nll(
     ----------
     @input_target@
     @reduction@
+    @buffers@
     log_input : bool, default True
         Whether ``input`` is the log of the rate (else the rate itself).
     full : bool, default False
@@ -415,7 +500,7 @@ def poisson_nll(
     eps : float, default 1e-8
         Added to ``input`` before its log when ``log_input`` is False; >= 0.
 
-    @returns@
+    @returns_elementwise@
 
     See Also
     --------
@@ -440,4 +525,6 @@ def poisson_nll(
         eps,
         int(log_input),
         int(full),
+        out=out,
+        grad_out=grad_out,
     )

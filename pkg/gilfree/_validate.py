@@ -6,7 +6,7 @@ Every error names the argument, what was expected and what was given.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal, SupportsFloat, SupportsInt, TypeAlias, TypeVar, cast
 
 import numpy as np
@@ -235,3 +235,83 @@ def to_float(x: SupportsFloat, name: str) -> float:
             f"{name}: expected a number within the float64 range, "
             f"got an int of {int(cast(SupportsInt, x)).bit_length()} bits"
         ) from None
+
+
+def broadcast_floats(
+    x: np.ndarray, named: Sequence[tuple[object | None, str]]
+) -> tuple[tuple[int, ...], list[np.ndarray | None]]:
+    """The operands (None kept) as float arrays of x's dtype, and the shape x and
+    they broadcast to (NumPy's rules). Nothing is broadcast yet: see broadcast_views."""
+    shape = x.shape
+    arrs: list[np.ndarray | None] = []
+    for a, name in named:
+        if a is None:
+            arrs.append(None)
+            continue
+        arr = as_float(a, name)
+        if arr.dtype != x.dtype:
+            arr = arr.astype(x.dtype)
+        try:
+            shape = np.broadcast_shapes(shape, arr.shape)
+        except ValueError:
+            raise ValueError(
+                f"{name}: shape {arr.shape} does not broadcast with {shape} (input's shape {x.shape}, "
+                "broadcast with the operands before it; NumPy's rules)"
+            ) from None
+        arrs.append(arr)
+    return shape, arrs
+
+
+def broadcast_views(shape: tuple[int, ...], arrs: Sequence[np.ndarray | None]) -> list[np.ndarray | None]:
+    """Each array as a read-only view of `shape` (zero strides where broadcast, no copy)."""
+    return [None if a is None else a if a.shape == shape else np.broadcast_to(a, shape) for a in arrs]
+
+
+def _self_overlaps(a: np.ndarray) -> bool:
+    """Whether two elements of a may share bytes: True unless, with the axes sorted by
+    |stride|, each stride clears the span of the axes below it (every C, Fortran,
+    transposed, sliced or reversed layout does; zero strides and as_strided tricks do not)."""
+    if a.size <= 1:
+        return False
+    span = a.itemsize
+    for s, n in sorted((abs(s), n) for s, n in zip(a.strides, a.shape, strict=True) if n > 1):
+        if s < span:
+            return True
+        span += s * (n - 1)
+    return False
+
+
+def _shares(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether a and b share memory (exact; a problem too hard to solve counts as shared)."""
+    try:
+        return bool(np.shares_memory(a, b, max_work=1 << 20))
+    except np.exceptions.TooHardError:
+        return True
+
+
+def out_array(
+    out: object,
+    name: str,
+    shape: tuple[int, ...],
+    dtype: np.dtype[Any],
+    operands: Sequence[tuple[np.ndarray | None, str]],
+) -> np.ndarray:
+    """out checked as a buffer for a result of `shape` and `dtype`, before anything is
+    written to it: an ndarray of exactly that dtype and shape, writeable, aligned, any
+    strides whose elements are distinct, sharing no memory with the operands."""
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"{name}: expected a numpy.ndarray, got {type(out).__name__}")
+    if out.dtype != dtype or not out.dtype.isnative:
+        raise TypeError(f"{name}: expected dtype {dtype} (the result's dtype), got {out.dtype}")
+    if out.shape != shape:
+        raise ValueError(f"{name}: expected shape {shape} (the result's shape), got {out.shape}")
+    if not out.flags.writeable:
+        raise ValueError(f"{name}: expected a writeable array, got a read-only one")
+    if not out.flags.aligned:
+        raise ValueError(f"{name}: expected an aligned array, got unaligned data")
+    if _self_overlaps(out):
+        raise ValueError(f"{name}: expected distinct elements, got strides {out.strides} that overlap")
+    for a, aname in operands:
+        if a is not None and _shares(out, a):
+            raise ValueError(f"{name}: expected an array sharing no memory with {aname}, got one that does")
+    return out

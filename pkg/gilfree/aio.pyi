@@ -12,7 +12,7 @@ import numpy.typing as npt
 from gilfree._conv_common import _Boundary, _Fill, _Method, _Mode, _Size1, _Size2
 from gilfree._executor import Overloaded as Overloaded
 from gilfree._loops_args import AxisLike, NativeScalar, RealLike, Reduced, SumScalar
-from gilfree._losses_common import _KlReduction, _KlScalar, _Reduction, _Result, _Scalar, _Value
+from gilfree._losses_common import _KlReduction, _KlScalar, _Out, _Reduction, _Result, _Scalar, _Value
 from gilfree._validate import FloatArray
 
 _P = ParamSpec("_P")
@@ -67,6 +67,8 @@ async def binary_cross_entropy(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: _Scalar = ...,
     return_grad: Literal[False] = ...,
+    out: _Out = ...,
+    grad_out: _Out = ...,
 ) -> _Value: ...
 @overload
 async def binary_cross_entropy(
@@ -76,6 +78,8 @@ async def binary_cross_entropy(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: Literal['none'],
     return_grad: Literal[False] = ...,
+    out: _Out = ...,
+    grad_out: _Out = ...,
 ) -> FloatArray: ...
 @overload
 async def binary_cross_entropy(
@@ -85,6 +89,8 @@ async def binary_cross_entropy(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: _Scalar = ...,
     return_grad: Literal[True],
+    out: _Out = ...,
+    grad_out: _Out = ...,
 ) -> tuple[_Value, FloatArray]: ...
 @overload
 async def binary_cross_entropy(
@@ -94,6 +100,8 @@ async def binary_cross_entropy(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: Literal['none'],
     return_grad: Literal[True],
+    out: _Out = ...,
+    grad_out: _Out = ...,
 ) -> tuple[FloatArray, FloatArray]: ...
 @overload
 async def binary_cross_entropy(
@@ -103,6 +111,8 @@ async def binary_cross_entropy(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: _Reduction = ...,
     return_grad: bool = ...,
+    out: _Out = ...,
+    grad_out: _Out = ...,
 ) -> _Result: ...
 @overload
 async def binary_cross_entropy_with_logits(
@@ -112,6 +122,8 @@ async def binary_cross_entropy_with_logits(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: _Scalar = ...,
     return_grad: Literal[False] = ...,
+    out: _Out = ...,
+    grad_out: _Out = ...,
     pos_weight: npt.ArrayLike | None = ...,
 ) -> _Value: ...
 @overload
@@ -122,6 +134,8 @@ async def binary_cross_entropy_with_logits(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: Literal['none'],
     return_grad: Literal[False] = ...,
+    out: _Out = ...,
+    grad_out: _Out = ...,
     pos_weight: npt.ArrayLike | None = ...,
 ) -> FloatArray: ...
 @overload
@@ -132,6 +146,8 @@ async def binary_cross_entropy_with_logits(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: _Scalar = ...,
     return_grad: Literal[True],
+    out: _Out = ...,
+    grad_out: _Out = ...,
     pos_weight: npt.ArrayLike | None = ...,
 ) -> tuple[_Value, FloatArray]: ...
 @overload
@@ -142,6 +158,8 @@ async def binary_cross_entropy_with_logits(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: Literal['none'],
     return_grad: Literal[True],
+    out: _Out = ...,
+    grad_out: _Out = ...,
     pos_weight: npt.ArrayLike | None = ...,
 ) -> tuple[FloatArray, FloatArray]: ...
 @overload
@@ -152,6 +170,8 @@ async def binary_cross_entropy_with_logits(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: _Reduction = ...,
     return_grad: bool = ...,
+    out: _Out = ...,
+    grad_out: _Out = ...,
     pos_weight: npt.ArrayLike | None = ...,
 ) -> _Result: ...
 async def clip(
@@ -171,6 +191,7 @@ async def conv1d(
     groups: int = 1,
     *,
     method: Literal['auto', 'direct', 'gemm'] = "auto",
+    out: FloatArray | None = None,
 ) -> FloatArray: ...
 async def conv2d(
     input: npt.ArrayLike,
@@ -182,6 +203,7 @@ async def conv2d(
     groups: int = 1,
     *,
     method: Literal['auto', 'direct', 'gemm', 'winograd'] = "auto",
+    out: FloatArray | None = None,
 ) -> FloatArray: ...
 async def convolve(
     a: npt.ArrayLike,
@@ -285,6 +307,8 @@ async def hinge(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: _Scalar = ...,
     return_grad: Literal[False] = ...,
+    out: _Out = ...,
+    grad_out: _Out = ...,
 ) -> _Value: ...
 @overload
 async def hinge(
@@ -294,6 +318,8 @@ async def hinge(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: Literal['none'],
     return_grad: Literal[False] = ...,
+    out: _Out = ...,
+    grad_out: _Out = ...,
 ) -> FloatArray: ...
 @overload
 async def hinge(
@@ -303,6 +329,8 @@ async def hinge(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: _Scalar = ...,
     return_grad: Literal[True],
+    out: _Out = ...,
+    grad_out: _Out = ...,
 ) -> tuple[_Value, FloatArray]: ...
 @overload
 async def hinge(
@@ -312,6 +340,8 @@ async def hinge(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: Literal['none'],
     return_grad: Literal[True],
+    out: _Out = ...,
+    grad_out: _Out = ...,
 ) -> tuple[FloatArray, FloatArray]: ...
 @overload
 async def hinge(
@@ -321,6 +351,8 @@ async def hinge(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: _Reduction = ...,
     return_grad: bool = ...,
+    out: _Out = ...,
+    grad_out: _Out = ...,
 ) -> _Result: ...
 async def histogram(
     x: npt.ArrayLike,
@@ -335,6 +367,8 @@ async def huber(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: _Scalar = ...,
     return_grad: Literal[False] = ...,
+    out: _Out = ...,
+    grad_out: _Out = ...,
     delta: float = ...,
 ) -> _Value: ...
 @overload
@@ -345,6 +379,8 @@ async def huber(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: Literal['none'],
     return_grad: Literal[False] = ...,
+    out: _Out = ...,
+    grad_out: _Out = ...,
     delta: float = ...,
 ) -> FloatArray: ...
 @overload
@@ -355,6 +391,8 @@ async def huber(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: _Scalar = ...,
     return_grad: Literal[True],
+    out: _Out = ...,
+    grad_out: _Out = ...,
     delta: float = ...,
 ) -> tuple[_Value, FloatArray]: ...
 @overload
@@ -365,6 +403,8 @@ async def huber(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: Literal['none'],
     return_grad: Literal[True],
+    out: _Out = ...,
+    grad_out: _Out = ...,
     delta: float = ...,
 ) -> tuple[FloatArray, FloatArray]: ...
 @overload
@@ -375,6 +415,8 @@ async def huber(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: _Reduction = ...,
     return_grad: bool = ...,
+    out: _Out = ...,
+    grad_out: _Out = ...,
     delta: float = ...,
 ) -> _Result: ...
 @overload
@@ -385,6 +427,8 @@ async def kl_div(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: _KlScalar = ...,
     return_grad: Literal[False] = ...,
+    out: _Out = ...,
+    grad_out: _Out = ...,
     log_target: bool = ...,
 ) -> _Value: ...
 @overload
@@ -395,6 +439,8 @@ async def kl_div(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: Literal['none'],
     return_grad: Literal[False] = ...,
+    out: _Out = ...,
+    grad_out: _Out = ...,
     log_target: bool = ...,
 ) -> FloatArray: ...
 @overload
@@ -405,6 +451,8 @@ async def kl_div(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: _KlScalar = ...,
     return_grad: Literal[True],
+    out: _Out = ...,
+    grad_out: _Out = ...,
     log_target: bool = ...,
 ) -> tuple[_Value, FloatArray]: ...
 @overload
@@ -415,6 +463,8 @@ async def kl_div(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: Literal['none'],
     return_grad: Literal[True],
+    out: _Out = ...,
+    grad_out: _Out = ...,
     log_target: bool = ...,
 ) -> tuple[FloatArray, FloatArray]: ...
 @overload
@@ -425,6 +475,8 @@ async def kl_div(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: _KlReduction = ...,
     return_grad: bool = ...,
+    out: _Out = ...,
+    grad_out: _Out = ...,
     log_target: bool = ...,
 ) -> _Result: ...
 @overload
@@ -435,6 +487,8 @@ async def log_cosh(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: _Scalar = ...,
     return_grad: Literal[False] = ...,
+    out: _Out = ...,
+    grad_out: _Out = ...,
 ) -> _Value: ...
 @overload
 async def log_cosh(
@@ -444,6 +498,8 @@ async def log_cosh(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: Literal['none'],
     return_grad: Literal[False] = ...,
+    out: _Out = ...,
+    grad_out: _Out = ...,
 ) -> FloatArray: ...
 @overload
 async def log_cosh(
@@ -453,6 +509,8 @@ async def log_cosh(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: _Scalar = ...,
     return_grad: Literal[True],
+    out: _Out = ...,
+    grad_out: _Out = ...,
 ) -> tuple[_Value, FloatArray]: ...
 @overload
 async def log_cosh(
@@ -462,6 +520,8 @@ async def log_cosh(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: Literal['none'],
     return_grad: Literal[True],
+    out: _Out = ...,
+    grad_out: _Out = ...,
 ) -> tuple[FloatArray, FloatArray]: ...
 @overload
 async def log_cosh(
@@ -471,6 +531,8 @@ async def log_cosh(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: _Reduction = ...,
     return_grad: bool = ...,
+    out: _Out = ...,
+    grad_out: _Out = ...,
 ) -> _Result: ...
 @overload
 async def logsumexp(
@@ -492,6 +554,8 @@ async def mae(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: _Scalar = ...,
     return_grad: Literal[False] = ...,
+    out: _Out = ...,
+    grad_out: _Out = ...,
 ) -> _Value: ...
 @overload
 async def mae(
@@ -501,6 +565,8 @@ async def mae(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: Literal['none'],
     return_grad: Literal[False] = ...,
+    out: _Out = ...,
+    grad_out: _Out = ...,
 ) -> FloatArray: ...
 @overload
 async def mae(
@@ -510,6 +576,8 @@ async def mae(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: _Scalar = ...,
     return_grad: Literal[True],
+    out: _Out = ...,
+    grad_out: _Out = ...,
 ) -> tuple[_Value, FloatArray]: ...
 @overload
 async def mae(
@@ -519,6 +587,8 @@ async def mae(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: Literal['none'],
     return_grad: Literal[True],
+    out: _Out = ...,
+    grad_out: _Out = ...,
 ) -> tuple[FloatArray, FloatArray]: ...
 @overload
 async def mae(
@@ -528,6 +598,8 @@ async def mae(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: _Reduction = ...,
     return_grad: bool = ...,
+    out: _Out = ...,
+    grad_out: _Out = ...,
 ) -> _Result: ...
 @overload
 async def max(x: npt.ArrayLike, axis: None = None, keepdims: Literal[False] = False) -> NativeScalar: ...
@@ -553,6 +625,8 @@ async def mse(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: _Scalar = ...,
     return_grad: Literal[False] = ...,
+    out: _Out = ...,
+    grad_out: _Out = ...,
 ) -> _Value: ...
 @overload
 async def mse(
@@ -562,6 +636,8 @@ async def mse(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: Literal['none'],
     return_grad: Literal[False] = ...,
+    out: _Out = ...,
+    grad_out: _Out = ...,
 ) -> FloatArray: ...
 @overload
 async def mse(
@@ -571,6 +647,8 @@ async def mse(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: _Scalar = ...,
     return_grad: Literal[True],
+    out: _Out = ...,
+    grad_out: _Out = ...,
 ) -> tuple[_Value, FloatArray]: ...
 @overload
 async def mse(
@@ -580,6 +658,8 @@ async def mse(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: Literal['none'],
     return_grad: Literal[True],
+    out: _Out = ...,
+    grad_out: _Out = ...,
 ) -> tuple[FloatArray, FloatArray]: ...
 @overload
 async def mse(
@@ -589,6 +669,8 @@ async def mse(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: _Reduction = ...,
     return_grad: bool = ...,
+    out: _Out = ...,
+    grad_out: _Out = ...,
 ) -> _Result: ...
 @overload
 async def nll_loss(
@@ -667,6 +749,8 @@ async def pinball(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: _Scalar = ...,
     return_grad: Literal[False] = ...,
+    out: _Out = ...,
+    grad_out: _Out = ...,
     quantile: float = ...,
 ) -> _Value: ...
 @overload
@@ -677,6 +761,8 @@ async def pinball(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: Literal['none'],
     return_grad: Literal[False] = ...,
+    out: _Out = ...,
+    grad_out: _Out = ...,
     quantile: float = ...,
 ) -> FloatArray: ...
 @overload
@@ -687,6 +773,8 @@ async def pinball(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: _Scalar = ...,
     return_grad: Literal[True],
+    out: _Out = ...,
+    grad_out: _Out = ...,
     quantile: float = ...,
 ) -> tuple[_Value, FloatArray]: ...
 @overload
@@ -697,6 +785,8 @@ async def pinball(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: Literal['none'],
     return_grad: Literal[True],
+    out: _Out = ...,
+    grad_out: _Out = ...,
     quantile: float = ...,
 ) -> tuple[FloatArray, FloatArray]: ...
 @overload
@@ -707,6 +797,8 @@ async def pinball(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: _Reduction = ...,
     return_grad: bool = ...,
+    out: _Out = ...,
+    grad_out: _Out = ...,
     quantile: float = ...,
 ) -> _Result: ...
 @overload
@@ -717,6 +809,8 @@ async def poisson_nll(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: _Scalar = ...,
     return_grad: Literal[False] = ...,
+    out: _Out = ...,
+    grad_out: _Out = ...,
     log_input: bool = ...,
     full: bool = ...,
     eps: float = ...,
@@ -729,6 +823,8 @@ async def poisson_nll(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: Literal['none'],
     return_grad: Literal[False] = ...,
+    out: _Out = ...,
+    grad_out: _Out = ...,
     log_input: bool = ...,
     full: bool = ...,
     eps: float = ...,
@@ -741,6 +837,8 @@ async def poisson_nll(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: _Scalar = ...,
     return_grad: Literal[True],
+    out: _Out = ...,
+    grad_out: _Out = ...,
     log_input: bool = ...,
     full: bool = ...,
     eps: float = ...,
@@ -753,6 +851,8 @@ async def poisson_nll(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: Literal['none'],
     return_grad: Literal[True],
+    out: _Out = ...,
+    grad_out: _Out = ...,
     log_input: bool = ...,
     full: bool = ...,
     eps: float = ...,
@@ -765,6 +865,8 @@ async def poisson_nll(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: _Reduction = ...,
     return_grad: bool = ...,
+    out: _Out = ...,
+    grad_out: _Out = ...,
     log_input: bool = ...,
     full: bool = ...,
     eps: float = ...,
@@ -777,6 +879,8 @@ async def smooth_l1(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: _Scalar = ...,
     return_grad: Literal[False] = ...,
+    out: _Out = ...,
+    grad_out: _Out = ...,
     beta: float = ...,
 ) -> _Value: ...
 @overload
@@ -787,6 +891,8 @@ async def smooth_l1(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: Literal['none'],
     return_grad: Literal[False] = ...,
+    out: _Out = ...,
+    grad_out: _Out = ...,
     beta: float = ...,
 ) -> FloatArray: ...
 @overload
@@ -797,6 +903,8 @@ async def smooth_l1(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: _Scalar = ...,
     return_grad: Literal[True],
+    out: _Out = ...,
+    grad_out: _Out = ...,
     beta: float = ...,
 ) -> tuple[_Value, FloatArray]: ...
 @overload
@@ -807,6 +915,8 @@ async def smooth_l1(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: Literal['none'],
     return_grad: Literal[True],
+    out: _Out = ...,
+    grad_out: _Out = ...,
     beta: float = ...,
 ) -> tuple[FloatArray, FloatArray]: ...
 @overload
@@ -817,6 +927,8 @@ async def smooth_l1(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: _Reduction = ...,
     return_grad: bool = ...,
+    out: _Out = ...,
+    grad_out: _Out = ...,
     beta: float = ...,
 ) -> _Result: ...
 async def softmax(x: npt.ArrayLike, axis: AxisLike = -1) -> npt.NDArray[np.floating[Any]]: ...
@@ -842,6 +954,8 @@ async def squared_hinge(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: _Scalar = ...,
     return_grad: Literal[False] = ...,
+    out: _Out = ...,
+    grad_out: _Out = ...,
 ) -> _Value: ...
 @overload
 async def squared_hinge(
@@ -851,6 +965,8 @@ async def squared_hinge(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: Literal['none'],
     return_grad: Literal[False] = ...,
+    out: _Out = ...,
+    grad_out: _Out = ...,
 ) -> FloatArray: ...
 @overload
 async def squared_hinge(
@@ -860,6 +976,8 @@ async def squared_hinge(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: _Scalar = ...,
     return_grad: Literal[True],
+    out: _Out = ...,
+    grad_out: _Out = ...,
 ) -> tuple[_Value, FloatArray]: ...
 @overload
 async def squared_hinge(
@@ -869,6 +987,8 @@ async def squared_hinge(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: Literal['none'],
     return_grad: Literal[True],
+    out: _Out = ...,
+    grad_out: _Out = ...,
 ) -> tuple[FloatArray, FloatArray]: ...
 @overload
 async def squared_hinge(
@@ -878,6 +998,8 @@ async def squared_hinge(
     sample_weight: npt.ArrayLike | None = ...,
     reduction: _Reduction = ...,
     return_grad: bool = ...,
+    out: _Out = ...,
+    grad_out: _Out = ...,
 ) -> _Result: ...
 @overload
 async def std(

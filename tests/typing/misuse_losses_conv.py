@@ -34,6 +34,9 @@ gilfree.huber(a, b, delta="1")  # error
 gilfree.cross_entropy(logits, classes, ignore_index=None)  # error
 gilfree.conv2d(x, k, stride=(1, 2, 3))  # error
 gilfree.mse(a, b, "sum")  # error
+gilfree.mse(a, b, reduction="none", out=[0.0, 0.0, 0.0])  # error
+gilfree.huber(a, b, return_grad=True, grad_out=3.0)  # error
+gilfree.conv2d(x, k, out=(1, 3, 2, 2))  # error
 # a return_grad=True result is a (value, grad) pair, not a float
 float(gilfree.mse(a, b, return_grad=True))  # error
 # a reduced loss is a scalar, the unreduced losses an array

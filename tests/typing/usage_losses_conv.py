@@ -43,6 +43,14 @@ either = gilfree.mse(a, b, return_grad=flag)  # a bool variable: value or (value
 if isinstance(either, tuple):
     v0, g0 = either
 
+# broadcasting (NumPy's rules) and the caller's buffers
+m_scalar_target = float(gilfree.mse(a, 0.5))
+row: npt.NDArray[np.floating[Any]] = gilfree.mae(a, b[None], reduction="none")
+buf, gbuf = np.empty(3), np.empty(3)
+written: npt.NDArray[np.floating[Any]] = gilfree.huber(a, b, reduction="none", out=buf)
+lv, lg = gilfree.log_cosh(a, b, reduction="none", return_grad=True, out=buf, grad_out=gbuf)
+sv, sg = gilfree.binary_cross_entropy_with_logits(a, b / 5, return_grad=True, grad_out=gbuf)
+
 # every loss, with its own parameters
 float(gilfree.huber(a, b, delta=2.0))
 float(gilfree.smooth_l1(a, b, beta=0.5))
@@ -94,6 +102,9 @@ gilfree.conv2d(x2, k2, padding="same")
 gilfree.conv2d(x2, k2, stride=(2, 2), padding=(1, 1))
 gilfree.conv2d(x2, k2, bias=np.zeros(3), stride=[1, 1], dilation=(1, 1), groups=1, method="winograd")
 gilfree.conv2d(x2, np.ones((4, 1, 3, 3)), groups=2, padding="valid", method="direct")
+y_buf = np.empty((1, 3, 4, 4), dtype=np.float32)
+y_same: npt.NDArray[np.floating[Any]] = gilfree.conv2d(x2, k2, padding=1, out=y_buf)
+gilfree.conv1d(x1, np.ones((1, 1, 2)), out=np.empty((1, 1, 5)))
 
 
 # the awaitable twins: same arguments, same results
