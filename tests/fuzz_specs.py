@@ -85,6 +85,13 @@ def _loss_base(name):
     return base
 
 
+def _sum_to(g, shape):
+    """A gradient over the broadcast shape summed back to input's shape (torch's autograd rule)."""
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape) if n != g.shape[lead + i])
+    return g.sum(axis=axes).reshape(shape) if axes else g
+
+
 def _loss_peer(name):
     def peer(c):
         p = {
@@ -95,8 +102,11 @@ def _loss_peer(name):
         x = np.asarray(c["input"])
         val, grad = ref.elementwise(name, x, c["target"], **p)
         w = None if c["sample_weight"] is None else _f64(c["sample_weight"])
+        if w is not None:  # the operands broadcast together (NumPy's rules)
+            shape = np.broadcast_shapes(val.shape, w.shape)
+            val, grad, w = (np.broadcast_to(a, shape) for a in (val, grad, w))
         val, grad = ref.reduce(val, grad, c["reduction"], w, x.shape[0] if x.ndim else 1)
-        return (val, grad) if c["return_grad"] else val
+        return (val, _sum_to(np.asarray(grad), x.shape)) if c["return_grad"] else val
 
     return peer
 
