@@ -99,9 +99,11 @@ struct LaneSum {
     // here p == 0, or no value is left
     for (; i + kLanes <= m; i += kLanes)
       for (int k = 0; k < kLanes; ++k) a[k] += f(i + k);
-    for (int k = 0; k < kLanes && i + k < m; ++k) a[k] += f(i + k);
+    // fewer than kLanes values are left (the mask only tells the compiler so;
+    // a bounded k-loop here instead kept the loop above from vectorising)
+    for (; i < m; ++i, ++p) a[p & (kLanes - 1)] += f(i);
     for (int k = 0; k < kLanes; ++k) acc[k] = a[k];
-    pos = i < m ? m - i : p;
+    pos = p & (kLanes - 1);
   }
   /// The lanes combined pairwise.
   double total() const {

@@ -252,7 +252,8 @@ def broadcast_floats(
         if arr.dtype != x.dtype:
             arr = arr.astype(x.dtype)
         try:
-            shape = np.broadcast_shapes(shape, arr.shape)
+            if arr.shape != shape:  # (np.broadcast_shapes costs microseconds a call)
+                shape = np.broadcast_shapes(shape, arr.shape)
         except ValueError:
             raise ValueError(
                 f"{name}: shape {arr.shape} does not broadcast with {shape} (input's shape {x.shape}, "
