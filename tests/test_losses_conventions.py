@@ -142,7 +142,8 @@ def test_grad_out_of_a_stretched_input(rng):
 
 
 def _overlapping():
-    return np.lib.stride_tricks.as_strided(np.zeros(4), shape=(4, 3), strides=(8, 8), writeable=True)
+    # overlapping rows over a buffer that holds every element it reaches (offset up to 5)
+    return np.lib.stride_tricks.as_strided(np.zeros(6), shape=(4, 3), strides=(8, 8), writeable=True)
 
 
 X = np.linspace(-1, 1, 12).reshape(4, 3)
