@@ -10,7 +10,9 @@ BUILD   := build/editable
 
 $(STAMP): pyproject.toml meson.build
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
+	# setuptools and wheel too: the editable install builds without isolation, and so does
+	# any dependency that PyPI serves as an sdist only (e.g. pims 0.7, needed by dask-image)
+	$(BIN)/python -m pip install -q --upgrade pip setuptools wheel
 	$(BIN)/python tools/build_requires.py > $(VENV)/build-requires.txt
 	$(BIN)/python -m pip install -q -r $(VENV)/build-requires.txt
 	$(BIN)/python -m pip install -q --no-build-isolation -Cbuild-dir=$(BUILD) -e ".[test,bench]"
