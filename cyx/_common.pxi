@@ -67,3 +67,16 @@ cdef inline int typenum_of(Dtype dt) noexcept:
     if dt == Dtype.int64:
         return cnp.NPY_INT64
     return cnp.NPY_INT32
+
+
+cdef extern from "numpy/arrayobject.h":
+    object PyArray_Scalar(void* data, cnp.PyArray_Descr* descr, object base)
+
+
+cdef inline object scalar_of(double value, cnp.ndarray like):
+    """value as a NumPy scalar of like's float dtype (value is exact in it: the kernels round)."""
+    cdef float f
+    if cnp.PyArray_TYPE(like) == cnp.NPY_FLOAT32:
+        f = <float>value
+        return PyArray_Scalar(&f, cnp.PyArray_DESCR(like), None)
+    return PyArray_Scalar(&value, cnp.PyArray_DESCR(like), None)

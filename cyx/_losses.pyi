@@ -35,6 +35,10 @@ def elementwise(
     flag0: int, flag1: int, out_buf: np.ndarray | None, grad_buf: np.ndarray | None, nthreads: int,
     token: Token | None,
 ) -> tuple[float, np.ndarray | None, np.ndarray | None]: ...
+def elementwise_common(
+    kind: LossKind, input: object, target: object, reduction: Reduction, want_grad: bool, p0: float,
+    flag0: int, flag1: int,
+) -> object | None: ...
 def rows(
     which: RowLoss, input: np.ndarray, target_index: np.ndarray | None, target_prob: np.ndarray | None,
     class_weight: np.ndarray | None, sample_weight: np.ndarray | None, ignore_index: int,

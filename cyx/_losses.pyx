@@ -3,23 +3,21 @@
 Callers (gilfree.losses) pass validated arrays: float32/float64 inputs,
 operands of the input's dtype and shape (broadcast views allowed). This
 layer only re-checks what could crash, allocates outputs, and calls the
-kernel with the GIL released.
+kernel with the GIL released. `elementwise_common` takes the common call
+whole (two plain arrays that need no conversion) without a Python-level step.
 """
 from libc.stdint cimport int64_t
 
 from cpp_losses cimport ElementwiseArgs, LossParams, RowsArgs, elementwise_loss, row_loss
+from gilfree._cyx._runtime cimport cancelled, context_threads, context_token
+from gilfree._cyx._runtime import KernelCancelled
 
 include "_common.pxi"
 
 
-def elementwise(LossKind kind, cnp.ndarray input, cnp.ndarray target, object weight, object extra,
-                Reduction reduction, double batch, bint want_grad, double p0, int flag0, int flag1,
-                object out_buf, object grad_buf, int nthreads, Token token):
-    """Returns (value, per-element losses or None, grad or None).
-
-    out_buf, grad_buf: the caller's buffers for the losses ("none") and the gradient, or None
-    (allocated here); the caller has checked them (no overlap with the operands).
-    """
+cdef tuple run_elementwise(LossKind kind, cnp.ndarray input, cnp.ndarray target, object weight, object extra,
+                           Reduction reduction, double batch, bint want_grad, double p0, int flag0, int flag1,
+                           object out_buf, object grad_buf, int nthreads, Token token):
     cdef ElementwiseArgs args
     cdef LossParams prm
     cdef cnp.ndarray out = None, grad = None
@@ -53,6 +51,49 @@ def elementwise(LossKind kind, cnp.ndarray input, cnp.ndarray target, object wei
     with nogil:
         value = elementwise_loss(dt, kind, prm, args, ctx)
     return value, out, grad
+
+
+def elementwise(LossKind kind, cnp.ndarray input, cnp.ndarray target, object weight, object extra,
+                Reduction reduction, double batch, bint want_grad, double p0, int flag0, int flag1,
+                object out_buf, object grad_buf, int nthreads, Token token):
+    """Returns (value, per-element losses or None, grad or None); value is rounded to input's dtype.
+
+    out_buf, grad_buf: the caller's buffers for the losses ("none") and the gradient, or None
+    (allocated here); the caller has checked them (no overlap with the operands).
+    """
+    return run_elementwise(kind, input, target, weight, extra, reduction, batch, want_grad, p0, flag0,
+                           flag1, out_buf, grad_buf, nthreads, token)
+
+
+def elementwise_common(LossKind kind, object input, object target, Reduction reduction, bint want_grad,
+                       double p0, int flag0, int flag1):
+    """The common call of an element-wise loss, whole: input and target exact ndarrays of one
+    float dtype (float32 or float64, native byte order, aligned) and one non-empty shape, no
+    weights or buffers, in the calling context (gilfree.threads, the cancel token).
+
+    Returns the public result (the value as a NumPy scalar of the dtype, or the losses; with the
+    gradient, a pair), or None when the call is not the common one: the caller's general path,
+    which converts, broadcasts and checks everything, then takes it.
+    """
+    if type(input) is not cnp.ndarray or type(target) is not cnp.ndarray:
+        return None
+    cdef cnp.ndarray x = <cnp.ndarray>input, y = <cnp.ndarray>target
+    cdef int t = cnp.PyArray_TYPE(x)
+    if (t != cnp.NPY_FLOAT64 and t != cnp.NPY_FLOAT32) or cnp.PyArray_TYPE(y) != t:
+        return None
+    if not (cnp.PyArray_ISBEHAVED_RO(x) and cnp.PyArray_ISBEHAVED_RO(y)):
+        return None
+    if not cnp.PyArray_SAMESHAPE(x, y) or cnp.PyArray_SIZE(x) == 0:
+        return None
+    cdef double batch = x.shape[0] if x.ndim else 1.0  # kl_div's "batchmean" divisor, as the general path's
+    cdef Token tok = context_token()
+    try:
+        value, out, grad = run_elementwise(kind, x, y, None, None, reduction, batch, want_grad, p0, flag0,
+                                           flag1, None, None, context_threads(), tok)
+    except KernelCancelled as exc:
+        raise cancelled(exc, tok) from None
+    result = out if reduction == Reduction.none else scalar_of(value, x)
+    return (result, grad) if want_grad else result
 
 
 def rows(RowLoss which, cnp.ndarray input, object target_index, object target_prob,

@@ -1,6 +1,15 @@
 # cython: embedsignature=True
-"""Bindings of kernels/runtime.hpp: the compute pool and the cancel token."""
+"""Bindings of kernels/runtime.hpp: the compute pool and the cancel token,
+and the calling context every kernel call reads (its thread count and cancel
+token, two context variables): gilfree._context and the binding modules'
+common-call entries read it from here, in C."""
+import contextvars
+import operator
+import threading
+
+from cpython.contextvars cimport PyContextVar_Reset, PyContextVar_Set, get_value
 from cpython.exc cimport PyErr_CheckSignals
+from cpython.pythread cimport PyThread_get_thread_ident
 from libc.stdint cimport int64_t
 from libcpp.exception cimport delegate_to_exception_handlers
 
@@ -114,6 +123,140 @@ cdef class Token:
 
 def get_num_threads():
     return _get_num_threads()
+
+
+# ------------------------------------------------------------------ the calling context
+# gilfree.threads(n) sets THREADS; gilfree.aio sets TOKEN for the calls it runs.
+THREADS = contextvars.ContextVar("gilfree_threads", default=None)
+TOKEN = contextvars.ContextVar("gilfree_token", default=None)
+cdef object _THREADS = THREADS
+cdef object _TOKEN = TOKEN
+cdef unsigned long _MAIN_THREAD = threading.main_thread().ident
+# Sync calls from the main thread run with this token: between chunks the
+# kernel's calling thread runs Python's pending signal handlers, so Ctrl-C
+# (and Jupyter's interrupt, the same SIGINT) stops the native work.
+MAIN_TOKEN = Token(interruptible=True)
+cdef Token _MAIN_TOKEN = MAIN_TOKEN
+
+
+cdef int context_threads() except -1:
+    value = get_value(_THREADS)
+    return _get_num_threads() if value is None else <int>value
+
+
+cdef object context_token():
+    cdef Token tok = get_value(_TOKEN)
+    if tok is None and PyThread_get_thread_ident() == _MAIN_THREAD:
+        tok = _MAIN_TOKEN
+        tok.ptr.reset()
+        tok.ptr.set_inline_budget(0)
+        tok.interrupt = None
+    return tok
+
+
+cdef object cancelled(object exc, object tok):
+    """What a cancelled kernel raises: the signal handler's exception that
+    stopped it (KeyboardInterrupt), SystemExit at interpreter exit, or exc."""
+    if tok is not None and (<Token>tok).interrupt is not None:
+        return (<Token>tok).interrupt
+    if _abort_requested():
+        # The interpreter is exiting: end the calling thread quietly (an
+        # exact SystemExit is the one exception threading does not print;
+        # an awaiting task passes it out of its loop the same way).
+        return SystemExit()
+    return exc
+
+
+def num_threads():
+    """Threads a kernel called in this context uses."""
+    return context_threads()
+
+
+def current_token():
+    """The cancel token of a kernel called in this context (None: none)."""
+    return context_token()
+
+
+def call_kernel(fn, *args):
+    """fn(*args, nthreads, token) for this context: every binding call that is
+    not a common-call entry goes through here."""
+    tok = context_token()
+    try:
+        return fn(*args, context_threads(), tok)
+    except KernelCancelled as exc:
+        raise cancelled(exc, tok) from None
+
+
+cpdef int check_count(object n, str name="n") except -1:
+    """A thread (or call) count: an int in [1, MAX_THREADS]."""
+    if type(n) is not int:
+        if isinstance(n, bool):
+            raise TypeError(f"{name}: expected an int >= 1, got bool")
+        try:
+            n = operator.index(n)  # numpy integers
+        except TypeError:
+            raise TypeError(f"{name}: expected an int >= 1, got {type(n).__name__}") from None
+    if not 1 <= n <= kMaxThreads:
+        raise ValueError(f"{name}: expected an int in [1, {kMaxThreads}], got {n}")
+    return n
+
+
+cdef class threads:
+    """threads(n)
+--
+
+Run the kernels called in this block (and in tasks it starts) on n threads.
+
+    The process-wide setting (:func:`set_num_threads`) does not change: the
+    count is a context variable, so it follows ``await`` and gilfree.aio's
+    thread hand-off. Entering and leaving the block costs a context-variable
+    set and reset (a fraction of a microsecond).
+
+    Parameters
+    ----------
+    n : int
+        The number of threads, from 1 to ``gilfree.runtime.MAX_THREADS``.
+
+    Raises
+    ------
+    TypeError
+        If n is not an int.
+    ValueError
+        If n is out of range.
+    RuntimeError
+        If the same ``threads`` object is entered again before it is left.
+
+    See Also
+    --------
+    set_num_threads, get_num_threads
+
+    Examples
+    --------
+    >>> import numpy as np, gilfree
+    >>> a = np.linspace(0, 1, 10**6)
+    >>> with gilfree.threads(1):
+    ...     one = gilfree.mse(a, a[::-1])
+    >>> bool(one == gilfree.mse(a, a[::-1]))  # bitwise identical for any thread count
+    True
+    """
+
+    cdef readonly int n
+    cdef object _reset
+
+    def __cinit__(self, n):
+        self.n = check_count(n)
+
+    def __enter__(self):
+        if self._reset is not None:
+            raise RuntimeError("threads: this block is entered already; use one threads(n) per with")
+        self._reset = PyContextVar_Set(_THREADS, self.n)
+
+    def __exit__(self, exc_type, exc, tb):
+        reset, self._reset = self._reset, None
+        PyContextVar_Reset(_THREADS, reset)
+
+    def __repr__(self):
+        return f"gilfree.threads({self.n})"
 
 
 def set_num_threads(int n):

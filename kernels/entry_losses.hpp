@@ -8,21 +8,32 @@
 
 namespace gilfree {
 
-/// elementwise_loss<T> for the float element type dt of a's operands.
-inline double elementwise_loss(Dtype dt, LossKind kind, const LossParams& prm, const ElementwiseArgs& a,
-                               const ExecContext& ctx) {
-  return visit_float(dt, [&](auto t) { return elementwise_loss<typename decltype(t)::type>(kind, prm, a, ctx); });
+/// A loss value, accumulated in double, as the element type T gives it to the caller: rounded
+/// to T (a float sum past float's range is inf, as in torch), then widened back exactly.
+template <typename T>
+inline double as_result(double value) noexcept {
+  return static_cast<double>(static_cast<T>(value));
 }
 
-/// The row-wise loss `which` (cross_entropy or nll_loss) for the float element type dt.
+/// elementwise_loss<T> for the float element type dt of a's operands; the value rounded to T.
+inline double elementwise_loss(Dtype dt, LossKind kind, const LossParams& prm, const ElementwiseArgs& a,
+                               const ExecContext& ctx) {
+  return visit_float(dt, [&](auto t) {
+    using T = typename decltype(t)::type;
+    return as_result<T>(elementwise_loss<T>(kind, prm, a, ctx));
+  });
+}
+
+/// The row-wise loss `which` (cross_entropy or nll_loss) for the float element type dt; the
+/// value rounded to it.
 inline double row_loss(Dtype dt, RowLoss which, const RowsArgs& a, const ExecContext& ctx) {
   return visit_float(dt, [&](auto t) {
     using T = typename decltype(t)::type;
     switch (which) {
       case RowLoss::cross_entropy:
-        return cross_entropy<T>(a, ctx);
+        return as_result<T>(cross_entropy<T>(a, ctx));
       case RowLoss::nll_loss:
-        return nll_loss<T>(a, ctx);
+        return as_result<T>(nll_loss<T>(a, ctx));
     }
     throw std::invalid_argument("which: expected a RowLoss");
   });

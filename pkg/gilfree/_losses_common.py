@@ -4,7 +4,6 @@ once, put in place by @_doc). See gilfree.losses."""
 
 from __future__ import annotations
 
-import math
 import textwrap
 from collections.abc import Callable, Mapping
 from typing import Any, Literal, TypeAlias, TypeVar, cast
@@ -122,21 +121,11 @@ def _doc(fn: _F) -> _F:
     return fn
 
 
-_F32 = np.dtype(np.float32)
-_F32_OVERFLOW = 2.0**128 - 2.0**103  # the least float64 that rounds to inf as a float32
-
-
 def _finish(
     value: float, arr: FloatArray | None, grad: FloatArray | None, dtype: np.dtype[Any], return_grad: bool
 ) -> _Result:
-    if arr is None:
-        # a float64 sum past float32's range is inf, as in torch (checked here: an
-        # np.errstate block costs a microsecond a call)
-        if dtype == _F32 and abs(value) >= _F32_OVERFLOW:
-            value = math.copysign(math.inf, value)
-        result = dtype.type(value)
-    else:
-        result = arr
+    # value is exact in dtype: the kernels round it (a float32 sum past its range is inf, as in torch)
+    result = dtype.type(value) if arr is None else arr
     return (result, cast(FloatArray, grad)) if return_grad else result  # grad is an array when asked for
 
 
@@ -164,6 +153,20 @@ def _elementwise(
     out: object = None,
     grad_out: object = None,
 ) -> _Result:
+    if (
+        sample_weight is None
+        and extra is None
+        and out is None
+        and grad_out is None
+        and type(reduction) is str
+        and (return_grad is False or return_grad is True)
+    ):
+        red = reductions.get(reduction)
+        if red is not None:
+            # two plain arrays that need no conversion: the binding takes the whole call
+            res = _k.elementwise_common(kind, input, target, red, return_grad, p0, flag0, flag1)
+            if res is not None:
+                return res  # type: ignore[no-any-return]
     x = v.as_float(input, "input")
     named = [(target, "target"), (sample_weight, "sample_weight"), (extra, "pos_weight")]
     shape, arrs = v.broadcast_floats(x, named)

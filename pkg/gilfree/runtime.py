@@ -9,12 +9,10 @@ so it follows ``await`` and gilfree.aio's executor hand-off).
 from __future__ import annotations
 
 import concurrent.futures.thread  # noqa: F401  (its exit hook must be registered before ours)
-import contextlib
 import threading
 import warnings
-from collections.abc import Iterator
 
-from ._context import MAX_THREADS, THREADS, KernelCancelled, Token, WouldBlock, check_count, num_threads
+from ._context import MAX_THREADS, KernelCancelled, Token, WouldBlock, check_count, num_threads
 from ._cyx import _runtime as _rt
 
 __all__ = [
@@ -124,49 +122,7 @@ def set_num_threads(n: int) -> None:
     _rt.set_num_threads(n)
 
 
-@contextlib.contextmanager
-def threads(n: int) -> Iterator[None]:
-    """Run the kernels called in this block (and in tasks it starts) on n threads.
-
-    The process-wide setting (:func:`set_num_threads`) does not change: the
-    count is a context variable, so it follows ``await`` and gilfree.aio's
-    thread hand-off.
-
-    Parameters
-    ----------
-    n : int
-        The number of threads, from 1 to ``gilfree.runtime.MAX_THREADS``.
-
-    Yields
-    ------
-    None
-        The block runs with the count in force.
-
-    Raises
-    ------
-    TypeError
-        If n is not an int.
-    ValueError
-        If n is out of range.
-
-    See Also
-    --------
-    set_num_threads, get_num_threads
-
-    Examples
-    --------
-    >>> import numpy as np, gilfree
-    >>> a = np.linspace(0, 1, 10**6)
-    >>> with gilfree.threads(1):
-    ...     one = gilfree.mse(a, a[::-1])
-    >>> bool(one == gilfree.mse(a, a[::-1]))  # bitwise identical for any thread count
-    True
-    """
-    reset = THREADS.set(check_count(n))
-    try:
-        yield
-    finally:
-        THREADS.reset(reset)
+threads = _rt.threads  # a C class: entering and leaving costs a context-variable set and reset
 
 
 KernelCancelled.__doc__ = """A kernel stopped early: its await was cancelled, or the interpreter exits.

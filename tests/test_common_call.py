@@ -1,0 +1,175 @@
+"""The common call (plain same-shape float arrays, no weights or buffers) is
+taken whole by the binding: it must give exactly what the general path gives
+(the same kernel behind both), and every other call must still reach the
+general path's checks. Also gilfree.threads as a C class."""
+
+import asyncio
+import contextvars
+import warnings
+
+import numpy as np
+import pytest
+
+import gilfree
+import gilfree._context
+import gilfree.runtime
+from gilfree._cyx import _losses
+
+ELEMENTWISE = {
+    "mse": {},
+    "mae": {},
+    "huber": {"delta": 0.7},
+    "smooth_l1": {"beta": 0.5},
+    "log_cosh": {},
+    "pinball": {"quantile": 0.3},
+    "poisson_nll": {},
+    "binary_cross_entropy": {},
+    "binary_cross_entropy_with_logits": {},
+    "kl_div": {},
+    "hinge": {},
+    "squared_hinge": {},
+}
+
+
+class Plain(np.ndarray):
+    """A plain subclass: read as its data by the dtype policy, but not the common call."""
+
+
+def _operands(name, dtype, shape=(37, 5)):
+    rng = np.random.default_rng(len(name))
+    x = rng.uniform(0.05, 0.95, shape).astype(dtype)
+    y = rng.uniform(0.05, 0.95, shape).astype(dtype)
+    if name in ("hinge", "squared_hinge"):
+        y = np.where(y > 0.5, 1.0, -1.0).astype(dtype)
+    return x, y
+
+
+def _bits(r):
+    if isinstance(r, tuple):
+        return tuple(_bits(p) for p in r)
+    return (np.asarray(r).dtype, np.asarray(r).shape, np.asarray(r).tobytes())
+
+
+@pytest.mark.parametrize("name", sorted(ELEMENTWISE))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("return_grad", [False, True])
+def test_common_call_equals_the_general_path(name, dtype, reduction, return_grad):
+    fn = getattr(gilfree, name)
+    x, y = _operands(name, dtype)
+    kw = dict(ELEMENTWISE[name], reduction=reduction, return_grad=return_grad)
+    assert _losses.elementwise_common is not None
+    common = fn(x, y, **kw)
+    general = fn(x.view(Plain), y.view(Plain), **kw)
+    assert type(common if not return_grad else common[0]) is type(general if not return_grad else general[0])
+    assert _bits(common) == _bits(general)
+
+
+def test_common_call_result_types_follow_numpy():
+    a = np.array([1.0, 2.0, 3.0])
+    b = np.array([1.0, 2.0, 5.0])
+    r = gilfree.mse(a, b)
+    assert type(r) is np.float64 and r == np.mean((a - b) ** 2)
+    r32 = gilfree.mse(a.astype(np.float32), b.astype(np.float32))
+    assert type(r32) is np.float32 and r32 == np.float32(np.mean((a - b) ** 2))
+    v, g = gilfree.mse(a, b, reduction="sum", return_grad=True)
+    assert type(v) is np.float64 and v == 4.0 and g.tolist() == [0.0, 0.0, -4.0]
+
+
+def test_float32_sum_past_its_range_is_inf_without_a_warning():
+    x = np.full(4, 3e38, np.float32)
+    y = np.zeros(4, np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        common = gilfree.mse(x, y, reduction="sum")
+        general = gilfree.mse(x.view(Plain), y.view(Plain), reduction="sum")
+    assert type(common) is np.float32 and np.isposinf(common) and np.isposinf(general)
+    # torch's float32 sum saturates the same way; NumPy's float64 reference is finite
+    assert np.isfinite(np.sum((x.astype(np.float64) - y) ** 2))
+
+
+@pytest.mark.parametrize(
+    "call, exc, match",
+    [
+        (lambda a: gilfree.mse(a, a, reduction="avg"), ValueError, "reduction"),
+        (lambda a: gilfree.mse(a, a, reduction=None), TypeError, "reduction"),
+        (lambda a: gilfree.mse(a, a, return_grad="yes"), TypeError, "return_grad"),
+        (lambda a: gilfree.mse(a, a[:3]), ValueError, "target"),
+        (lambda a: gilfree.mse(a[:0], a[:0]), ValueError, "input"),
+        (lambda a: gilfree.mse(a, a.astype(np.complex128)), TypeError, "target"),
+        (lambda a: gilfree.mse(np.ma.array(a), a), TypeError, "input"),
+    ],
+)
+def test_other_calls_reach_the_general_checks(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call(np.linspace(0, 1, 8))
+
+
+def test_common_call_runs_on_the_context_thread_count_with_same_bits():
+    x, y = _operands("mse", np.float64, (1 << 20,))
+    with gilfree.threads(1):
+        one = gilfree.mse(x, y)
+    with gilfree.threads(2):
+        two = gilfree.mse(x, y)
+    assert one.tobytes() == two.tobytes()
+    assert one == pytest.approx(np.mean((x - y) ** 2), rel=1e-12)
+
+
+def test_common_call_honours_a_cancelled_context_token():
+    tok = gilfree.runtime.Token()
+    tok.cancel()
+    x, y = _operands("mse", np.float64, (1 << 20,))
+    ctx = contextvars.copy_context()
+    ctx.run(gilfree._context.TOKEN.set, tok)
+    with pytest.raises(gilfree.runtime.KernelCancelled):
+        ctx.run(gilfree.mse, x, y)
+
+
+# ------------------------------------------------------------------ gilfree.threads
+
+
+def test_threads_sets_and_restores_the_count():
+    before = gilfree.get_num_threads()
+    with gilfree.threads(1) as entered:
+        assert entered is None
+        assert gilfree.get_num_threads() == 1
+        with gilfree.threads(np.int64(2)):
+            assert gilfree.get_num_threads() == 2
+        assert gilfree.get_num_threads() == 1
+    assert gilfree.get_num_threads() == before
+
+
+def test_threads_restores_the_count_when_the_block_raises():
+    before = gilfree.get_num_threads()
+    with pytest.raises(KeyError), gilfree.threads(1):
+        raise KeyError("x")
+    assert gilfree.get_num_threads() == before
+
+
+def test_threads_object_can_be_reused_but_not_reentered():
+    t = gilfree.threads(1)
+    for _ in range(2):
+        with t:
+            assert gilfree.get_num_threads() == 1
+            with pytest.raises(RuntimeError, match="threads"), t:
+                pass
+    assert repr(t) == "gilfree.threads(1)"
+
+
+@pytest.mark.parametrize("n, exc", [("2", TypeError), (True, TypeError), (2.0, TypeError), (0, ValueError)])
+def test_threads_rejects_a_bad_count_naming_it(n, exc):
+    with pytest.raises(exc, match="n:"):
+        gilfree.threads(n)
+
+
+@pytest.mark.asyncio
+async def test_threads_follows_await_and_is_per_task():
+    seen = {}
+
+    async def task(n):
+        with gilfree.threads(n):
+            await asyncio.sleep(0.01)
+            seen[n] = gilfree.get_num_threads()
+
+    await asyncio.gather(task(1), task(3))
+    assert seen == {1: 1, 3: 3}
