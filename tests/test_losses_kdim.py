@@ -67,7 +67,11 @@ def test_cross_entropy_matches_torch(k, dtype, reduction, case, rng):
     shape = SHAPES[k]
     kind, kw, weighted = CE_CASES[case]
     x = (3 * rng.normal(size=shape)).astype(dtype)
-    t = class_targets(rng, shape, shape[1], kw.get("ignore_index")) if kind == "index" else prob_targets(rng, shape)
+    t = (
+        class_targets(rng, shape, shape[1], kw.get("ignore_index"))
+        if kind == "index"
+        else prob_targets(rng, shape)
+    )
     t = t if kind == "index" else t.astype(dtype)
     cw = rng.uniform(0.2, 3.0, size=shape[1]) if weighted else None
     want = torch_ref(F.cross_entropy, x, t, reduction, cw, **kw)
@@ -114,7 +118,11 @@ def test_non_contiguous_input_matches_torch(k, layout, reduction, rng):
     t = class_targets(rng, shape, shape[1], -100)[..., ::-1]  # a strided target too
     kw = {"label_smoothing": 0.1}
     want = torch_ref(F.cross_entropy, x, t, reduction, cw, **kw)
-    check(gilfree.cross_entropy(x, t, reduction=reduction, class_weight=cw, return_grad=True, **kw), want, np.float64)
+    check(
+        gilfree.cross_entropy(x, t, reduction=reduction, class_weight=cw, return_grad=True, **kw),
+        want,
+        np.float64,
+    )
     p = strided_views_like(prob_targets(rng, shape), layout)
     want = torch_ref(F.cross_entropy, x, p, reduction)
     check(gilfree.cross_entropy(x, p, reduction=reduction, return_grad=True), want, np.float64)
@@ -170,7 +178,9 @@ def test_sample_weight_per_position(k, targets, reduction, rng):
         denom = wt.sum()
     ref = {"none": wt * per, "sum": (wt * per).sum(), "mean": (wt * per).sum() / denom}[reduction]
     ref.sum().backward()
-    v, g = gilfree.cross_entropy(x, t, sample_weight=w, class_weight=cw, reduction=reduction, return_grad=True)
+    v, g = gilfree.cross_entropy(
+        x, t, sample_weight=w, class_weight=cw, reduction=reduction, return_grad=True
+    )
     np.testing.assert_allclose(v, ref.detach().numpy(), rtol=1e-12)
     np.testing.assert_allclose(g, xt.grad.numpy(), rtol=1e-12, atol=1e-16)
 
@@ -187,7 +197,11 @@ def test_unbatched_input_matches_torch(rng):
             )
             check(got, want, np.float64)
     want = torch_ref(F.nll_loss, z, np.array(2), "none", cw)
-    check(gilfree.nll_loss(z, np.array(2), reduction="none", class_weight=cw, return_grad=True), want, np.float64)
+    check(
+        gilfree.nll_loss(z, np.array(2), reduction="none", class_weight=cw, return_grad=True),
+        want,
+        np.float64,
+    )
 
 
 @pytest.mark.parametrize("name", ["cross_entropy", "nll_loss"])
@@ -225,23 +239,76 @@ X3 = np.zeros((2, 3, 4))
 T3 = np.zeros((2, 4), dtype=np.int64)
 
 ERRORS = [
-    ("index target without the d axes", gilfree.cross_entropy, (X3, np.zeros(2, int)), {}, ValueError, "target"),
-    ("index target of input's shape", gilfree.nll_loss, (X3, np.zeros((2, 3, 4), int)), {}, ValueError, "target"),
+    (
+        "index target without the d axes",
+        gilfree.cross_entropy,
+        (X3, np.zeros(2, int)),
+        {},
+        ValueError,
+        "target",
+    ),
+    (
+        "index target of input's shape",
+        gilfree.nll_loss,
+        (X3, np.zeros((2, 3, 4), int)),
+        {},
+        ValueError,
+        "target",
+    ),
     ("index target transposed", gilfree.cross_entropy, (X3, np.zeros((4, 2), int)), {}, ValueError, "target"),
-    ("prob target wrong shape", gilfree.cross_entropy, (X3, np.full((2, 4, 3), 1 / 3)), {}, ValueError, "target"),
-    ("prob target of the index shape", gilfree.cross_entropy, (X3, np.zeros((2, 4))), {}, ValueError, "target"),
+    (
+        "prob target wrong shape",
+        gilfree.cross_entropy,
+        (X3, np.full((2, 4, 3), 1 / 3)),
+        {},
+        ValueError,
+        "target",
+    ),
+    (
+        "prob target of the index shape",
+        gilfree.cross_entropy,
+        (X3, np.zeros((2, 4))),
+        {},
+        ValueError,
+        "target",
+    ),
     ("prob target for nll_loss", gilfree.nll_loss, (X3, np.full((2, 3, 4), 1 / 3)), {}, TypeError, "target"),
     ("prob outside [0, 1]", gilfree.cross_entropy, (X3, np.full((2, 3, 4), 1.5)), {}, ValueError, "target"),
     ("class index too large", gilfree.cross_entropy, (X3, T3 + 3), {}, ValueError, "target"),
     ("negative class index", gilfree.nll_loss, (X3, T3 - 1), {}, ValueError, "target"),
     ("bool target", gilfree.nll_loss, (X3, T3 > 0), {}, TypeError, "target"),
-    ("sample_weight per row", gilfree.cross_entropy, (X3, T3), {"sample_weight": np.ones(2)}, ValueError,
-     "sample_weight"),
-    ("sample_weight of input's shape", gilfree.nll_loss, (X3, T3), {"sample_weight": np.ones((2, 3, 4))},
-     ValueError, "sample_weight"),
-    ("class_weight per position", gilfree.cross_entropy, (X3, T3), {"class_weight": np.ones(4)}, ValueError,
-     "class_weight"),
-    ("empty d axis", gilfree.cross_entropy, (np.zeros((2, 3, 0)), np.zeros((2, 0), int)), {}, ValueError, "input"),
+    (
+        "sample_weight per row",
+        gilfree.cross_entropy,
+        (X3, T3),
+        {"sample_weight": np.ones(2)},
+        ValueError,
+        "sample_weight",
+    ),
+    (
+        "sample_weight of input's shape",
+        gilfree.nll_loss,
+        (X3, T3),
+        {"sample_weight": np.ones((2, 3, 4))},
+        ValueError,
+        "sample_weight",
+    ),
+    (
+        "class_weight per position",
+        gilfree.cross_entropy,
+        (X3, T3),
+        {"class_weight": np.ones(4)},
+        ValueError,
+        "class_weight",
+    ),
+    (
+        "empty d axis",
+        gilfree.cross_entropy,
+        (np.zeros((2, 3, 0)), np.zeros((2, 0), int)),
+        {},
+        ValueError,
+        "input",
+    ),
     ("no classes", gilfree.nll_loss, (np.zeros((2, 0, 4)), T3), {}, ValueError, "input"),
     ("0-d input", gilfree.cross_entropy, (np.float64(1.0), np.array(0)), {}, ValueError, "input"),
     ("complex input", gilfree.cross_entropy, (X3 + 0j, T3), {}, TypeError, "input"),

@@ -49,7 +49,8 @@ def _class_targets(t: np.ndarray, lead: tuple[int, ...], c: int) -> npt.NDArray[
         raise TypeError(f"target: expected integer class indices, got {t.dtype}")
     if t.shape != lead:
         raise ValueError(
-            f"target: expected class indices of shape {lead} (input's shape without the class axis 1), got {t.shape}"
+            f"target: expected class indices of shape {lead} (input's shape without the class axis 1), "
+            f"got {t.shape}"
         )
     if t.dtype == np.uint64 and t.size and t.max() > v.INT64_MAX:  # would wrap to a negative int64
         raise ValueError(f"target: class index {int(t.max())} out of range [0, {c})")
@@ -90,8 +91,8 @@ def _rows(
         sw = v.as_float(sample_weight, "sample_weight")
         if sw.shape != lead:
             raise ValueError(
-                f"sample_weight: expected shape {lead} (one per target: input's shape without the class axis 1), "
-                f"got {sw.shape}"
+                f"sample_weight: expected shape {lead} (one per target: input's shape without the "
+                f"class axis 1), got {sw.shape}"
             )
         sw = sw.reshape(-1).astype(x.dtype, copy=False)
     value, arr, g = call_kernel(_k.rows, which, xr, ti, tp, cw, sw, ignore_index, label_smoothing, red, grad)
