@@ -312,8 +312,12 @@ double nll_loss(const RowsArgs& a, const ExecContext& ctx) {
       double loss = 0.0;
       if (t != a.ignore_index) {
         const double wt = sample_w<T>(a, i) * (a.class_weight ? a.class_weight[t] : 1.0);
-        loss = -wt * static_cast<double>(*reinterpret_cast<const T*>(a.input + a.row_offset(i, a.in_rs, a.in_is) + t * a.in_cs));
-        if (a.grad) *reinterpret_cast<T*>(a.grad + a.row_offset(i, a.g_rs, a.g_is) + t * a.g_cs) = static_cast<T>(-wt * gscale);
+        const char* x = a.input + a.row_offset(i, a.in_rs, a.in_is) + t * a.in_cs;
+        loss = -wt * static_cast<double>(*reinterpret_cast<const T*>(x));
+        if (a.grad) {
+          char* g = a.grad + a.row_offset(i, a.g_rs, a.g_is) + t * a.g_cs;
+          *reinterpret_cast<T*>(g) = static_cast<T>(-wt * gscale);
+        }
       }
       if (a.out) *reinterpret_cast<T*>(a.out + i * a.out_stride) = static_cast<T>(loss);
       acc += loss;
