@@ -96,11 +96,19 @@ def elementwise_common(LossKind kind, object input, object target, Reduction red
     return (result, grad) if want_grad else result
 
 
+cdef inline int64_t inner_stride(cnp.ndarray arr) noexcept:
+    """The byte stride of arr's third axis (its rows within an outer index), 0 for a 2-d arr."""
+    return arr.strides[2] if arr.ndim == 3 else 0
+
+
 def rows(RowLoss which, cnp.ndarray input, object target_index, object target_prob,
          object class_weight, object sample_weight, int64_t ignore_index,
          double label_smoothing, Reduction reduction, bint want_grad, int nthreads, Token token):
-    """The row-wise loss `which` (cross_entropy or nll_loss) on (N, C) input.
+    """The row-wise loss `which` (cross_entropy or nll_loss) on (N, C) or (N, C, D) input.
 
+    An (N, C, D) input is N * D rows of C classes (torch's (N, C, d1, ..., dk) with the d axes
+    as one); target_index, sample_weight and the per-row losses have N * D elements in the C
+    order of (N, D), target_prob and the gradient input's shape.
     Returns (value, per-row losses or None, grad or None).
     """
     cdef RowsArgs a
@@ -109,14 +117,16 @@ def rows(RowLoss which, cnp.ndarray input, object target_index, object target_pr
     cdef double value
     cdef cnp.npy_intp n
     cdef Dtype dt = dtype_of(input, "input", True)
-    if input.ndim != 2:
-        raise ValueError(f"input: expected a 2-d array, got {input.ndim}-d")
-    n = input.shape[0]
+    if input.ndim != 2 and input.ndim != 3:
+        raise ValueError(f"input: expected a 2-d or 3-d array, got {input.ndim}-d")
+    a.inner = input.shape[2] if input.ndim == 3 else 1
+    n = input.shape[0] * a.inner
     a.input = <char*>cnp.PyArray_DATA(input)
-    a.n = input.shape[0]
+    a.n = n
     a.c = input.shape[1]
     a.in_rs = input.strides[0]
     a.in_cs = input.strides[1]
+    a.in_is = inner_stride(input)
     if target_index is not None:
         ti = <cnp.ndarray?>target_index
         if ti.ndim != 1 or ti.shape[0] != n or cnp.PyArray_TYPE(ti) != cnp.NPY_INT64:
@@ -133,6 +143,7 @@ def rows(RowLoss which, cnp.ndarray input, object target_index, object target_pr
         a.target_prob = <char*>cnp.PyArray_DATA(tp)
         a.tp_rs = tp.strides[0]
         a.tp_cs = tp.strides[1]
+        a.tp_is = inner_stride(tp)
     else:
         raise ValueError("target: missing")
     if class_weight is not None:
@@ -151,14 +162,15 @@ def rows(RowLoss which, cnp.ndarray input, object target_index, object target_pr
     a.label_smoothing = label_smoothing
     a.reduction = reduction
     if reduction == Reduction.none:
-        out = cnp.PyArray_EMPTY(1, input.shape, cnp.PyArray_TYPE(input), 0)
+        out = cnp.PyArray_EMPTY(1, &n, cnp.PyArray_TYPE(input), 0)
         a.out = <char*>cnp.PyArray_DATA(out)
         a.out_stride = out.strides[0]
     if want_grad:
-        grad = cnp.PyArray_ZEROS(2, input.shape, cnp.PyArray_TYPE(input), 0)
+        grad = cnp.PyArray_ZEROS(input.ndim, input.shape, cnp.PyArray_TYPE(input), 0)
         a.grad = <char*>cnp.PyArray_DATA(grad)
         a.g_rs = grad.strides[0]
         a.g_cs = grad.strides[1]
+        a.g_is = inner_stride(grad)
     with nogil:
         value = row_loss(dt, which, a, ctx)
     return value, out, grad

@@ -27,10 +27,11 @@ cdef extern from "losses_rows.hpp" namespace "gilfree" nogil:
     cdef cppclass RowsArgs:
         char* input
         int64_t n, c, in_rs, in_cs
+        int64_t inner, in_is
         const int64_t* target_index
         int64_t target_index_stride
         char* target_prob
-        int64_t tp_rs, tp_cs
+        int64_t tp_rs, tp_cs, tp_is
         const double* class_weight
         char* sample_weight
         int64_t sw_stride
@@ -40,7 +41,7 @@ cdef extern from "losses_rows.hpp" namespace "gilfree" nogil:
         char* out
         int64_t out_stride
         char* grad
-        int64_t g_rs, g_cs
+        int64_t g_rs, g_cs, g_is
 
 
 

@@ -1,4 +1,4 @@
-// Row-wise (N, C) losses: cross_entropy and nll_loss.
+// Row-wise losses: cross_entropy and nll_loss on (N, C) and (N, C, d1, ..., dk).
 //
 // A row is streamed over its classes in blocks of kClassBlock, so the
 // scratch per worker is a few blocks whatever C is (a (1, 2**31) broadcast
@@ -30,14 +30,22 @@ namespace gilfree {
 /// The row-wise losses of this header.
 enum class RowLoss : int { cross_entropy = 0, nll_loss = 1 };
 
-/// Row-wise (N, C) losses: cross_entropy and nll_loss. Byte strides.
+/// Row-wise losses: cross_entropy and nll_loss. Byte strides.
+///
+/// n rows of c classes. An (N, C) array is N rows (inner = 1). An
+/// (N, C, D) array (torch's (N, C, d1, ..., dk) with the d axes as one) is
+/// n = N * D rows: row i is (i / inner, i % inner), at byte offset
+/// (i / inner) * *_rs + (i % inner) * *_is, its classes at stride *_cs. No
+/// copy of a transposed view is needed, and the row order (hence every sum)
+/// is the C order of (N, d1, ..., dk).
 struct RowsArgs {
   char* input = nullptr;
   int64_t n = 0, c = 0, in_rs = 0, in_cs = 0;
-  const int64_t* target_index = nullptr;  // class indices, element stride
+  int64_t inner = 1, in_is = 0;           // rows per outer index, the inner row stride
+  const int64_t* target_index = nullptr;  // class indices of the n rows, element stride
   int64_t target_index_stride = 1;
-  char* target_prob = nullptr;  // probabilities, same dtype as input
-  int64_t tp_rs = 0, tp_cs = 0;
+  char* target_prob = nullptr;  // probabilities, same dtype and layout as input
+  int64_t tp_rs = 0, tp_cs = 0, tp_is = 0;
   const double* class_weight = nullptr;  // contiguous, length c
   char* sample_weight = nullptr;         // length n, same dtype as input
   int64_t sw_stride = 0;
@@ -46,8 +54,13 @@ struct RowsArgs {
   Reduction reduction = Reduction::mean;
   char* out = nullptr;  // length n, for Reduction::none
   int64_t out_stride = 0;
-  char* grad = nullptr;  // (n, c); must be zero-filled for nll_loss
-  int64_t g_rs = 0, g_cs = 0;
+  char* grad = nullptr;  // input's layout; must be zero-filled for nll_loss
+  int64_t g_rs = 0, g_cs = 0, g_is = 0;
+
+  /// Byte offset of row i for the row strides (rs, is) of one operand.
+  int64_t row_offset(int64_t i, int64_t rs, int64_t is) const {
+    return inner == 1 ? i * rs : (i / inner) * rs + (i % inner) * is;
+  }
 };
 
 namespace detail {
@@ -84,6 +97,14 @@ double sum_row_chunks(const Plan& plan, int64_t items, const ExecContext& ctx, F
 
 [[noreturn, gnu::cold, gnu::noinline]] inline void bad_class_probability(int64_t i) {
   throw std::domain_error("target: class probabilities must lie in [0, 1] (row " + std::to_string(i) + ")");
+}
+
+/// The row layout's invariants: not empty, n a whole number of outer rows.
+inline void check_rows(const RowsArgs& a) {
+  if (a.n == 0 || a.c == 0) throw std::invalid_argument("input: must not be empty");
+  if (a.inner < 1 || a.n % a.inner != 0)
+    throw std::invalid_argument("input: " + std::to_string(a.n) + " rows are not a whole number of outer rows of " +
+                                std::to_string(a.inner));
 }
 
 /// Validates class-index targets and returns the mean's divisor:
@@ -187,7 +208,7 @@ struct CeRow {
       if (t >= j0 && t < j0 + m) c[t - j0] += (1.0 - eps) * (a.class_weight ? a.class_weight[t] : 1.0);
       return;
     }
-    gather<T>(a.target_prob + i * a.tp_rs + j0 * a.tp_cs, a.tp_cs, m, coef.data());
+    gather<T>(a.target_prob + a.row_offset(i, a.tp_rs, a.tp_is) + j0 * a.tp_cs, a.tp_cs, m, coef.data());
     if (!all_in_unit_interval(c)) bad_class_probability(i);
     if (eps > 0.0) c = c * (1.0 - eps) + eps / C;
     if (a.class_weight) c *= Eigen::Map<const Arr>(a.class_weight + j0, m);
@@ -195,7 +216,7 @@ struct CeRow {
 
   /// Row i's loss (times its sample weight); writes its gradient row.
   double operator()(int64_t i, int64_t t, double sw, char* grow) {
-    const char* row = a.input + i * a.in_rs;
+    const char* row = a.input + a.row_offset(i, a.in_rs, a.in_is);
     const bool one_block = a.c <= kClassBlock;
     const double mx = row_max(row);
     double se = 0.0, csum = 0.0, cdot = 0.0;  // sum ez, sum coef, sum coef (mx - z)
@@ -236,12 +257,12 @@ struct CeRow {
 
 }  // namespace detail
 
-/// torch.nn.functional.cross_entropy on (N, C) logits: log-sum-exp, loss and
+/// torch.nn.functional.cross_entropy on (N, C) or (N, C, D) logits: log-sum-exp, loss and
 /// softmax gradient per row, streamed over the classes in blocks.
 template <class T>
 double cross_entropy(const RowsArgs& a, const ExecContext& ctx) {
   using namespace detail;
-  if (a.n == 0 || a.c == 0) throw std::invalid_argument("input: must not be empty");
+  check_rows(a);
   double denom = 0.0;
   if (a.target_index) {
     denom = index_denominator<T>(a, ctx);
@@ -258,7 +279,7 @@ double cross_entropy(const RowsArgs& a, const ExecContext& ctx) {
     CeRow<T> row(a, ctx, gscale);  // once per chunk, not per row
     double acc = 0.0;
     plan.pieces(ch, [&](int64_t i, int64_t, int64_t) {
-      char* grow = a.grad ? a.grad + i * a.g_rs : nullptr;
+      char* grow = a.grad ? a.grad + a.row_offset(i, a.g_rs, a.g_is) : nullptr;
       const int64_t t = a.target_index ? a.target_index[i * a.target_index_stride] : -1;
       if (a.target_index && t == a.ignore_index) {
         if (a.out) *reinterpret_cast<T*>(a.out + i * a.out_stride) = T(0);
@@ -275,12 +296,12 @@ double cross_entropy(const RowsArgs& a, const ExecContext& ctx) {
   return a.reduction == Reduction::mean ? total / denom : total;
 }
 
-/// torch.nn.functional.nll_loss on (N, C) log-probabilities. a.grad, when
+/// torch.nn.functional.nll_loss on (N, C) or (N, C, D) log-probabilities. a.grad, when
 /// given, must be zero-filled: only the target entries are written.
 template <class T>
 double nll_loss(const RowsArgs& a, const ExecContext& ctx) {
   using namespace detail;
-  if (a.n == 0 || a.c == 0) throw std::invalid_argument("input: must not be empty");
+  check_rows(a);
   const double denom = index_denominator<T>(a, ctx);
   const double gscale = a.reduction == Reduction::mean ? 1.0 / denom : 1.0;
   const Plan plan = Plan::of_rows(a.n, a.c, kChunk);  // a row is O(1) work
@@ -291,8 +312,12 @@ double nll_loss(const RowsArgs& a, const ExecContext& ctx) {
       double loss = 0.0;
       if (t != a.ignore_index) {
         const double wt = sample_w<T>(a, i) * (a.class_weight ? a.class_weight[t] : 1.0);
-        loss = -wt * static_cast<double>(*reinterpret_cast<const T*>(a.input + i * a.in_rs + t * a.in_cs));
-        if (a.grad) *reinterpret_cast<T*>(a.grad + i * a.g_rs + t * a.g_cs) = static_cast<T>(-wt * gscale);
+        const char* x = a.input + a.row_offset(i, a.in_rs, a.in_is) + t * a.in_cs;
+        loss = -wt * static_cast<double>(*reinterpret_cast<const T*>(x));
+        if (a.grad) {
+          char* g = a.grad + a.row_offset(i, a.g_rs, a.g_is) + t * a.g_cs;
+          *reinterpret_cast<T*>(g) = static_cast<T>(-wt * gscale);
+        }
       }
       if (a.out) *reinterpret_cast<T*>(a.out + i * a.out_stride) = static_cast<T>(loss);
       acc += loss;

@@ -80,7 +80,14 @@ CASES = [
     ),
     ("kl negative target", gilfree.kl_div, (X, X), {}, ValueError, "target"),
     ("kl log_target str", gilfree.kl_div, (X, P), {"log_target": "yes"}, TypeError, "log_target"),
-    ("ce 3-d input", gilfree.cross_entropy, (np.zeros((2, 3, 4)), np.zeros(2, int)), {}, ValueError, "input"),
+    (
+        "ce 3-d input, (N,) target",
+        gilfree.cross_entropy,
+        (np.zeros((2, 3, 4)), np.zeros(2, int)),
+        {},
+        ValueError,
+        "target",
+    ),
     (
         "ce class out of range",
         gilfree.cross_entropy,

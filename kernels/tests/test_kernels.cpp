@@ -180,6 +180,50 @@ void test_cross_entropy_streamed_row() {
   }
 }
 
+/// An (N, C, D) array is N * D rows: row i = (i / D, i % D), its classes at
+/// the stride of axis 1. nll_loss picks x[n, t, d], with the gradient written
+/// there; a row layout that is not a whole number of outer rows is refused.
+void test_rows_outer_inner_layout() {
+  const int64_t N = 2, C = 3, D = 4;
+  std::vector<double> x(N * C * D), grad(N * C * D, 0.0), out(N * D);
+  for (size_t k = 0; k < x.size(); ++k) x[k] = -0.5 * static_cast<double>(k + 1);
+  std::vector<int64_t> t{0, 1, 2, 1, 2, 0, 1, 0};  // (N, D) in C order
+  gilfree::RowsArgs a;
+  a.input = reinterpret_cast<char*>(x.data());
+  a.n = N * D;
+  a.c = C;
+  a.inner = D;
+  a.in_rs = C * D * sizeof(double);
+  a.in_cs = D * sizeof(double);
+  a.in_is = sizeof(double);
+  a.target_index = t.data();
+  a.reduction = gilfree::Reduction::none;
+  a.out = reinterpret_cast<char*>(out.data());
+  a.out_stride = sizeof(double);
+  a.grad = reinterpret_cast<char*>(grad.data());
+  a.g_rs = a.in_rs;
+  a.g_cs = a.in_cs;
+  a.g_is = a.in_is;
+  const double total = gilfree::nll_loss<double>(a, {2, nullptr});
+  double want = 0.0;
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t d = 0; d < D; ++d) {
+      const int64_t at = (n * C + t[n * D + d]) * D + d;
+      CHECK(out[n * D + d] == -x[at]);
+      CHECK(grad[at] == -1.0);
+      want -= x[at];
+    }
+  CHECK(total == want);
+  bool threw = false;
+  a.n = N * D - 1;
+  try {
+    gilfree::nll_loss<double>(a, {1, nullptr});
+  } catch (const std::invalid_argument&) {
+    threw = true;
+  }
+  CHECK(threw);
+}
+
 /// Distance in units in the last place between two finite doubles (or 0 when
 /// both are the same special value).
 int64_t ulp_distance(double a, double b) {
@@ -318,5 +362,6 @@ int main() {
   test_bad_input_throws();
   test_conv_huge_stride_and_absent_samples();
   test_cross_entropy_streamed_row();
+  test_rows_outer_inner_layout();
   return gilfree_test::report();
 }

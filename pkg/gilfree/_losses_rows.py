@@ -1,7 +1,9 @@
-"""(N, C) losses (see gilfree.losses): cross_entropy and nll_loss."""
+"""Row-wise losses (see gilfree.losses): cross_entropy and nll_loss on (C,), (N, C) and
+(N, C, d1, ..., dk) input."""
 
 from __future__ import annotations
 
+import math
 from typing import Literal, overload
 
 import numpy as np
@@ -24,16 +26,35 @@ from ._registry import kernel
 from ._validate import FloatArray
 
 
-def _class_targets(target: npt.ArrayLike, n: int, c: int, unbatched: bool) -> npt.NDArray[np.int64]:
-    t = v.as_array(target, "target")
+def _as_rows(x: np.ndarray) -> tuple[np.ndarray, tuple[int, ...]]:
+    """x as the kernel's rows, and the shape of its per-row losses.
+
+    (C,) is one row, (N, C) N rows; (N, C, d1, ..., dk) is viewed as (N, C, D) with
+    D = d1 * ... * dk, N * D rows of C classes at the stride of axis 1 (no copy unless the
+    d axes of a strided view do not merge into one).
+    """
+    if x.ndim == 0:
+        raise ValueError("input: expected shape (C,), (N, C) or (N, C, d1, ..., dk), got a 0-d array")
+    if x.size == 0:
+        raise ValueError(f"input: must not be empty, got shape {x.shape}")
+    if x.ndim == 1:
+        return x.reshape(1, -1), ()
+    if x.ndim == 2:
+        return x, x.shape[:1]
+    return x.reshape(x.shape[0], x.shape[1], math.prod(x.shape[2:])), x.shape[:1] + x.shape[2:]
+
+
+def _class_targets(t: np.ndarray, lead: tuple[int, ...], c: int) -> npt.NDArray[np.int64]:
     if t.dtype.kind not in "iu":
         raise TypeError(f"target: expected integer class indices, got {t.dtype}")
-    want = () if unbatched else (n,)
-    if t.shape != want:
-        raise ValueError(f"target: expected class indices of shape {want}, got {t.shape}")
+    if t.shape != lead:
+        raise ValueError(
+            f"target: expected class indices of shape {lead} (input's shape without the class axis 1), "
+            f"got {t.shape}"
+        )
     if t.dtype == np.uint64 and t.size and t.max() > v.INT64_MAX:  # would wrap to a negative int64
         raise ValueError(f"target: class index {int(t.max())} out of range [0, {c})")
-    return t.reshape(n).astype(np.int64, copy=False)
+    return t.reshape(-1).astype(np.int64, copy=False)
 
 
 def _rows(
@@ -48,22 +69,17 @@ def _rows(
     label_smoothing: float,
 ) -> _Result:
     x = v.as_float(input, "input")
-    if x.ndim not in (1, 2):
-        raise ValueError(f"input: expected shape (N, C) or (C,), got {x.ndim}-d shape {x.shape}")
-    unbatched = x.ndim == 1
-    x2 = x.reshape(1, -1) if unbatched else x
-    n, c = x2.shape
-    if x.size == 0:
-        raise ValueError(f"input: must not be empty, got shape {x.shape}")
+    xr, lead = _as_rows(x)
+    c = x.shape[0] if x.ndim == 1 else x.shape[1]
     red = v.choice(reduction, "reduction", _REDUCTIONS)
     grad = v.flag(return_grad, "return_grad")
     ignore_index = v.integer(ignore_index, "ignore_index")
     ti = tp = None
     t = v.as_array(target, "target")
     if which is RowLoss.cross_entropy and t.dtype.kind == "f":
-        tp = v.as_float_like(t, "target", x).reshape(n, c)
+        tp = v.as_float_like(t, "target", x).reshape(xr.shape)
     else:
-        ti = _class_targets(t, n, c, unbatched)
+        ti = _class_targets(t, lead, c)
     cw = None
     if class_weight is not None:
         cw = v.as_float(class_weight, "class_weight")
@@ -73,13 +89,17 @@ def _rows(
     sw = None
     if sample_weight is not None:
         sw = v.as_float(sample_weight, "sample_weight")
-        if sw.shape != x.shape[:-1]:
-            raise ValueError(f"sample_weight: expected shape {x.shape[:-1]} (one per sample), got {sw.shape}")
-        sw = sw.reshape(n).astype(x.dtype, copy=False)
-    value, arr, g = call_kernel(_k.rows, which, x2, ti, tp, cw, sw, ignore_index, label_smoothing, red, grad)
-    if unbatched:
-        arr = None if arr is None else arr.reshape(())
-        g = None if g is None else g.reshape(c)
+        if sw.shape != lead:
+            raise ValueError(
+                f"sample_weight: expected shape {lead} (one per target: input's shape without the "
+                f"class axis 1), got {sw.shape}"
+            )
+        sw = sw.reshape(-1).astype(x.dtype, copy=False)
+    value, arr, g = call_kernel(_k.rows, which, xr, ti, tp, cw, sw, ignore_index, label_smoothing, red, grad)
+    if arr is not None and x.ndim != 2:
+        arr = arr.reshape(lead)
+    if g is not None and x.ndim != 2:
+        g = g.reshape(x.shape)
     return _finish(value, arr, g, x.dtype, grad)
 
 
@@ -124,21 +144,28 @@ def cross_entropy(
 
     Parameters
     ----------
-    input : array_like, shape (N, C) or (C,)
+    input : array_like, shape (N, C), (C,) or (N, C, d1, ..., dk)
         Unnormalised logits, float32 or float64 (other real numbers are
-        converted to float64).
-    target : array_like, shape (N,) or ()
-        Class indices in [0, C) (or ``ignore_index``), or a float array of
-        ``input``'s shape with class probabilities in [0, 1].
-    sample_weight : array_like, shape (N,) or (), optional
-        A weight per sample: ``"mean"`` is then ``sum(w * l) / sum(w)``.
+        converted to float64), the classes along axis 1 (axis 0 for (C,)),
+        any strides. As in torch, each of the N * d1 * ... * dk positions
+        is one sample of C logits.
+    target : array_like, shape (N,), () or (N, d1, ..., dk)
+        Class indices in [0, C) (or ``ignore_index``), of ``input``'s shape
+        without the class axis, or a float array of ``input``'s shape with
+        class probabilities in [0, 1]. ``reduction="none"`` gives the losses
+        in the shape without the class axis.
+    sample_weight : array_like, shape (N,), () or (N, d1, ..., dk), optional
+        A weight per sample (per position of the class-index target):
+        ``"mean"`` is then ``sum(w * l) / sum(w)``. Not in torch.
     @reduction@
     class_weight : array_like, shape (C,), optional
         Torch's ``weight``: a weight per class. With class indices and
         ``reduction="mean"`` the sum is divided by the summed weight of the
-        non-ignored targets (times ``sample_weight`` where given).
+        non-ignored targets (times ``sample_weight`` where given); with
+        probabilities by the number of samples (or the summed
+        ``sample_weight``), as torch does.
     ignore_index : int, default -100
-        Rows whose target is this index contribute nothing (class indices only).
+        Samples whose target is this index contribute nothing (class indices only).
     label_smoothing : float, default 0.0
         In [0, 1]: mixes the target with the uniform distribution, as torch does.
 
@@ -154,6 +181,15 @@ def cross_entropy(
     >>> logits = np.array([[2.0, 0.0, 0.0], [0.0, 0.0, 0.0]])
     >>> round(float(gilfree.cross_entropy(logits, np.array([0, 2]))), 6)
     0.669079
+
+    K-dimensional input, e.g. per-pixel classes of (N, C, H, W) logits
+    with (N, H, W) labels; ``"none"`` gives the (N, H, W) losses:
+
+    >>> scores = np.zeros((2, 3, 4, 5))
+    >>> labels = np.zeros((2, 4, 5), dtype=np.int64)
+    >>> per_pixel = gilfree.cross_entropy(scores, labels, reduction="none")
+    >>> per_pixel.shape, round(float(per_pixel[0, 0, 0]), 6)  # log 3
+    ((2, 4, 5), 1.098612)
     """
     ls = v.real(label_smoothing, "label_smoothing", low=0.0, high=1.0)
     return _rows(
@@ -209,18 +245,22 @@ def nll_loss(
 
     Parameters
     ----------
-    input : array_like, shape (N, C) or (C,)
+    input : array_like, shape (N, C), (C,) or (N, C, d1, ..., dk)
         Log-probabilities, float32 or float64 (other real numbers are
-        converted to float64).
-    target : array_like of int, shape (N,) or ()
-        Class indices in [0, C) (or ``ignore_index``).
-    sample_weight : array_like, shape (N,) or (), optional
-        A weight per sample: ``"mean"`` is then ``sum(w * l) / sum(w)``.
+        converted to float64), the classes along axis 1 (axis 0 for (C,)),
+        any strides.
+    target : array_like of int, shape (N,), () or (N, d1, ..., dk)
+        Class indices in [0, C) (or ``ignore_index``), of ``input``'s shape
+        without the class axis; ``reduction="none"`` gives the losses in
+        this shape.
+    sample_weight : array_like, shape (N,), () or (N, d1, ..., dk), optional
+        A weight per sample (per position of ``target``): ``"mean"`` is then
+        ``sum(w * l) / sum(w)``. Not in torch.
     @reduction@
     class_weight : array_like, shape (C,), optional
         A weight per class, as in :func:`cross_entropy`.
     ignore_index : int, default -100
-        Rows whose target is this index contribute nothing.
+        Samples whose target is this index contribute nothing.
 
     @returns@
 
@@ -234,6 +274,9 @@ def nll_loss(
     >>> logp = np.log(np.array([[0.5, 0.5], [0.25, 0.75]]))
     >>> round(float(gilfree.nll_loss(logp, np.array([0, 1]))), 6)
     0.490415
+    >>> logp_k = np.log(np.full((1, 2, 3), 0.5))  # (N, C, d1): three samples
+    >>> gilfree.nll_loss(logp_k, np.array([[0, 1, 1]]), reduction="none").shape
+    (1, 3)
     """
     return _rows(
         RowLoss.nll_loss,

@@ -75,6 +75,9 @@ ce_value, ce_grad = gilfree.cross_entropy(logits, classes, sample_weight=[1.0, 0
 ce_rows = gilfree.cross_entropy(logits, np.full((2, 3), 1 / 3), reduction="none")
 float(gilfree.nll_loss(np.log([[0.5, 0.5], [0.25, 0.75]]), classes % 2, class_weight=[1.0, 2.0]))
 nll_v, nll_g = gilfree.nll_loss(np.log([[0.5, 0.5]]), [1], reduction="sum", ignore_index=-1, return_grad=True)
+pixels, labels = np.zeros((2, 3, 4, 5)), np.zeros((2, 4, 5), dtype=np.int64)  # (N, C, H, W), (N, H, W)
+px_losses: npt.NDArray[np.floating[Any]] = gilfree.cross_entropy(pixels, labels, reduction="none")
+px_v, px_g = gilfree.nll_loss(pixels, labels, sample_weight=np.ones((2, 4, 5)), return_grad=True)
 
 # NumPy / SciPy convolutions
 c1: npt.NDArray[np.floating[Any]] = gilfree.convolve([1, 2, 3], [0, 1, 0.5])
