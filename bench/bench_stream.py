@@ -32,9 +32,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _timing import interleaved  # noqa: E402
-
 import gilfree  # noqa: E402
+from _timing import interleaved  # noqa: E402
 
 
 def numba_kernels() -> dict[str, object]:
@@ -223,8 +222,11 @@ def main() -> None:
                 got = GILFREE[name](a, b)
                 if not np.allclose(got, ref, rtol=1e-9, atol=0):
                     raise SystemExit(f"{name}: gilfree {got!r} != numpy {ref!r}")
-                fns = {"gilfree": lambda: GILFREE[name](a, b), "numpy": lambda: NUMPY[name](a, b),
-                       "ceiling": ceiling(READS[name], t)}
+                fns = {
+                    "gilfree": lambda: GILFREE[name](a, b),
+                    "numpy": lambda: NUMPY[name](a, b),
+                    "ceiling": ceiling(READS[name], t),
+                }
                 if nb:
                     got = nb[name](a, b)  # compiles
                     if not np.allclose(got, ref, rtol=1e-9, atol=0):
