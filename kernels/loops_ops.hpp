@@ -2,6 +2,8 @@
 // mean, var, min/max, arg*, dot, sqdist, norms and logsumexp.
 #pragma once
 
+#include <cstring>
+
 #include "loops_simd.hpp"
 
 namespace gilfree {
@@ -70,6 +72,43 @@ struct Moments {
   double n = 0, mean = 0, m2 = 0;
 };
 
+constexpr int kPivot = 16;  // values whose mean is a var block's pivot
+
+/// Sums of d and d^2, d = x[i] - p for i < m, in one pass: the lanes
+/// and order of lane_sum (LaneSum) for each. Written with vector types: GCC
+/// vectorises two lane arrays in one loop badly (3-5x slower than one).
+template <class T>
+inline void lane_moments(const T* x, int m, double p, double& s1, double& s2) {
+  typedef double V4 __attribute__((vector_size(32)));
+  typedef T X4 __attribute__((vector_size(4 * sizeof(T))));
+  static_assert(kLanes % 4 == 0, "lanes in vectors of 4");
+  V4 a[kLanes / 4] = {}, b[kLanes / 4] = {};
+  int i = 0;
+  for (; i + kLanes <= m; i += kLanes)
+    for (int j = 0; j < kLanes / 4; ++j) {
+      X4 xv;
+      std::memcpy(&xv, x + i + 4 * j, sizeof xv);
+      const V4 d = __builtin_convertvector(xv, V4) - p;
+      a[j] += d;
+      b[j] += d * d;
+    }
+  double sa[kLanes], sb[kLanes];
+  std::memcpy(sa, a, sizeof sa);
+  std::memcpy(sb, b, sizeof sb);
+  for (int q = 0; i < m; ++i, ++q) {  // fewer than kLanes values are left
+    const double d = to_d(x[i]) - p;
+    sa[q & (kLanes - 1)] += d;
+    sb[q & (kLanes - 1)] += d * d;
+  }
+  for (int w = kLanes / 2; w >= 1; w /= 2)
+    for (int j = 0; j < w; ++j) {
+      sa[j] += sa[j + w];
+      sb[j] += sb[j + w];
+    }
+  s1 = sa[0];
+  s2 = sb[0];
+}
+
 template <class T>
 struct VarOp {
   static constexpr bool kCascade = true;
@@ -85,26 +124,71 @@ struct VarOp {
     return r;
   }
   S block(const T* x, const T*, int m, int64_t, const S&) const {
-    // two passes over the shifted block (in L1)
     const double k = shift;
-    const double mean = lane_sum(m, [x, k](int i) { return to_d(x[i]) - k; }) / m;
-    const double m2 = lane_sum(m, [x, k, mean](int i) {
-      const double d = (to_d(x[i]) - k) - mean;
+    auto y = [x, k](int i) { return to_d(x[i]) - k; };
+    const double p = k + block_pivot(m, y);
+    double s1, s2;
+    lane_moments(x, m, p, s1, s2);
+    if (!one_pass_ok(s1, s2, m)) return two_pass(m, y);
+    return from_sums(m, p - k, s1, s2);
+  }
+  /// Near the block's mean: the mean of its first kPivot (shifted) values,
+  /// summed in order. The pivot of the one-pass sums is shift + this (rounded:
+  /// any value near the mean does).
+  template <class Y>
+  static double block_pivot(int m, Y&& y) {
+    const int q = std::min(m, kPivot);
+    double c = 0.0;
+    for (int i = 0; i < q; ++i) c += y(i);
+    return c / q;
+  }
+  /// One pass: m2 = s2 - s1^2 / m about the pivot c. Exact enough unless that
+  /// cancels: s1^2 / m (the pivot's distance from the mean, squared, times m)
+  /// is at most a quarter of s2, so m2 keeps three quarters of s2 and its
+  /// error stays a few ulps of s2. NaN / inf: not ok (the two passes decide).
+  static bool one_pass_ok(double s1, double s2, int m) { return std::isfinite(s2) && s1 * s1 <= 0.25 * s2 * m; }
+  /// The state from the sums about the pivot, c = pivot - shift.
+  static S from_sums(int m, double c, double s1, double s2) {
+    return S{static_cast<double>(m), c + s1 / m, s2 - s1 * (s1 / m)};
+  }
+  /// Two passes over the block (in L1): the mean, then the squared deviations.
+  template <class Y>
+  static S two_pass(int m, Y&& y) {
+    const double mean = lane_sum(m, y) / m;
+    const double m2 = lane_sum(m, [&y, mean](int i) {
+      const double d = y(i) - mean;
       return d * d;
     });
     return S{static_cast<double>(m), mean, m2};
   }
   static constexpr bool kTile = true;
   void tile_block(const char* base, int64_t sx, int64_t r0, int m, S* out) const {
-    double k[kTileW], mean[kTileW], m2[kTileW];
-    for (int c = 0; c < kTileW; ++c) k[c] = to_d(reinterpret_cast<const T*>(base)[c]);  // each column's first element
-    tile_lane_sums<T>(base, sx, r0, m, [&k](double v, int c) { return v - k[c]; }, mean);
-    for (int c = 0; c < kTileW; ++c) mean[c] /= m;
-    tile_lane_sums<T>(base, sx, r0, m, [&k, &mean](double v, int c) {
-      const double d = (v - k[c]) - mean[c];
+    // the row path's block() for each column: same pivots, lanes and order
+    double k[kTileW], p[kTileW], s1[kTileW], s2[kTileW];
+    for (int col = 0; col < kTileW; ++col) {
+      k[col] = to_d(reinterpret_cast<const T*>(base)[col]);  // each column's first element
+      const double kc = k[col];
+      p[col] = kc + block_pivot(m, [&](int i) { return to_d(reinterpret_cast<const T*>(base + (r0 + i) * sx)[col]) - kc; });
+    }
+    tile_lane_sums<T>(base, sx, r0, m, [&p](double v, int col) { return v - p[col]; }, s1);
+    tile_lane_sums<T>(base, sx, r0, m, [&p](double v, int col) {
+      const double d = v - p[col];
       return d * d;
-    }, m2);
-    for (int c = 0; c < kTileW; ++c) out[c] = S{static_cast<double>(m), mean[c], m2[c]};
+    }, s2);
+    bool all_ok = true;
+    for (int col = 0; col < kTileW; ++col) all_ok &= one_pass_ok(s1[col], s2[col], m);
+    double mean[kTileW], m2[kTileW];
+    if (!all_ok) {  // rare: the two-pass form, for the columns that need it
+      tile_lane_sums<T>(base, sx, r0, m, [&k](double v, int col) { return v - k[col]; }, mean);
+      for (int col = 0; col < kTileW; ++col) mean[col] /= m;
+      tile_lane_sums<T>(base, sx, r0, m, [&k, &mean](double v, int col) {
+        const double d = (v - k[col]) - mean[col];
+        return d * d;
+      }, m2);
+    }
+    for (int col = 0; col < kTileW; ++col)
+      out[col] = one_pass_ok(s1[col], s2[col], m) ? from_sums(m, p[col] - k[col], s1[col], s2[col])
+                                                  : S{static_cast<double>(m), mean[col], m2[col]};
   }
   S merge(const S& a, const S& b) const {
     if (a.n == 0) return b;

@@ -109,6 +109,16 @@ std::array<double, 2> loss_sums(const F& loss, ElementwiseArgs& a, double gscale
     Block b;
     LaneSum acc, wacc;  // by index in the chunk: the same bits for any layout
     for_segments(s, ops, c * kChunk, std::min(n, (c + 1) * kChunk), [&](char* const* ptr, int64_t cnt) {
+      if constexpr (has_value_sum<F>::value && std::is_same_v<T, double>) {
+        const int64_t w = sizeof(double);
+        if (value_only && a.input.strides[ax] == w && a.target.strides[ax] == w) {
+          // contiguous: the whole segment in one stream (LaneSum's lanes follow the
+          // index, so the bits are those of the blocks below)
+          F::value_sum(reinterpret_cast<const double*>(ptr[0]), reinterpret_cast<const double*>(ptr[1]),
+                       static_cast<int>(cnt), acc);
+          return;
+        }
+      }
       for (int64_t o = 0; o < cnt; o += kBlock) {
         const int m = static_cast<int>(std::min<int64_t>(kBlock, cnt - o));
         const double* xp = load_doubles<T>(ptr[0] + o * a.input.strides[ax], a.input.strides[ax], m, b.x);

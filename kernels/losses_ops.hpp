@@ -116,6 +116,10 @@ struct Mae {
     b.l = d.abs();
     if (grad) b.g = sign_of(d);
   }
+  /// The value alone, summed: one fused pass, nothing stored (the same sums as operator()).
+  static void value_sum(const double* x, const double* y, int m, LaneSum& acc) {
+    acc.add(m, [&](int i) { return std::fabs(x[i] - y[i]); });
+  }
 };
 
 struct Huber {

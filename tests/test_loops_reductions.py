@@ -293,6 +293,29 @@ def test_var_large_offset_at_least_as_accurate_as_numpy(rng):
     assert abs(float(gilfree.var(f32)) - exact32) <= abs(float(np.var(f32)) - exact32) + 1e-6 * exact32
 
 
+def _var_fsum(v):
+    """Variance by two passes of math.fsum (correctly rounded sums)."""
+    mean = math.fsum(v) / len(v)
+    return math.fsum((e - mean) ** 2 for e in v) / len(v)
+
+
+@pytest.mark.parametrize("lead", [16, 7, 300])
+def test_var_block_pivot_far_from_mean(rng, lead):
+    # Blocks (1024 elements) whose first values, a one-pass pivot, lie far
+    # from the block's mean: sums about that pivot cancel (an emulation in
+    # NumPy loses 4e-15 to 1.6e-14 relative for lead 16); the kernel must
+    # keep the accuracy of two passes (rows and columns: the row path and the
+    # column-tile path). lead 300: a pivot near the mean, the control.
+    block = np.concatenate([np.full(lead, 1e6), rng.standard_normal(1024 - lead)])
+    x = np.tile(block, 5)
+    exact = _var_fsum(x.tolist())
+    assert abs(float(gilfree.var(x)) - exact) <= 2e-15 * exact
+    m = np.ascontiguousarray(np.stack([x, x[::-1], 2.0 * x], axis=1))  # columns: the tile path
+    ref = [_var_fsum(m[:, j].tolist()) for j in range(3)]
+    np.testing.assert_allclose(gilfree.var(m, axis=0), ref, rtol=2e-15)
+    np.testing.assert_allclose(gilfree.std(x, ddof=1), math.sqrt(exact * len(x) / (len(x) - 1)), rtol=2e-15)
+
+
 def test_sum_accuracy(rng):
     # catastrophic cancellation: big terms cancel, small ones remain
     x = np.concatenate([rng.standard_normal(100_000) * 1e10, rng.standard_normal(100_000)])
