@@ -5,7 +5,8 @@ Each peer is imported if it can be; one that cannot is recorded in SKIPPED
 benchmarks ask for the peers of one case with `peers(case, args, ref, ...)`:
 it builds each available implementation, compiles it and checks its result
 against gilfree's (`ref`) before any timing, so JIT compilation and warm-up
-never reach a measurement and a wrong peer stops the run (PeerMismatch).
+never reach a measurement; a peer whose result differs is left out of that
+case and listed in EXCLUDED (and by `note()`, printed under every table).
 
 Threads, per peer:
 - numba: `numba.set_num_threads(k)` before each call (its pool is sized at
