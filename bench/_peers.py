@@ -253,7 +253,9 @@ def _jax_kernels() -> dict[str, Callable]:
         return -jnp.mean(jnp.take_along_axis(jax.nn.log_softmax(x, axis=-1), t[:, None], axis=1))
 
     def conv2d(x, w):
-        return lax.conv_general_dilated(x, w, (1, 1), [(1, 1), (1, 1)], dimension_numbers=("NCHW", "OIHW", "NCHW"))
+        return lax.conv_general_dilated(
+            x, w, (1, 1), [(1, 1), (1, 1)], dimension_numbers=("NCHW", "OIHW", "NCHW")
+        )
 
     fns = {
         "mse": mse,

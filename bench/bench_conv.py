@@ -186,7 +186,13 @@ def main(argv=None):
             if c.get("peers"):  # numba / JAX, checked against gilfree's result (compiled) first
                 with gilfree.threads(n):
                     ref = c["ours"]()
-                extra = peer_fns(*c["peers"][:2], ref, threads=n, which=("numba", "jax"), rtol=(c["peers"][2:] or (None,))[0])
+                extra = peer_fns(
+                    *c["peers"][:2],
+                    ref,
+                    threads=n,
+                    which=("numba", "jax"),
+                    rtol=(c["peers"][2:] or (None,))[0],
+                )
             timed[n] = best_ms_pair(c["ours"], c["theirs"], n, repeats, extra)
         if not c["peer_threads"]:
             # a single-threaded peer is one timing: its best over every pass serves all rows,
@@ -230,8 +236,7 @@ def main(argv=None):
         "Peers of the headline rows, timed in the same alternation: numba (convolve2d 5x5, a "
         "`prange` loop on the row's threads), JAX (jit; jax.scipy.signal.convolve2d and "
         "lax.conv_general_dilated at XLA's default thread count, so in the all-thread rows only). "
-        "Best peer: the fastest of all; ratio = its time / gilfree's (> 1: gilfree faster). "
-        + peers_note()
+        "Best peer: the fastest of all; ratio = its time / gilfree's (> 1: gilfree faster). " + peers_note()
     )
     (OUT / "conv.md").write_text("\n".join(lines) + "\n")
     print(f"\nwrote {OUT / 'conv.json'} and {OUT / 'conv.md'}")

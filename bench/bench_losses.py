@@ -34,7 +34,11 @@ from _peers import peers as peer_fns  # noqa: E402
 from _timing import RESULTS, fmt_time, interleaved, save, update_readme_section  # noqa: E402
 
 # the headline losses -> their case in bench/_peers.py
-PEER_CASES = {"mse": "mse", "binary_cross_entropy_with_logits": "bce_logits", "cross_entropy": "cross_entropy"}
+PEER_CASES = {
+    "mse": "mse",
+    "binary_cross_entropy_with_logits": "bce_logits",
+    "cross_entropy": "cross_entropy",
+}
 PEERS = ["numpy", "torch", "sklearn", "numba", "jax", "numexpr"]
 
 try:
@@ -389,7 +393,9 @@ def headline(rows) -> str:
     if not sel:
         return ""
     lines = [
-        "| loss | n | threads | mode | gilfree | " + " | ".join(PEERS) + " | best peer | ratio to best peer |",
+        "| loss | n | threads | mode | gilfree | "
+        + " | ".join(PEERS)
+        + " | best peer | ratio to best peer |",
         "|---|---|---|---|---|" + "---|" * len(PEERS) + "---|---|",
     ]
     for r in sel:
@@ -448,8 +454,7 @@ def markdown(rows, command) -> str:
         "Ratios are peer time / gilfree time (> 1: gilfree faster), best of 5 (9 for n >= 1e6) "
         f"interleaved rounds, one run: `{command}`. A blank cell: the peer has no such "
         "implementation (numexpr: float64 only; JAX: all-thread rows only, XLA's default "
-        "thread count). "
-        + peers_note()
+        "thread count). " + peers_note()
     )
     return "\n".join(lines) + "\n"
 
