@@ -289,7 +289,7 @@ def main() -> None:
     for name in args.losses:
         for n in more_sizes if name in MORE else sizes:
             for dtype in (np.float64, np.float32):
-                impls, args = make_case(name, n, dtype, rng)
+                impls, case_args = make_case(name, n, dtype, rng)
                 for threads in thread_counts:
                     if torch is not None:
                         torch.set_num_threads(threads)
@@ -297,10 +297,10 @@ def main() -> None:
                     for mode, k in (("value", 0), ("value+grad", 1)):
                         fns = {impl: pair[k] for impl, pair in impls.items()}
                         with gilfree.threads(threads):
-                            if args is not None:  # numba, JAX, numexpr: checked against gilfree's
+                            if case_args is not None:  # numba, JAX, numexpr: checked against gilfree's
                                 ref = fns["gilfree"]()
                                 case = PEER_CASES[name] + ("+grad" if k else "")
-                                fns.update(peer_fns(case, args, tuple(ref) if k else ref, threads=threads))
+                                fns.update(peer_fns(case, case_args, tuple(ref) if k else ref, threads=threads))
                             # all candidates in alternation, sharing the VM's drift; large
                             # cases: more rounds against this VM's swings
                             samples = interleaved(fns, rounds=9 if n >= 10**6 else 5, pause=0.05)
