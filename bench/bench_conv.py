@@ -88,7 +88,7 @@ def cases(rng):
                 ours=lambda img=img, ker=ker: gilfree.convolve2d(img, ker, "same"),
                 theirs=lambda img=img, ker=ker: ss.convolve2d(img, ker, "same"),
                 peer_threads=False,
-                peers=("convolve2d", (img, ker)) if k == 5 else None,
+                peers=("convolve2d", (img, ker), None) if k == 5 else None,
             )
         )
     for dt, target in ((np.float32, 1.0), (np.float64, 2.0)):
@@ -186,13 +186,8 @@ def main(argv=None):
             if c.get("peers"):  # numba / JAX, checked against gilfree's result (compiled) first
                 with gilfree.threads(n):
                     ref = c["ours"]()
-                extra = peer_fns(
-                    *c["peers"][:2],
-                    ref,
-                    threads=n,
-                    which=("numba", "jax"),
-                    rtol=(c["peers"][2:] or (None,))[0],
-                )
+                pcase, pargs, rtol = c["peers"]
+                extra = peer_fns(pcase, pargs, ref, threads=n, which=("numba", "jax"), rtol=rtol)
             timed[n] = best_ms_pair(c["ours"], c["theirs"], n, repeats, extra)
         if not c["peer_threads"]:
             # a single-threaded peer is one timing: its best over every pass serves all rows,

@@ -300,7 +300,9 @@ def main() -> None:
                             if case_args is not None:  # numba, JAX, numexpr: checked against gilfree's
                                 ref = fns["gilfree"]()
                                 case = PEER_CASES[name] + ("+grad" if k else "")
-                                fns.update(peer_fns(case, case_args, tuple(ref) if k else ref, threads=threads))
+                                fns.update(
+                                    peer_fns(case, case_args, tuple(ref) if k else ref, threads=threads)
+                                )
                             # all candidates in alternation, sharing the VM's drift; large
                             # cases: more rounds against this VM's swings
                             samples = interleaved(fns, rounds=9 if n >= 10**6 else 5, pause=0.05)
