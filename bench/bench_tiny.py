@@ -46,29 +46,29 @@ def np_logsumexp(z):
     return m[:, 0] + np.log(np.exp(z - m).sum(axis=1))
 
 
-def cases(n: int, rng) -> list[tuple[str, str, tuple, object]]:
-    """(label, gilfree function name, arguments, the NumPy expression)."""
+def cases(n: int, rng) -> list[tuple[str, str, tuple, dict, object]]:
+    """(label, gilfree function name, arguments, keyword arguments, the NumPy expression)."""
     a, b = rng.normal(size=n), rng.normal(size=n)
     z, t = rng.normal(size=(n, 10)), rng.integers(0, 10, size=n)
     rows = np.arange(n)
     return [
-        (f"mse n={n}", "mse", (a, b), lambda: np.mean((a - b) ** 2)),
-        (f"var n={n}", "var", (a,), lambda: np.var(a)),
-        (f"sum n={n}", "sum", (a,), lambda: np.sum(a)),
-        (f"cross_entropy {n}x10", "cross_entropy", (z, t), lambda: -np_log_softmax(z)[rows, t].mean()),
-        (f"logsumexp {n}x10 axis=-1", "logsumexp", (z,), lambda: np_logsumexp(z)),
+        (f"mse n={n}", "mse", (a, b), {}, lambda: np.mean((a - b) ** 2)),
+        (f"var n={n}", "var", (a,), {}, lambda: np.var(a)),
+        (f"sum n={n}", "sum", (a,), {}, lambda: np.sum(a)),
+        (f"cross_entropy {n}x10", "cross_entropy", (z, t), {}, lambda: -np_log_softmax(z)[rows, t].mean()),
+        (f"logsumexp {n}x10 axis=-1", "logsumexp", (z,), {"axis": -1}, lambda: np_logsumexp(z)),
     ]
 
 
-def measure(label, name, args, np_fn, loop, k, rounds) -> dict:
+def measure(label, name, args, kw, np_fn, loop, k, rounds) -> dict:
     fn, twin = getattr(gilfree, name), getattr(gilfree.aio, name)
-    ref = fn(*args)
+    ref = fn(*args, **kw)
     agree(np_fn(), ref, 1e-10, f"numpy {label}")
     nb = tiny_numba(name, args, ref)
 
     async def awaited():
         for _ in range(k):
-            await twin(*args)
+            await twin(*args, **kw)
 
     def batch(call):
         def run():
@@ -78,7 +78,7 @@ def measure(label, name, args, np_fn, loop, k, rounds) -> dict:
         return run
 
     fns = {
-        "gilfree": batch(lambda: fn(*args)),
+        "gilfree": batch(lambda: fn(*args, **kw)),
         "aio": lambda: loop.run_until_complete(awaited()),
         "numpy": batch(np_fn),
     }
@@ -142,8 +142,8 @@ def main(argv=None) -> int:
     rows = []
     try:
         for n in SIZES:
-            for label, name, fargs, np_fn in cases(n, rng):
-                r = measure(label, name, fargs, np_fn, loop, k, rounds)
+            for label, name, fargs, kw, np_fn in cases(n, rng):
+                r = measure(label, name, fargs, kw, np_fn, loop, k, rounds)
                 rows.append(r)
                 t = r["seconds"]
                 print(
