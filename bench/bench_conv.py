@@ -8,6 +8,13 @@ runs on one core is given one timing, its best over both passes, in both
 rows: the rows then differ by gilfree's own scaling only. Writes
 bench/results/conv.json and bench/results/conv.md.
 
+The headline rows also time numba (convolve2d: a `prange` loop over rows) and
+JAX (convolve2d: jax.scipy.signal.convolve2d; conv2d float32:
+lax.conv_general_dilated) where installed (bench/_peers.py, the `bench-peers`
+extra; a missing one is skipped with a note), each checked against gilfree's
+result first and timed in the same alternation. numba runs on the row's
+thread count; JAX on XLA's default (all CPUs), so in the all-thread rows only.
+
     python bench/bench_conv.py [--quick]
 """
 
@@ -33,28 +40,37 @@ import torch.nn.functional as F
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "results"
+sys.path.insert(0, str(HERE))
+from _peers import note as peers_note  # noqa: E402
+from _peers import peers as peer_fns  # noqa: E402
 
 
-def best_ms_pair(ours, theirs, threads, repeats):
-    """Best times of ours (on `threads` gilfree threads) and theirs, timed
-    alternately so that a load change on a shared machine hits both. Each
-    side's first call after a switch is not counted: right after a torch call
-    gilfree ran ~1.7x slower (torch's worker threads still hold the cores), and
-    the same handicap would fall on the peer after a gilfree call."""
+def best_ms_pair(ours, theirs, threads, repeats, extra=None):
+    """Best times of ours (on `threads` gilfree threads), theirs and each of
+    `extra` (name -> call), timed alternately so that a load change on a shared
+    machine hits all. Each side's first call after a switch is not counted:
+    right after a torch call gilfree ran ~1.7x slower (torch's worker threads
+    still hold the cores), and the same handicap would fall on the peer after a
+    gilfree call. Returns (ours ms, theirs ms, {name: ms} of extra)."""
 
     def once(fn):
         t0 = time.perf_counter()
         fn()
         return time.perf_counter() - t0
 
+    extra = extra or {}
     b_ours = b_theirs = float("inf")
+    b_extra = dict.fromkeys(extra, float("inf"))
     for _ in range(repeats):
         with gilfree.threads(threads):
             ours()
             b_ours = min(b_ours, once(ours))
         theirs()
         b_theirs = min(b_theirs, once(theirs))
-    return b_ours * 1e3, b_theirs * 1e3
+        for k, fn in extra.items():
+            fn()
+            b_extra[k] = min(b_extra[k], once(fn))
+    return b_ours * 1e3, b_theirs * 1e3, {k: v * 1e3 for k, v in b_extra.items()}
 
 
 def cases(rng):
@@ -72,6 +88,7 @@ def cases(rng):
                 ours=lambda img=img, ker=ker: gilfree.convolve2d(img, ker, "same"),
                 theirs=lambda img=img, ker=ker: ss.convolve2d(img, ker, "same"),
                 peer_threads=False,
+                peers=("convolve2d", (img, ker), None) if k == 5 else None,
             )
         )
     for dt, target in ((np.float32, 1.0), (np.float64, 2.0)):
@@ -88,6 +105,8 @@ def cases(rng):
                 ours=lambda x=x, w=w: gilfree.conv2d(x, w, padding=1),
                 theirs=lambda tx=tx, tw=tw: F.conv2d(tx, tw, padding=1),
                 peer_threads=True,
+                # float32 sums of 576 products: checked to 1e-5 of the largest output
+                peers=("conv2d", (x, w), 1e-5) if dt == np.float32 else None,
             )
         )
     a = rng.standard_normal(10**6)
@@ -119,9 +138,12 @@ def cases(rng):
     return out
 
 
-def row(c, n, ours, theirs):
-    """The table row of case c at n gilfree threads (printed as it is made)."""
+def row(c, n, ours, theirs, extra):
+    """The table row of case c at n gilfree threads (printed as it is made);
+    extra: {peer of bench/_peers.py: ms}."""
     ratio = theirs / ours
+    best = {c["peer"]: theirs} | extra
+    best_peer = min(best, key=best.__getitem__)
     applies = c["target_threads"] in (None, n)
     r = dict(
         case=c["case"],
@@ -133,10 +155,15 @@ def row(c, n, ours, theirs):
         speedup=round(ratio, 2),
         target=c["target"],
         met=(ratio >= c["target_ratio"]) if applies else None,
+        peers_ms={k: round(v, 3) for k, v in extra.items()},
+        best_peer=best_peer,
+        best_peer_ms=round(best[best_peer], 3),
+        ratio_best=round(best[best_peer] / ours, 2),
     )
     print(
         f"{r['case']:<48} t={n}  gilfree {ours:9.3f} ms  {c['peer']:<26} {theirs:9.3f} ms"
-        f"  x{ratio:6.2f}  {'' if r['met'] is None else ('ok' if r['met'] else 'MISSED')}",
+        f"  x{ratio:6.2f}  {'' if r['met'] is None else ('ok' if r['met'] else 'MISSED')}"
+        + "".join(f"  {k} {v:9.3f} ms" for k, v in extra.items()),
         flush=True,
     )
     return r
@@ -155,14 +182,20 @@ def main(argv=None):
         timed = {}
         for n in sorted({1, ncpu}):
             torch.set_num_threads(n)
-            timed[n] = best_ms_pair(c["ours"], c["theirs"], n, repeats)
+            extra = {}
+            if c.get("peers"):  # numba / JAX, checked against gilfree's result (compiled) first
+                with gilfree.threads(n):
+                    ref = c["ours"]()
+                pcase, pargs, rtol = c["peers"]
+                extra = peer_fns(pcase, pargs, ref, threads=n, which=("numba", "jax"), rtol=rtol)
+            timed[n] = best_ms_pair(c["ours"], c["theirs"], n, repeats, extra)
         if not c["peer_threads"]:
             # a single-threaded peer is one timing: its best over every pass serves all rows,
             # so the rows' ratios differ by gilfree's own scaling only
-            single = min(theirs for _, theirs in timed.values())
-            timed = {n: (ours, single) for n, (ours, _) in timed.items()}
-        for n, (ours, theirs) in timed.items():
-            rows.append(row(c, n, ours, theirs))
+            single = min(theirs for _, theirs, _ in timed.values())
+            timed = {n: (ours, single, extra) for n, (ours, _, extra) in timed.items()}
+        for n, (ours, theirs, extra) in timed.items():
+            rows.append(row(c, n, ours, theirs, extra))
     torch.set_num_threads(old_torch)
     cmd = f"{Path(sys.executable).name} bench/bench_conv.py" + (" --quick" if args.quick else "")
     meta = dict(
@@ -180,16 +213,26 @@ def main(argv=None):
     OUT.mkdir(exist_ok=True)
     (OUT / "conv.json").write_text(json.dumps(dict(meta=meta, rows=rows), indent=2) + "\n")
     lines = [
-        "| case | threads | gilfree ms | peer | peer ms | speed-up | target | met |",
-        "|---|---:|---:|---|---:|---:|---|---|",
+        "| case | threads | gilfree ms | peer | peer ms | speed-up | target | met | numba ms | jax ms "
+        "| best peer | ratio to best peer |",
+        "|---|---:|---:|---|---:|---:|---|---|---:|---:|---|---:|",
     ]
     for r in rows:
         met = "" if r["met"] is None else ("yes" if r["met"] else "**no**")
         lines.append(
             f"| {r['case']} | {r['threads']} | {r['gilfree_ms']:.2f} | {r['peer']} "
             f"({r['peer_threads']} thr) | {r['peer_ms']:.2f} | {r['speedup']:.2f}x | "
-            f"{r['target']} | {met} |"
+            f"{r['target']} | {met} | "
+            + " | ".join(f"{r['peers_ms'][q]:.2f}" if q in r["peers_ms"] else "" for q in ("numba", "jax"))
+            + f" | {r['best_peer']} | {r['ratio_best']:.2f}x |"
         )
+    lines.append("")
+    lines.append(
+        "Peers of the headline rows, timed in the same alternation: numba (convolve2d 5x5, a "
+        "`prange` loop on the row's threads), JAX (jit; jax.scipy.signal.convolve2d and "
+        "lax.conv_general_dilated at XLA's default thread count, so in the all-thread rows only). "
+        "Best peer: the fastest of all; ratio = its time / gilfree's (> 1: gilfree faster). " + peers_note()
+    )
     (OUT / "conv.md").write_text("\n".join(lines) + "\n")
     print(f"\nwrote {OUT / 'conv.json'} and {OUT / 'conv.md'}")
     print(f"reproduce: {cmd}   (load average during the run: {meta['load_avg'][0]:.2f})")

@@ -1,5 +1,11 @@
 """Typed loops vs NumPy / SciPy, side by side in one run.
 
+The headline rows (sqdist, logsumexp, sum, var) also time numba (prange, on 1
+and on all threads), JAX (jit, XLA's default threads: all-thread column only)
+and numexpr (1 and all threads) where installed (bench/_peers.py, the
+`bench-peers` extra; a missing one is skipped with a note), each checked
+against gilfree's result first, in the same interleaved rounds.
+
 Each case is timed as the best of `--repeat` calls (after one warm-up), for
 gilfree on one thread and on all threads, and for the peer. Writes
 bench/results/loops.json and bench/results/loops.md.
@@ -30,6 +36,9 @@ from scipy.special import softmax as sp_softmax  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from _peers import NAMES as PEER_NAMES  # noqa: E402
+from _peers import note as peers_note  # noqa: E402
+from _peers import peers as peer_fns  # noqa: E402
 from _timing import interleaved, update_readme_section  # noqa: E402
 from bench_scaling import Probes  # noqa: E402
 
@@ -42,7 +51,8 @@ def cases(n: int, side: int):
     i32 = rng.integers(-1000, 1000, n).astype(np.int32)
     f32 = a.astype(np.float32)
     big = rng.standard_normal((4 * side, 4 * side))
-    # (label, gilfree call, peer label, peer call, target ratio 1 thread, target all threads)
+    # (label, gilfree call, peer label, peer call, target ratio 1 thread, target all threads
+    #  [, (case of bench/_peers.py, its arguments)])
     return [
         (
             f"sqdist float64 n={n:.0e}",
@@ -51,6 +61,7 @@ def cases(n: int, side: int):
             lambda: np.sum((a - b) ** 2),
             2.5,
             None,
+            ("sqdist", (a, b)),
         ),
         (
             f"logsumexp {side}x{side} axis=-1",
@@ -59,9 +70,26 @@ def cases(n: int, side: int):
             lambda: sp_logsumexp(m, axis=-1),
             None,
             2.0,
+            ("logsumexp", (m,)),
         ),
-        (f"sum float64 n={n:.0e}", lambda: gilfree.sum(a), "np.sum", lambda: np.sum(a), 1.0, 1.8),
-        (f"var float64 n={n:.0e}", lambda: gilfree.var(a), "np.var", lambda: np.var(a), None, 2.0),
+        (
+            f"sum float64 n={n:.0e}",
+            lambda: gilfree.sum(a),
+            "np.sum",
+            lambda: np.sum(a),
+            1.0,
+            1.8,
+            ("sum", (a,)),
+        ),
+        (
+            f"var float64 n={n:.0e}",
+            lambda: gilfree.var(a),
+            "np.var",
+            lambda: np.var(a),
+            None,
+            2.0,
+            ("var", (a,)),
+        ),
         (
             f"argmax float64 n={n:.0e}",
             lambda: gilfree.argmax(a),
@@ -185,6 +213,23 @@ def cases(n: int, side: int):
     ]
 
 
+def peer_cells(r) -> str:
+    """The numba / JAX / numexpr and best-peer cells of a row (blank without peers)."""
+    if "peers_ms" not in r:
+        return " | | | | | |"
+    p = r["peers_ms"]
+
+    def pair(q):
+        a, b = p.get(f"{q}_1t"), p.get(f"{q}_all")
+        return " / ".join("" if v is None else f"{v:.2f}" for v in (a, b)) if a or b else ""
+
+    jx = p.get("jax_all")
+    return (
+        f"{pair('numba')} | {'' if jx is None else f'{jx:.2f}'} | {pair('numexpr')} | "
+        f"{r['best_peer_1t']} | {r['best_ratio_1t']:.2f}x | {r['best_peer_all']} | {r['best_ratio_all']:.2f}x"
+    )
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="small sizes (smoke test)")
@@ -196,7 +241,7 @@ def main(argv=None) -> int:
     probes = Probes(n, nmax, np.random.default_rng(1))
     mem1, memn = probes.memory((1, 0))  # np.sum over n float64, on 1 and on all threads
     rows = []
-    for label, g, peer_label, peer, t1, tn in cases(n, side):
+    for label, g, peer_label, peer, t1, tn, *more in cases(n, side):
 
         def on(k, g=g):
             def run():
@@ -206,6 +251,11 @@ def main(argv=None) -> int:
             return run
 
         fns = {"peer": peer, "g1": on(1), "gn": on(nmax)}
+        if more:  # numba, JAX, numexpr on 1 and on all threads, checked against gilfree's result
+            pcase, pargs = more[0]
+            ref = g()
+            for k, tag in {1: "1t", nmax: "all"}.items():
+                fns.update({f"{q}_{tag}": f for q, f in peer_fns(pcase, pargs, ref, threads=k).items()})
         ceiling = label.startswith("sum float64")
         if ceiling:  # what the machine allows np.sum's bytes on all threads
             fns.update(mem1=mem1, memn=memn)
@@ -224,6 +274,13 @@ def main(argv=None) -> int:
             "median_ratio_1t": float(np.median(np.array(s["peer"]) / np.array(s["g1"]))),
             "median_ratio_all": float(np.median(np.array(s["peer"]) / np.array(s["gn"]))),
         }
+        if more:
+            row["peers_ms"] = {k: min(v) * 1e3 for k, v in s.items() if k.split("_")[0] in PEER_NAMES}
+            for tag, gt in (("1t", g1), ("all", gn)):
+                best = {peer_label: tp} | {k.split("_")[0]: min(v) for k, v in s.items() if k.endswith(tag)}
+                q = min(best, key=best.__getitem__)
+                row[f"best_peer_{tag}"] = q
+                row[f"best_ratio_{tag}"] = best[q] / gt
         if ceiling:
             row["numpy_bytes_all_threads_speedup"] = min(s["mem1"]) / min(s["memn"])
         rows.append(row)
@@ -251,8 +308,10 @@ def main(argv=None) -> int:
     (out / f"loops{suffix}.json").write_text(json.dumps({"meta": meta, "results": rows}, indent=2))
     lines = [
         f"| case | peer | peer ms | gilfree 1 thread ms | speed-up 1 thread | "
-        f"gilfree {nmax} threads ms | speed-up {nmax} threads | target |",
-        "|---|---|---:|---:|---:|---:|---:|---|",
+        f"gilfree {nmax} threads ms | speed-up {nmax} threads | target | numba ms (1 / {nmax} thr) | "
+        f"jax ms | numexpr ms (1 / {nmax} thr) | best peer 1 thread | ratio to it | "
+        f"best peer {nmax} threads | ratio to it |",
+        "|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---|---:|---|---:|",
     ]
     for r in rows:
         target = []
@@ -263,7 +322,9 @@ def main(argv=None) -> int:
         lines.append(
             f"| {r['case']} | `{r['peer']}` | {r['peer_ms']:.2f} | {r['gilfree_1t_ms']:.2f} | "
             f"{r['ratio_1t']:.2f}x ({r['median_ratio_1t']:.2f}x) | {r[f'gilfree_{nmax}t_ms']:.2f} | "
-            f"{r['ratio_all']:.2f}x ({r['median_ratio_all']:.2f}x) | {', '.join(target)} |"
+            f"{r['ratio_all']:.2f}x ({r['median_ratio_all']:.2f}x) | {', '.join(target)} | "
+            + peer_cells(r)
+            + " |"
         )
     lines.append("")
     lines.append(
@@ -271,6 +332,13 @@ def main(argv=None) -> int:
         f"gilfree on 1 thread and gilfree on {nmax} in turn (in brackets: the median of the "
         f"per-round ratios); NumPy {np.__version__}, SciPy {scipy.__version__}, {nmax} CPUs. "
         f"Reproduce: `{cmd}`"
+    )
+    lines.append("")
+    lines.append(
+        "Peers of the headline rows in the same rounds: numba `prange` kernels and numexpr on 1 "
+        f"and on {nmax} threads, JAX (jit) at XLA's default thread count ({nmax} threads column "
+        "only); best peer = the fastest of them and the NumPy/SciPy peer, ratio = its time / "
+        "gilfree's (> 1: gilfree faster). " + peers_note()
     )
     for r in rows:
         if "numpy_bytes_all_threads_speedup" in r:

@@ -1,5 +1,8 @@
 """Loss functions side by side: gilfree vs the NumPy expression, torch.nn.functional
-(CPU) and scikit-learn's sklearn._loss, measured in one run on this machine.
+(CPU) and scikit-learn's sklearn._loss, measured in one run on this machine; the
+headline losses (mse, binary_cross_entropy_with_logits, cross_entropy) also vs
+numba, JAX and numexpr where installed (`pip install -e ".[bench-peers]"`,
+bench/_peers.py; a missing one is skipped with a note).
 
     .venv/bin/python bench/bench_losses.py            # full grid (a few minutes)
     .venv/bin/python bench/bench_losses.py --quick    # n <= 1e5 only
@@ -13,7 +16,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 
 # The peers' OpenMP workers (torch, scikit-learn) otherwise keep spinning after
 # each call and take a core from whatever is timed next: passive waiting, set
@@ -27,7 +29,17 @@ import gilfree  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
-from _timing import RESULTS, best_time, fmt_time, save, update_readme_section  # noqa: E402
+from _peers import note as peers_note  # noqa: E402
+from _peers import peers as peer_fns  # noqa: E402
+from _timing import RESULTS, fmt_time, interleaved, save, update_readme_section  # noqa: E402
+
+# the headline losses -> their case in bench/_peers.py
+PEER_CASES = {
+    "mse": "mse",
+    "binary_cross_entropy_with_logits": "bce_logits",
+    "cross_entropy": "cross_entropy",
+}
+PEERS = ["numpy", "torch", "sklearn", "numba", "jax", "numexpr"]
 
 try:
     import torch
@@ -50,7 +62,9 @@ def log_softmax(z):
 
 
 def make_case(name, n, dtype, rng):
-    """Returns dict impl -> (value_fn, value_grad_fn) of zero-argument callables."""
+    """Returns (dict impl -> (value_fn, value_grad_fn) of zero-argument callables,
+    the arguments of gilfree's call, or None for the losses without peers of
+    bench/_peers.py)."""
     impls = {}
     if name == "cross_entropy":
         c = 100
@@ -79,10 +93,10 @@ def make_case(name, n, dtype, rng):
         if sk_loss is not None:
             sk = sk_loss.HalfMultinomialLoss(n_classes=c)
             impls["sklearn"] = sk_pair(sk, y_float, x)
-        return impls
+        return impls, (x, t)
 
     if name in MORE:
-        return more_case(name, n, dtype, rng)
+        return more_case(name, n, dtype, rng), None
     x = rng.normal(size=n).astype(dtype)
     if name == "binary_cross_entropy_with_logits":
         y = rng.integers(0, 2, size=n).astype(dtype)
@@ -117,7 +131,7 @@ def make_case(name, n, dtype, rng):
             return np.mean(d * d), (2.0 / n) * d
 
         tf, sk = F.mse_loss if torch else None, "HalfSquaredError"
-    return assemble(name, x, y, np_val, np_grad, tf, sk and sk_loss and getattr(sk_loss, sk)())
+    return assemble(name, x, y, np_val, np_grad, tf, sk and sk_loss and getattr(sk_loss, sk)()), (x, y)
 
 
 def assemble(name, x, y, np_val, np_grad, tf, sk):
@@ -275,22 +289,24 @@ def main() -> None:
     for name in args.losses:
         for n in more_sizes if name in MORE else sizes:
             for dtype in (np.float64, np.float32):
-                impls = make_case(name, n, dtype, rng)
+                impls, case_args = make_case(name, n, dtype, rng)
                 for threads in thread_counts:
                     if torch is not None:
                         torch.set_num_threads(threads)
                     _SK_THREADS[0] = threads
                     for mode, k in (("value", 0), ("value+grad", 1)):
-                        times = {}
+                        fns = {impl: pair[k] for impl, pair in impls.items()}
                         with gilfree.threads(threads):
-                            for impl, fns in impls.items():
-                                time.sleep(0.05)  # let the previous library's threads settle
-                                # large cases: more and longer repeats against this VM's swings
-                                times[impl] = (
-                                    best_time(fns[k], min_time=0.1, repeats=9)
-                                    if n >= 10**6
-                                    else best_time(fns[k])
+                            if case_args is not None:  # numba, JAX, numexpr: checked against gilfree's
+                                ref = fns["gilfree"]()
+                                case = PEER_CASES[name] + ("+grad" if k else "")
+                                fns.update(
+                                    peer_fns(case, case_args, tuple(ref) if k else ref, threads=threads)
                                 )
+                            # all candidates in alternation, sharing the VM's drift; large
+                            # cases: more rounds against this VM's swings
+                            samples = interleaved(fns, rounds=9 if n >= 10**6 else 5, pause=0.05)
+                        times = {impl: min(v) for impl, v in samples.items()}
                         row = {
                             "loss": name,
                             "n": n,
@@ -362,36 +378,85 @@ def summary(rows) -> str:
     return "\n".join(lines) + "\n"
 
 
+def best_peer(seconds) -> tuple[str, float] | tuple[None, None]:
+    """The fastest peer of a row and its time / gilfree's time (> 1: gilfree faster)."""
+    times = {p: seconds[p] for p in PEERS if p in seconds}
+    if not times:
+        return None, None
+    p = min(times, key=times.__getitem__)
+    return p, times[p] / seconds["gilfree"]
+
+
+def headline(rows) -> str:
+    """The headline losses at the largest n, float64: every peer's time, the best
+    peer and the ratio to it."""
+    big = max(r["n"] for r in rows)
+    sel = [r for r in rows if r["loss"] in PEER_CASES and r["n"] == big and r["dtype"] == "float64"]
+    if not sel:
+        return ""
+    lines = [
+        "| loss | n | threads | mode | gilfree | "
+        + " | ".join(PEERS)
+        + " | best peer | ratio to best peer |",
+        "|---|---|---|---|---|" + "---|" * len(PEERS) + "---|---|",
+    ]
+    for r in sel:
+        t = r["seconds"]
+        p, ratio = best_peer(t)
+        cells = [fmt_time(t[q]) if q in t else "" for q in PEERS]
+        lines.append(
+            f"| {r['loss']} | {r['n']:.0e} | {r['threads']} | {r['mode']} | {fmt_time(t['gilfree'])} | "
+            + " | ".join(cells)
+            + (f" | {p} | {ratio:.2f}x |" if p else " | | |")
+        )
+    return "\n".join(lines) + "\n"
+
+
 def update_readme(rows, command) -> None:
     update_readme_section(
         "losses-table",
-        summary(rows) + "\nRatios are peer time / gilfree time, best of 5, measured in one run "
+        summary(rows)
+        + "\n"
+        + headline(rows)
+        + "\nRatios are peer time / gilfree time, best of 5 (9 rounds for n >= 1e6) interleaved "
+        "rounds, measured in one run "
         "(OpenMP peers with OMP_WAIT_POLICY=PASSIVE, so no library's idle threads spin on the cores "
         "while another is timed) "
         f"on this project's 2-core machine: `{command}`. The full grid (n = 1e3, 1e5, 1e7; float32 "
         "and float64; 1 and all threads; value and value+grad; vs NumPy, torch and scikit-learn) "
         "is in [bench/results/losses.md](bench/results/losses.md), plotted in "
         "[bench/results/losses.png](bench/results/losses.png). Thread scaling (all threads against "
-        "one) has its own benchmark and section below, measured against this machine's ceilings.\n",
+        "one) has its own benchmark and section below, measured against this machine's ceilings. "
+        "JAX runs at XLA's default thread count (all CPUs) and appears in the all-thread rows only. "
+        + peers_note()
+        + "\n",
     )
 
 
 def markdown(rows, command) -> str:
-    peers = ["numpy", "torch", "sklearn"]
+    peers = PEERS
     lines = [
-        "| loss | n | dtype | threads | mode | gilfree | " + " | ".join(f"vs {p}" for p in peers) + " |",
-        "|---|---|---|---|---|---|" + "---|" * len(peers),
+        "| loss | n | dtype | threads | mode | gilfree | "
+        + " | ".join(f"vs {p}" for p in peers)
+        + " | best peer | ratio to best peer |",
+        "|---|---|---|---|---|---|" + "---|" * len(peers) + "---|---|",
     ]
     for r in rows:
         t = r["seconds"]
-        cells = [f"{t[p] / t['gilfree']:.2f}x" if p in t else "—" for p in peers]
+        cells = [f"{t[p] / t['gilfree']:.2f}x" if p in t else "" for p in peers]
+        p, ratio = best_peer(t)
         lines.append(
             f"| {r['loss']} | {r['n']:.0e} | {r['dtype']} | {r['threads']} | {r['mode']} | "
-            f"{fmt_time(t['gilfree'])} | " + " | ".join(cells) + " |"
+            f"{fmt_time(t['gilfree'])} | "
+            + " | ".join(cells)
+            + (f" | {p} | {ratio:.2f}x |" if p else " | | |")
         )
     lines.append("")
     lines.append(
-        f"Ratios are peer time / gilfree time (> 1: gilfree faster), best of 5, one run: `{command}`."
+        "Ratios are peer time / gilfree time (> 1: gilfree faster), best of 5 (9 for n >= 1e6) "
+        f"interleaved rounds, one run: `{command}`. A blank cell: the peer has no such "
+        "implementation (numexpr: float64 only; JAX: all-thread rows only, XLA's default "
+        "thread count). " + peers_note()
     )
     return "\n".join(lines) + "\n"
 
