@@ -148,13 +148,12 @@ def _check_out(out: object, shape: tuple, dtype: np.dtype, inputs: list) -> np.n
 def _axes(axis: object, ndim: int, multi: bool) -> tuple[int, ...] | None:
     """axis as the sorted tuple of the axes reduced (None: all of them). An int,
     or with `multi` a tuple of distinct ints (NumPy's tuple axis); a 0-d array
-    takes axis 0 and -1 (or a tuple of them) as None, as NumPy's reductions do (with `multi`)."""
+    takes an int axis 0 or -1 as None, as NumPy's reductions do (with `multi`; a tuple's
+    axes are checked against the 0 dimensions, as NumPy does)."""
     if axis is None:
         return None
     if multi and isinstance(axis, tuple):
-        if ndim == 0:
-            for a in axis:
-                _axis(a, 1)
+        if ndim == 0 and not axis:
             return None
         axes = []
         for a in axis:
@@ -256,7 +255,8 @@ def _deliver(res: Any, out: np.ndarray | None, dt: np.dtype | None = None) -> An
     """A reduction's result cast to dt (when given) and, with out, written into it
     (casting 'same_kind', checked before writing) and out returned."""
     if dt is not None and res.dtype != dt:
-        res = res.astype(dt)
+        with np.errstate(over="ignore"):  # a float64 result beyond float16/32's range is inf, as NumPy's
+            res = res.astype(dt)
     if out is None:
         return res
     if not np.can_cast(res.dtype, out.dtype, "same_kind"):
