@@ -145,11 +145,11 @@ def _check_out(out: object, shape: tuple, dtype: np.dtype, inputs: list) -> np.n
     return out
 
 
-def _axes(axis: object, ndim: int, multi: bool) -> tuple[int, ...] | None:
-    """axis as the sorted tuple of the axes reduced (None: all of them). An int,
-    or with `multi` a tuple of distinct ints (NumPy's tuple axis); a 0-d array
-    takes an int axis 0 or -1 as None, as NumPy's reductions do (with `multi`; a tuple's
-    axes are checked against the 0 dimensions, as NumPy does)."""
+def _axes(axis: object, ndim: int, multi: bool, zero_d: bool = False) -> tuple[int, ...] | None:
+    """axis as the sorted tuple of the axes reduced (None: all of them): an int, or
+    with `multi` a tuple of distinct ints (NumPy's tuple axis). With `zero_d` a 0-d
+    array takes an int axis 0 or -1 as None, as NumPy's sum, min, max, argmin and
+    argmax do (a tuple's axes are checked against its 0 dimensions, as NumPy does)."""
     if axis is None:
         return None
     if multi and isinstance(axis, tuple):
@@ -165,15 +165,10 @@ def _axes(axis: object, ndim: int, multi: bool) -> tuple[int, ...] | None:
         if len(set(axes)) != len(axes):
             raise ValueError(f"axis: duplicate value in {axis!r}")
         return tuple(sorted(axes))
-    if not multi:
-        a = _axis(axis, ndim)
-        return None if a is None else (a,)
-    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
+    if multi and (isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer))):
         raise TypeError(f"axis: expected None, an int or a tuple of ints, got {type(axis).__name__}")
-    if ndim == 0:
-        _axis(axis, 1)
-        return None
-    return (_axis(axis, ndim) or 0,)
+    a = _axis(axis, 1 if ndim == 0 and zero_d else ndim)
+    return None if a is None or ndim == 0 else (a,)
 
 
 def _reduced_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None, keep: bool) -> tuple[int, ...]:
@@ -202,14 +197,15 @@ def _reduce(
     empty_error: str | None = None,
     *,
     multi: bool = False,
+    zero_d: bool = False,
     out: object = None,
 ):
     """Runs reduction `kind` of x (and y) over `axis` (with `multi`, a tuple of axes
-    too); the result has the dtype the C++ reduce_dtype gives it (the kernel writes
+    too; `zero_d`: see _axes); the result has the dtype the C++ reduce_dtype gives it (the kernel writes
     it so). out (not None): checked as the result's buffer before the kernel runs
     (see _deliver, which writes it)."""
     keep = v.flag(keepdims, "keepdims")
-    axes = _axes(axis, x.ndim, multi)
+    axes = _axes(axis, x.ndim, multi, zero_d)
     shape = _reduced_shape(x.shape, axes, keep)
     if axes is None:
         view, yv, nouter, length = x, y, 0, x.size

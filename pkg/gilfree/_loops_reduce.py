@@ -192,7 +192,7 @@ def sum(
         given = arr.dtype
     else:
         arr, given = _operand(x, "x")
-    res = _reduce(ReduceKind.sum, arr, axis, keepdims, multi=True, out=out)
+    res = _reduce(ReduceKind.sum, arr, axis, keepdims, multi=True, zero_d=True, out=out)
     return _deliver(_sum_result(res, given), out, dt)
 
 
@@ -417,7 +417,14 @@ def min(
     """
     arr, given = _operand(x, "x")
     res = _reduce(
-        ReduceKind.min, v.order_key(arr, given), axis, keepdims, empty_error="min", multi=True, out=out
+        ReduceKind.min,
+        v.order_key(arr, given),
+        axis,
+        keepdims,
+        empty_error="min",
+        multi=True,
+        zero_d=True,
+        out=out,
     )
     return _deliver(_as(v.order_key(res, given), given), out)
 
@@ -456,7 +463,14 @@ def max(
     """
     arr, given = _operand(x, "x")
     res = _reduce(
-        ReduceKind.max, v.order_key(arr, given), axis, keepdims, empty_error="max", multi=True, out=out
+        ReduceKind.max,
+        v.order_key(arr, given),
+        axis,
+        keepdims,
+        empty_error="max",
+        multi=True,
+        zero_d=True,
+        out=out,
     )
     return _deliver(_as(v.order_key(res, given), given), out)
 
@@ -495,7 +509,9 @@ def argmin(
     np.int64(1)
     """
     arr, given = _operand(x, "x")
-    res = _reduce(ReduceKind.argmin, v.order_key(arr, given), axis, keepdims, empty_error="argmin", out=out)
+    res = _reduce(
+        ReduceKind.argmin, v.order_key(arr, given), axis, keepdims, empty_error="argmin", zero_d=True, out=out
+    )
     return _deliver(res, out)
 
 
@@ -532,5 +548,7 @@ def argmax(
     [1, 0]
     """
     arr, given = _operand(x, "x")
-    res = _reduce(ReduceKind.argmax, v.order_key(arr, given), axis, keepdims, empty_error="argmax", out=out)
+    res = _reduce(
+        ReduceKind.argmax, v.order_key(arr, given), axis, keepdims, empty_error="argmax", zero_d=True, out=out
+    )
     return _deliver(res, out)
