@@ -30,7 +30,7 @@ AxisLike: TypeAlias = int | np.integer[Any] | None
 # sum/mean/var/std/min/max: NumPy's tuple of axes too
 AxesLike: TypeAlias = int | np.integer[Any] | tuple[int | np.integer[Any], ...] | None
 # the dtype= of sum/mean/var/std (None: the dtype policy's result dtype)
-DTypeArg: TypeAlias = npt.DTypeLike
+DTypeArg: TypeAlias = npt.DTypeLike | None
 RealLike: TypeAlias = float | np.integer[Any] | np.floating[Any]
 NativeScalar: TypeAlias = np.signedinteger[Any] | np.floating[Any]
 SumScalar: TypeAlias = np.int64 | np.floating[Any]
@@ -38,7 +38,7 @@ _S = TypeVar("_S", bound=np.generic)
 # a reduction's result: a NumPy scalar, or an array for an axis or keepdims
 Reduced: TypeAlias = _S | npt.NDArray[_S]
 # a caller's out= array, returned as it is
-OutArray = TypeVar("OutArray", bound=npt.NDArray[Any])
+OutArray = TypeVar("OutArray", bound="npt.NDArray[Any]")  # a string: tools/make_aio_stub.py copies it
 
 
 # ------------------------------------------------------------------ arguments
