@@ -205,15 +205,22 @@ def _reduce(
     it so). out (not None): checked as the result's buffer before the kernel runs
     (see _deliver, which writes it)."""
     keep = v.flag(keepdims, "keepdims")
-    axes = _axes(axis, x.ndim, multi, zero_d)
-    shape = _reduced_shape(x.shape, axes, keep)
-    if axes is None:
-        view, yv, nouter, length = x, y, 0, x.size
+    if type(axis) is int and -x.ndim <= axis < x.ndim:  # the common case, without _axes' microseconds
+        ax = axis % x.ndim
+        view = _to_last(x, ax)
+        yv = None if y is None else _to_last(y, ax)
+        nouter, length = x.ndim - 1, x.shape[ax]
+        shape = x.shape[:ax] + ((1,) if keep else ()) + x.shape[ax + 1 :]
     else:
-        view = _trailing(x, axes)
-        yv = None if y is None else _trailing(y, axes)
-        nouter = x.ndim - len(axes)
-        length = math.prod(x.shape[d] for d in axes)
+        axes = _axes(axis, x.ndim, multi, zero_d)
+        shape = _reduced_shape(x.shape, axes, keep)
+        if axes is None:
+            view, yv, nouter, length = x, y, 0, x.size
+        else:
+            view = _trailing(x, axes)
+            yv = None if y is None else _trailing(y, axes)
+            nouter = x.ndim - len(axes)
+            length = math.prod(x.shape[d] for d in axes)
     if out is not None:
         if not isinstance(out, np.ndarray):
             raise TypeError(f"out: expected a numpy.ndarray, got {type(out).__name__}")
