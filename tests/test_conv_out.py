@@ -92,3 +92,126 @@ def test_out_checked_before_a_method_error():
     with pytest.raises(ValueError, match="method"):
         gilfree.conv2d(np.ones((1, 1, 5, 5)), np.ones((1, 1, 3, 3)), stride=2, method="winograd", out=out)
     np.testing.assert_array_equal(out, 7.0)
+
+
+# -- convolve / correlate / convolve2d / correlate2d out= (NumPy/SciPy-style) -----------------
+
+
+@pytest.mark.parametrize("method", ["direct", "fft"])
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+@pytest.mark.parametrize("name", ["convolve", "correlate"])
+@pytest.mark.parametrize("swap", [False, True])
+def test_convolve_correlate_out_match_numpy(name, mode, method, swap, rng):
+    a, v = rng.normal(size=40), rng.normal(size=9)
+    if swap:  # v the longer: NumPy swaps (and correlate reverses)
+        a, v = v, a
+    want = getattr(np, name)(a, v, mode)
+    out = np.full(2 * want.shape[0], 7.0)[::2]  # a strided view
+    assert getattr(gilfree, name)(a, v, mode, method=method, out=out) is out
+    np.testing.assert_allclose(out, want, rtol=1e-10, atol=1e-12)
+
+
+def test_convolve_out_float32():
+    a, v = np.arange(5, dtype=np.float32), np.array([1.0, -1.0], np.float32)
+    out = np.empty(6, np.float32)
+    assert gilfree.convolve(a, v, out=out) is out
+    np.testing.assert_array_equal(out, np.convolve(a.astype(np.float64), v.astype(np.float64)))
+
+
+@pytest.mark.parametrize("method", ["direct", "fft"])
+@pytest.mark.parametrize("boundary", ["fill", "wrap", "symm"])
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+@pytest.mark.parametrize("name", ["convolve2d", "correlate2d"])
+def test_convolve2d_correlate2d_out_match_scipy(name, mode, boundary, method, rng):
+    signal = pytest.importorskip("scipy.signal")
+    img, k = rng.normal(size=(9, 11)), rng.normal(size=(3, 4))
+    pairs = [(img, k), (k, img)] if mode == "valid" else [(img, k)]  # valid: scipy swaps
+    for in1, in2 in pairs:
+        want = getattr(signal, name)(in1, in2, mode, boundary, fillvalue=0.5)
+        out = np.full(want.shape[::-1], 7.0).T  # Fortran layout
+        res = getattr(gilfree, name)(in1, in2, mode, boundary, 0.5, method=method, out=out)
+        assert res is out
+        np.testing.assert_allclose(out, want, rtol=1e-10, atol=1e-12)
+
+
+A1 = np.linspace(-1.0, 1.0, 12)
+V1 = np.array([0.5, 1.0, -2.0])
+
+
+def _signal_special(kind):
+    """(out, a, v) for an out= check of convolve on A1 and V1 ("full": 14 elements)."""
+    a, v = A1.copy(), V1.copy()
+    big = np.full(40, 7.0)
+    if kind == "readonly":
+        out = np.full(14, 7.0)
+        out.flags.writeable = False
+    elif kind == "self":
+        out = np.lib.stride_tricks.as_strided(big, (14,), (0,), writeable=True)
+    elif kind == "a":
+        shared = np.full(26, 7.0)
+        a = shared[:12]
+        a[...] = A1
+        out = shared[11:25]  # overlaps a in its last element
+    else:  # "v": v and out in one buffer
+        shared = np.full(17, 7.0)
+        v = shared[:3]
+        v[...] = V1
+        out = shared[2:16]  # overlaps v in its last element
+    return out, a, v
+
+
+@pytest.mark.parametrize(
+    "kind, exc, match",
+    [
+        (np.zeros(14, np.float32), TypeError, "out: expected dtype float64"),
+        ([0.0] * 14, TypeError, "out: expected a numpy.ndarray, got list"),
+        (np.zeros(13), ValueError, r"out: expected shape \(14,\)"),
+        (np.zeros((1, 14)), ValueError, r"out: expected shape \(14,\)"),
+        ("readonly", ValueError, "out: expected a writeable array"),
+        ("self", ValueError, "out: expected distinct elements"),
+        ("a", ValueError, "out: expected an array sharing no memory with a"),
+        ("v", ValueError, "out: expected an array sharing no memory with v"),
+    ],
+)
+@pytest.mark.parametrize("name", ["convolve", "correlate"])
+def test_convolve_failed_out_check_leaves_out_untouched(name, kind, exc, match):
+    if isinstance(kind, str):
+        out, a, v = _signal_special(kind)
+    else:
+        out, a, v = kind, A1.copy(), V1.copy()
+    before = np.array(out, copy=True)
+    with pytest.raises(exc, match=match):
+        getattr(gilfree, name)(a, v, "full", out=out)
+    np.testing.assert_array_equal(np.asarray(out), before)
+    np.testing.assert_array_equal(a, A1)
+    np.testing.assert_array_equal(v, V1)
+
+
+@pytest.mark.parametrize("name", ["convolve2d", "correlate2d"])
+def test_convolve2d_failed_out_check_leaves_out_untouched(name):
+    img, k = np.arange(20.0).reshape(4, 5), np.ones((2, 2))
+    cases = [
+        (np.zeros((5, 6), np.float32), TypeError, "out: expected dtype float64"),
+        (np.zeros((6, 5)), ValueError, r"out: expected shape \(5, 6\)"),
+    ]
+    ro = np.full((5, 6), 7.0)
+    ro.flags.writeable = False
+    cases.append((ro, ValueError, "out: expected a writeable array"))
+    for out, exc, match in cases:
+        before, img_before = out.copy(), img.copy()
+        with pytest.raises(exc, match=match):
+            getattr(gilfree, name)(img, k, "full", out=out)
+        np.testing.assert_array_equal(out, before)
+        np.testing.assert_array_equal(img, img_before)
+
+
+@pytest.mark.parametrize("name", ["convolve2d", "correlate2d"])
+def test_convolve2d_out_shares_with_an_input(name):
+    img, k = np.arange(20.0).reshape(4, 5), np.ones((2, 2))
+    with pytest.raises(ValueError, match="sharing no memory with in1"):
+        getattr(gilfree, name)(img, k, "valid", out=img[:3, :4])
+    buf = np.ones(16)
+    with pytest.raises(ValueError, match="sharing no memory with in2"):  # out overlaps in2's last row
+        getattr(gilfree, name)(img, buf[:4].reshape(2, 2), "valid", out=buf[2:14].reshape(3, 4))
+    np.testing.assert_array_equal(buf, 1.0)
+    np.testing.assert_array_equal(img, np.arange(20.0).reshape(4, 5))

@@ -242,8 +242,12 @@ def test_zero_d_inputs():
     assert gilfree.var(s) == 0.0 and gilfree.logsumexp(s) == 3.5
     assert gilfree.sum(s, keepdims=True).shape == ()
     assert gilfree.norm(np.array(-2.0)) == 2.0
+    assert gilfree.sum(s, axis=0) == np.sum(s, axis=0) == 3.5  # NumPy takes axis 0 / -1 of a 0-d array
     with pytest.raises(np.exceptions.AxisError):
-        gilfree.sum(s, axis=0)
+        gilfree.sum(s, axis=1)
+    assert gilfree.argmax(s, axis=-1) == np.argmax(s, axis=-1) == 0
+    with pytest.raises(np.exceptions.AxisError):
+        gilfree.argmax(s, axis=1)
 
 
 def test_ddof_edge_cases():

@@ -53,10 +53,14 @@ class Imports:
         elif isinstance(obj, (typing.TypeVar, typing.ParamSpec)):
             kind = type(obj).__name__
             bound = getattr(obj, "__bound__", None)
-            if bound is not None:
-                raise TypeError(f"{name}: bounded type variables are not supported")
+            if bound is not None and not isinstance(bound, typing.ForwardRef):
+                raise TypeError(f"{name}: a type variable's bound must be a string (a forward reference)")
             self.lines.add(f"from typing import {kind}")
-            self.defs[name] = f'{name} = {kind}("{obj.__name__}")'
+            if bound is None:
+                self.defs[name] = f'{name} = {kind}("{obj.__name__}")'
+            else:  # bound="...": written as it is, its names imported like an annotation's
+                self.defs[name] = f'{name} = {kind}("{obj.__name__}", bound={bound.__forward_arg__})'
+                self.need(bound.__forward_arg__, vars(sys.modules[obj.__module__]))
         else:
             home = _home(name, obj)
             alias = "" if home[1] == name else f" as {name}"

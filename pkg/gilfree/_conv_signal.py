@@ -28,12 +28,24 @@ from ._registry import kernel
 from ._validate import FloatArray
 
 
-def _corr1d(a: npt.ArrayLike, v_: npt.ArrayLike, mode: str, method: str, reverse_kernel: bool) -> FloatArray:
+def _checked_out(out: object, shape: tuple[int, ...], like: FloatArray, operands: list) -> FloatArray | None:
+    """out= checked by conv1d/conv2d's rule (_validate.out_array: the result's dtype and
+    shape, writeable, distinct elements, no memory shared with an input), before anything
+    is written; as the (1, 1, H, W) view the kernel writes."""
+    if out is None:
+        return None
+    return _plane(v.out_array(out, "out", shape, like.dtype, operands))
+
+
+def _corr1d(
+    a: npt.ArrayLike, v_: npt.ArrayLike, mode: str, method: str, reverse_kernel: bool, out: object = None
+) -> FloatArray:
     """numpy's correlate(a, v) (or convolve when reverse_kernel) for 1-d arrays."""
     a, v_ = _floats((a, "a"), (v_, "v"))
     a, v_ = _vector(a, "a", reverse_kernel), _vector(v_, "v", reverse_kernel)  # convolve takes 0-d
     m = v.choice(mode, "mode", _MODES)
     meth = v.choice(method, "method", _METHODS)
+    operands = [(a, "a"), (v_, "v")]
     swapped = v_.shape[0] > a.shape[0]
     if swapped:  # numpy computes with the longer one as the signal
         a, v_ = v_, a
@@ -44,11 +56,12 @@ def _corr1d(a: npt.ArrayLike, v_: npt.ArrayLike, mode: str, method: str, reverse
         Mode.valid: (0, 0),
     }[m]
     length = n1 - n2 + 1 + left + right
+    buf = _checked_out(out, (length,), a, operands)
     kern = v_[::-1] if reverse_kernel else v_
     # convolve is symmetric in its inputs; correlate of the swapped pair is reversed
     reverse_out = swapped and not reverse_kernel
     x4, w4 = _plane(a), _plane(kern)
-    out = _run(
+    res = _run(
         Family.signal,
         meth,
         x4,
@@ -60,8 +73,9 @@ def _corr1d(a: npt.ArrayLike, v_: npt.ArrayLike, mode: str, method: str, reverse
         -left,
         boundary=Boundary.none,
         reverse_out=reverse_out,
+        out=buf,
     )
-    return out.reshape(length)
+    return res.reshape(length) if buf is None else out  # type: ignore[return-value]
 
 
 def _scalar_fill(fillvalue: object, dtype: np.dtype[Any]) -> float:
@@ -85,8 +99,10 @@ def _corr2d(
     fillvalue: object,
     method: str,
     flip: bool,
+    out: object = None,
 ) -> FloatArray:
     in1, in2 = _floats((in1, "in1"), (in2, "in2"))
+    operands = [(in1, "in1"), (in2, "in2")]
     for arr, name in ((in1, "in1"), (in2, "in2")):
         if arr.ndim != 2:
             raise ValueError(f"{name}: expected a 2-d array, got {arr.ndim}-d of shape {arr.shape}")
@@ -120,9 +136,10 @@ def _corr2d(
     else:
         oh, ow = h - kh + 1, w - kw + 1
         y0 = x0 = 0
+    buf = _checked_out(out, (oh, ow), in1, operands)
     kern = in2[::-1, ::-1] if flip else in2
     x4, w4 = _plane(in1), _plane(kern)
-    out = _run(
+    res = _run(
         Family.signal,
         meth,
         x4,
@@ -135,13 +152,19 @@ def _corr2d(
         boundary=bnd,
         fill=fill,
         reverse_out=swapped and not flip,
+        out=buf,
     )
-    return out.reshape(oh, ow)
+    return res.reshape(oh, ow) if buf is None else out  # type: ignore[return-value]
 
 
 @kernel
 def convolve(
-    a: npt.ArrayLike, v: npt.ArrayLike, mode: _Mode = "full", *, method: _Method = "auto"
+    a: npt.ArrayLike,
+    v: npt.ArrayLike,
+    mode: _Mode = "full",
+    *,
+    method: _Method = "auto",
+    out: FloatArray | None = None,
 ) -> FloatArray:
     """Discrete linear convolution of two 1-d sequences; ``numpy.convolve``.
 
@@ -155,6 +178,12 @@ def convolve(
         as NumPy does; ``"valid"``: ``max(N, M) - min(N, M) + 1``.
     method : {"auto", "direct", "fft"}, default "auto"
         ``"auto"`` picks by cost and never the FFT for a kernel under 64 taps.
+    out : numpy.ndarray, optional
+        Where to write the result (and the array returned): of the result's
+        shape and exactly its dtype, writeable, aligned, any strides with
+        distinct elements, sharing no memory with ``a`` or ``v`` (the checks
+        of :func:`conv1d`). It is checked before anything is written; a
+        failed check leaves it untouched.
 
     Returns
     -------
@@ -164,11 +193,11 @@ def convolve(
     Raises
     ------
     TypeError
-        If an input holds complex, bool, object or str data, or an option is
-        not a str.
+        If an input holds complex, bool, object or str data, an option is
+        not a str, or ``out`` is not an ndarray of the result's dtype.
     ValueError
-        If an input is empty or has the wrong number of dimensions, or an
-        option is not one of its choices.
+        If an input is empty or has the wrong number of dimensions, an
+        option is not one of its choices, or ``out`` fails its checks.
 
     See Also
     --------
@@ -176,18 +205,26 @@ def convolve(
 
     Examples
     --------
-    >>> import gilfree
+    >>> import numpy as np, gilfree
     >>> gilfree.convolve([1, 2, 3], [0, 1, 0.5]).tolist()
     [0.0, 1.0, 2.5, 4.0, 1.5]
     >>> gilfree.convolve([1, 2, 3], [0, 1, 0.5], "same").tolist()
     [1.0, 2.5, 4.0]
+    >>> out = np.zeros(3)
+    >>> gilfree.convolve([1, 2, 3], [0, 1, 0.5], "same", out=out) is out
+    True
     """
-    return _corr1d(a, v, mode, method, reverse_kernel=True)
+    return _corr1d(a, v, mode, method, reverse_kernel=True, out=out)
 
 
 @kernel
 def correlate(
-    a: npt.ArrayLike, v: npt.ArrayLike, mode: _Mode = "valid", *, method: _Method = "auto"
+    a: npt.ArrayLike,
+    v: npt.ArrayLike,
+    mode: _Mode = "valid",
+    *,
+    method: _Method = "auto",
+    out: FloatArray | None = None,
 ) -> FloatArray:
     """Cross-correlation of two 1-d sequences; ``numpy.correlate`` for real inputs.
 
@@ -203,6 +240,8 @@ def correlate(
         The output lengths of :func:`convolve`.
     method : {"auto", "direct", "fft"}, default "auto"
         As for :func:`convolve`.
+    out : numpy.ndarray, optional
+        As for :func:`convolve` (sharing no memory with the inputs).
 
     Returns
     -------
@@ -212,11 +251,11 @@ def correlate(
     Raises
     ------
     TypeError
-        If an input holds complex, bool, object or str data, or an option is
-        not a str.
+        If an input holds complex, bool, object or str data, an option is
+        not a str, or ``out`` is not an ndarray of the result's dtype.
     ValueError
-        If an input is empty or has the wrong number of dimensions, or an
-        option is not one of its choices.
+        If an input is empty or has the wrong number of dimensions, an
+        option is not one of its choices, or ``out`` fails its checks.
 
     See Also
     --------
@@ -230,7 +269,7 @@ def correlate(
     >>> gilfree.correlate([1, 2, 3], [0, 1, 0.5], "full").tolist()
     [0.5, 2.0, 3.5, 3.0, 0.0]
     """
-    return _corr1d(a, v, mode, method, reverse_kernel=False)
+    return _corr1d(a, v, mode, method, reverse_kernel=False, out=out)
 
 
 @kernel
@@ -242,6 +281,7 @@ def convolve2d(
     fillvalue: _Fill = 0,
     *,
     method: _Method = "auto",
+    out: FloatArray | None = None,
 ) -> FloatArray:
     """2-d convolution; ``scipy.signal.convolve2d``.
 
@@ -261,6 +301,8 @@ def convolve2d(
         array-like of one), cast to ``in1``'s dtype.
     method : {"auto", "direct", "fft"}, default "auto"
         As for :func:`convolve`.
+    out : numpy.ndarray, optional
+        As for :func:`convolve` (sharing no memory with the inputs).
 
     Returns
     -------
@@ -271,11 +313,13 @@ def convolve2d(
     ------
     TypeError
         If an input holds complex, bool, object or str data, an option is
-        not a str or ``fillvalue`` is not a real number.
+        not a str, ``fillvalue`` is not a real number, or ``out`` is not an
+        ndarray of the result's dtype.
     ValueError
         If an input is empty or not 2-d, an option is not one of its choices,
-        ``fillvalue`` has more than one element, or in ``"valid"`` mode
-        neither input is at least as large as the other in every dimension.
+        ``fillvalue`` has more than one element, in ``"valid"`` mode
+        neither input is at least as large as the other in every dimension,
+        or ``out`` fails its checks.
 
     See Also
     --------
@@ -290,7 +334,7 @@ def convolve2d(
     >>> gilfree.convolve2d(img, [[0, 0], [0, 1]], mode="same", boundary="wrap").tolist()
     [[8.0, 6.0, 7.0], [2.0, 0.0, 1.0], [5.0, 3.0, 4.0]]
     """
-    return _corr2d(in1, in2, mode, boundary, fillvalue, method, flip=True)
+    return _corr2d(in1, in2, mode, boundary, fillvalue, method, flip=True, out=out)
 
 
 @kernel
@@ -302,6 +346,7 @@ def correlate2d(
     fillvalue: _Fill = 0,
     *,
     method: _Method = "auto",
+    out: FloatArray | None = None,
 ) -> FloatArray:
     """2-d cross-correlation; ``scipy.signal.correlate2d`` (real inputs).
 
@@ -320,6 +365,8 @@ def correlate2d(
         As for :func:`convolve2d`.
     method : {"auto", "direct", "fft"}, default "auto"
         As for :func:`convolve`.
+    out : numpy.ndarray, optional
+        As for :func:`convolve` (sharing no memory with the inputs).
 
     Returns
     -------
@@ -344,4 +391,4 @@ def correlate2d(
     >>> gilfree.correlate2d(img, [[1, 0], [0, -1]], mode="valid").tolist()
     [[-4.0, -4.0], [-4.0, -4.0]]
     """
-    return _corr2d(in1, in2, mode, boundary, fillvalue, method, flip=False)
+    return _corr2d(in1, in2, mode, boundary, fillvalue, method, flip=False, out=out)

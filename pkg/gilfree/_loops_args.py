@@ -5,6 +5,7 @@ call of a reduction kernel."""
 from __future__ import annotations
 
 import builtins
+import math
 import numbers
 from typing import Any, TypeAlias, TypeVar
 
@@ -26,12 +27,18 @@ _NATIVE = (_I32, _I64, _F32, _F64)
 # integers, float results are float32 for float32 input and float64 otherwise.
 
 AxisLike: TypeAlias = int | np.integer[Any] | None
+# sum/mean/var/std/min/max: NumPy's tuple of axes too
+AxesLike: TypeAlias = int | np.integer[Any] | tuple[int | np.integer[Any], ...] | None
+# the dtype= of sum/mean/var/std (None: the dtype policy's result dtype)
+DTypeArg: TypeAlias = npt.DTypeLike | None
 RealLike: TypeAlias = float | np.integer[Any] | np.floating[Any]
 NativeScalar: TypeAlias = np.signedinteger[Any] | np.floating[Any]
 SumScalar: TypeAlias = np.int64 | np.floating[Any]
 _S = TypeVar("_S", bound=np.generic)
 # a reduction's result: a NumPy scalar, or an array for an axis or keepdims
 Reduced: TypeAlias = _S | npt.NDArray[_S]
+# a caller's out= array, returned as it is
+OutArray = TypeVar("OutArray", bound="npt.NDArray[Any]")  # a string: tools/make_aio_stub.py copies it
 
 
 # ------------------------------------------------------------------ arguments
@@ -138,6 +145,48 @@ def _check_out(out: object, shape: tuple, dtype: np.dtype, inputs: list) -> np.n
     return out
 
 
+def _axes(axis: object, ndim: int, multi: bool, zero_d: bool = False) -> tuple[int, ...] | None:
+    """axis as the sorted tuple of the axes reduced (None: all of them): an int, or
+    with `multi` a tuple of distinct ints (NumPy's tuple axis). With `zero_d` a 0-d
+    array takes an int axis 0 or -1 as None, as NumPy's sum, min, max, argmin and
+    argmax do (a tuple's axes are checked against its 0 dimensions, as NumPy does)."""
+    if axis is None:
+        return None
+    if multi and isinstance(axis, tuple):
+        if ndim == 0 and not axis:
+            return None
+        axes = []
+        for a in axis:
+            if isinstance(a, (bool, np.bool_)) or not isinstance(a, (int, np.integer)):
+                raise TypeError(
+                    f"axis: expected None, an int or a tuple of ints, got a {type(a).__name__} in the tuple"
+                )
+            axes.append(_axis(a, ndim))
+        if len(set(axes)) != len(axes):
+            raise ValueError(f"axis: duplicate value in {axis!r}")
+        return tuple(sorted(axes))
+    if multi and (isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer))):
+        raise TypeError(f"axis: expected None, an int or a tuple of ints, got {type(axis).__name__}")
+    a = _axis(axis, 1 if ndim == 0 and zero_d else ndim)
+    return None if a is None or ndim == 0 else (a,)
+
+
+def _reduced_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None, keep: bool) -> tuple[int, ...]:
+    """The shape of a reduction of an array of `shape` over `axes` (None: all)."""
+    if axes is None:
+        return (1,) * len(shape) if keep else ()
+    if keep:
+        return tuple(1 if d in axes else n for d, n in enumerate(shape))
+    return tuple(n for d, n in enumerate(shape) if d not in axes)
+
+
+def _trailing(a: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+    """A view of a with `axes` (sorted) moved last, in order; a itself when they are last already
+    (np.moveaxis costs microseconds, a lot beside a small kernel)."""
+    order = [d for d in range(a.ndim) if d not in axes] + list(axes)
+    return a if order == list(range(a.ndim)) else a.transpose(order)
+
+
 def _reduce(
     kind: ReduceKind,
     x: np.ndarray,
@@ -146,24 +195,79 @@ def _reduce(
     y: np.ndarray | None = None,
     param: float = 0.0,
     empty_error: str | None = None,
+    *,
+    multi: bool = False,
+    zero_d: bool = False,
+    out: object = None,
 ):
-    """Runs reduction `kind` of x (and y) over `axis`; the result has the dtype
-    the C++ reduce_dtype gives it (the kernel writes it so)."""
+    """Runs reduction `kind` of x (and y) over `axis` (with `multi`, a tuple of axes
+    too; `zero_d`: see _axes); the result has the dtype the C++ reduce_dtype gives it (the kernel writes
+    it so). out (not None): checked as the result's buffer before the kernel runs
+    (see _deliver, which writes it)."""
     keep = v.flag(keepdims, "keepdims")
-    ax = _axis(axis, x.ndim)
-    if ax is None:
-        view, yv, nouter, length = x, y, 0, x.size
-        shape = (1,) * x.ndim if keep else ()
-    else:
+    if type(axis) is int and -x.ndim <= axis < x.ndim:  # the common case, without _axes' microseconds
+        ax = axis % x.ndim
         view = _to_last(x, ax)
         yv = None if y is None else _to_last(y, ax)
         nouter, length = x.ndim - 1, x.shape[ax]
         shape = x.shape[:ax] + ((1,) if keep else ()) + x.shape[ax + 1 :]
+    else:
+        axes = _axes(axis, x.ndim, multi, zero_d)
+        shape = _reduced_shape(x.shape, axes, keep)
+        if axes is None:
+            view, yv, nouter, length = x, y, 0, x.size
+        else:
+            view = _trailing(x, axes)
+            yv = None if y is None else _trailing(y, axes)
+            nouter = x.ndim - len(axes)
+            length = math.prod(x.shape[d] for d in axes)
+    if out is not None:
+        if not isinstance(out, np.ndarray):
+            raise TypeError(f"out: expected a numpy.ndarray, got {type(out).__name__}")
+        v.out_array(out, "out", shape, out.dtype, [(x, "x"), (y, "b")])
     if empty_error is not None and length == 0:
         raise ValueError(f"x: zero-size array to reduction operation {empty_error} which has no identity")
     res = call_kernel(_k.run_reduce, kind, view, yv, nouter, param)
     res = res.reshape(shape)
     return res[()] if res.ndim == 0 else res
+
+
+def _dtype_arg(dtype: object, *, ints: bool) -> np.dtype | None:
+    """sum/mean/var/std's dtype= as a native dtype: a float (float16, float32,
+    float64), or with `ints` bool or an integer too; others are a TypeError."""
+    if dtype is None:
+        return None
+    try:
+        dt = np.dtype(dtype)  # type: ignore[call-overload]
+    except TypeError:
+        raise TypeError(f"dtype: expected a NumPy dtype or None, got {dtype!r}") from None
+    ok = (dt.kind == "f" and dt.itemsize <= 8) or (ints and dt.kind in "biu")
+    if not ok:
+        what = "bool, an integer or a float dtype" if ints else "a float dtype"
+        raise TypeError(f"dtype: expected {what} (float16, float32, float64 by the dtype policy), got {dt}")
+    return dt.newbyteorder("=")
+
+
+def _widened(arr: np.ndarray, dt: np.dtype | None) -> np.ndarray:
+    """float32 data converted to float64 when the result dtype dt is wider than float32
+    (the kernel rounds a float32 input's result to float32)."""
+    return arr.astype(_F64) if dt is not None and dt.itemsize > 4 and arr.dtype == _F32 else arr
+
+
+def _deliver(res: Any, out: np.ndarray | None, dt: np.dtype | None = None) -> Any:
+    """A reduction's result cast to dt (when given) and, with out, written into it
+    (casting 'same_kind', checked before writing) and out returned."""
+    if dt is not None and res.dtype != dt:
+        with np.errstate(over="ignore"):  # a float64 result beyond float16/32's range is inf, as NumPy's
+            res = res.astype(dt)
+    if out is None:
+        return res
+    if not np.can_cast(res.dtype, out.dtype, "same_kind"):
+        raise TypeError(
+            f"out: expected a dtype {res.dtype} casts to with casting='same_kind', got {out.dtype}"
+        )
+    np.copyto(out, res, casting="same_kind")
+    return out
 
 
 def _broadcast_pair(x: np.ndarray, y: np.ndarray, xname: str, yname: str) -> tuple[np.ndarray, np.ndarray]:

@@ -11,10 +11,11 @@ import numpy.typing as npt
 
 from gilfree._conv_common import _Boundary, _Fill, _Method, _Mode, _Size1, _Size2
 from gilfree._executor import Overloaded as Overloaded
-from gilfree._loops_args import AxisLike, NativeScalar, RealLike, Reduced, SumScalar
+from gilfree._loops_args import AxesLike, AxisLike, DTypeArg, NativeScalar, RealLike, Reduced, SumScalar
 from gilfree._losses_common import _KlReduction, _KlScalar, _Out, _Reduction, _Result, _Scalar, _Value
 from gilfree._validate import FloatArray
 
+OutArray = TypeVar("OutArray", bound=npt.NDArray[Any])
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
@@ -45,13 +46,57 @@ def stats() -> dict[str, int | None]: ...
 
 # the awaitable twins of the kernels
 @overload
-async def argmax(x: npt.ArrayLike, axis: None = None, keepdims: Literal[False] = False) -> np.int64: ...
+async def argmax(
+    x: npt.ArrayLike,
+    axis: None = None,
+    out: None = None,
+    *,
+    keepdims: Literal[False] = False,
+) -> np.int64: ...
 @overload
-async def argmax(x: npt.ArrayLike, axis: AxisLike = None, keepdims: bool = False) -> Reduced[np.int64]: ...
+async def argmax(x: npt.ArrayLike, axis: AxisLike, out: OutArray, *, keepdims: bool = False) -> OutArray: ...
 @overload
-async def argmin(x: npt.ArrayLike, axis: None = None, keepdims: Literal[False] = False) -> np.int64: ...
+async def argmax(
+    x: npt.ArrayLike,
+    axis: AxisLike = None,
+    *,
+    out: OutArray,
+    keepdims: bool = False,
+) -> OutArray: ...
 @overload
-async def argmin(x: npt.ArrayLike, axis: AxisLike = None, keepdims: bool = False) -> Reduced[np.int64]: ...
+async def argmax(
+    x: npt.ArrayLike,
+    axis: AxisLike = None,
+    out: None = None,
+    *,
+    keepdims: bool = False,
+) -> Reduced[np.int64]: ...
+@overload
+async def argmin(
+    x: npt.ArrayLike,
+    axis: None = None,
+    out: None = None,
+    *,
+    keepdims: Literal[False] = False,
+) -> np.int64: ...
+@overload
+async def argmin(x: npt.ArrayLike, axis: AxisLike, out: OutArray, *, keepdims: bool = False) -> OutArray: ...
+@overload
+async def argmin(
+    x: npt.ArrayLike,
+    axis: AxisLike = None,
+    *,
+    out: OutArray,
+    keepdims: bool = False,
+) -> OutArray: ...
+@overload
+async def argmin(
+    x: npt.ArrayLike,
+    axis: AxisLike = None,
+    out: None = None,
+    *,
+    keepdims: bool = False,
+) -> Reduced[np.int64]: ...
 async def axpy(
     alpha: RealLike,
     x: npt.ArrayLike,
@@ -211,6 +256,7 @@ async def convolve(
     mode: _Mode = "full",
     *,
     method: _Method = "auto",
+    out: FloatArray | None = None,
 ) -> FloatArray: ...
 async def convolve2d(
     in1: npt.ArrayLike,
@@ -220,6 +266,7 @@ async def convolve2d(
     fillvalue: _Fill = 0,
     *,
     method: _Method = "auto",
+    out: FloatArray | None = None,
 ) -> FloatArray: ...
 async def correlate(
     a: npt.ArrayLike,
@@ -227,6 +274,7 @@ async def correlate(
     mode: _Mode = "valid",
     *,
     method: _Method = "auto",
+    out: FloatArray | None = None,
 ) -> FloatArray: ...
 async def correlate2d(
     in1: npt.ArrayLike,
@@ -236,6 +284,7 @@ async def correlate2d(
     fillvalue: _Fill = 0,
     *,
     method: _Method = "auto",
+    out: FloatArray | None = None,
 ) -> FloatArray: ...
 @overload
 async def cross_entropy(
@@ -602,21 +651,86 @@ async def mae(
     grad_out: _Out = ...,
 ) -> _Result: ...
 @overload
-async def max(x: npt.ArrayLike, axis: None = None, keepdims: Literal[False] = False) -> NativeScalar: ...
+async def max(
+    x: npt.ArrayLike,
+    axis: None = None,
+    out: None = None,
+    keepdims: Literal[False] = False,
+) -> NativeScalar: ...
 @overload
-async def max(x: npt.ArrayLike, axis: AxisLike = None, keepdims: bool = False) -> Reduced[NativeScalar]: ...
+async def max(x: npt.ArrayLike, axis: AxesLike, out: OutArray, keepdims: bool = False) -> OutArray: ...
 @overload
-async def mean(x: npt.ArrayLike, axis: None = None, keepdims: Literal[False] = False) -> np.floating[Any]: ...
+async def max(
+    x: npt.ArrayLike,
+    axis: AxesLike = None,
+    *,
+    out: OutArray,
+    keepdims: bool = False,
+) -> OutArray: ...
+@overload
+async def max(
+    x: npt.ArrayLike,
+    axis: AxesLike = None,
+    out: None = None,
+    keepdims: bool = False,
+) -> Reduced[NativeScalar]: ...
 @overload
 async def mean(
     x: npt.ArrayLike,
-    axis: AxisLike = None,
+    axis: None = None,
+    dtype: None = None,
+    out: None = None,
+    keepdims: Literal[False] = False,
+) -> np.floating[Any]: ...
+@overload
+async def mean(
+    x: npt.ArrayLike,
+    axis: AxesLike,
+    dtype: DTypeArg,
+    out: OutArray,
+    keepdims: bool = False,
+) -> OutArray: ...
+@overload
+async def mean(
+    x: npt.ArrayLike,
+    axis: AxesLike = None,
+    dtype: DTypeArg = None,
+    *,
+    out: OutArray,
+    keepdims: bool = False,
+) -> OutArray: ...
+@overload
+async def mean(
+    x: npt.ArrayLike,
+    axis: AxesLike = None,
+    dtype: DTypeArg = None,
+    out: None = None,
     keepdims: bool = False,
 ) -> Reduced[np.floating[Any]]: ...
 @overload
-async def min(x: npt.ArrayLike, axis: None = None, keepdims: Literal[False] = False) -> NativeScalar: ...
+async def min(
+    x: npt.ArrayLike,
+    axis: None = None,
+    out: None = None,
+    keepdims: Literal[False] = False,
+) -> NativeScalar: ...
 @overload
-async def min(x: npt.ArrayLike, axis: AxisLike = None, keepdims: bool = False) -> Reduced[NativeScalar]: ...
+async def min(x: npt.ArrayLike, axis: AxesLike, out: OutArray, keepdims: bool = False) -> OutArray: ...
+@overload
+async def min(
+    x: npt.ArrayLike,
+    axis: AxesLike = None,
+    *,
+    out: OutArray,
+    keepdims: bool = False,
+) -> OutArray: ...
+@overload
+async def min(
+    x: npt.ArrayLike,
+    axis: AxesLike = None,
+    out: None = None,
+    keepdims: bool = False,
+) -> Reduced[NativeScalar]: ...
 @overload
 async def mse(
     input: npt.ArrayLike,
@@ -1005,31 +1119,114 @@ async def squared_hinge(
 async def std(
     x: npt.ArrayLike,
     axis: None = None,
+    dtype: None = None,
+    out: None = None,
     ddof: RealLike = 0,
     keepdims: Literal[False] = False,
 ) -> np.floating[Any]: ...
 @overload
 async def std(
     x: npt.ArrayLike,
-    axis: AxisLike = None,
+    axis: AxesLike,
+    dtype: DTypeArg,
+    out: OutArray,
+    ddof: RealLike = 0,
+    keepdims: bool = False,
+) -> OutArray: ...
+@overload
+async def std(
+    x: npt.ArrayLike,
+    axis: AxesLike = None,
+    dtype: DTypeArg = None,
+    *,
+    out: OutArray,
+    ddof: RealLike = 0,
+    keepdims: bool = False,
+) -> OutArray: ...
+@overload
+async def std(
+    x: npt.ArrayLike,
+    axis: AxesLike = None,
+    dtype: DTypeArg = None,
+    out: None = None,
     ddof: RealLike = 0,
     keepdims: bool = False,
 ) -> Reduced[np.floating[Any]]: ...
 @overload
-async def sum(x: npt.ArrayLike, axis: None = None, keepdims: Literal[False] = False) -> SumScalar: ...
+async def sum(
+    x: npt.ArrayLike,
+    axis: None = None,
+    dtype: None = None,
+    out: None = None,
+    keepdims: Literal[False] = False,
+) -> SumScalar: ...
 @overload
-async def sum(x: npt.ArrayLike, axis: AxisLike = None, keepdims: bool = False) -> Reduced[SumScalar]: ...
+async def sum(
+    x: npt.ArrayLike,
+    axis: AxesLike,
+    dtype: DTypeArg,
+    out: OutArray,
+    keepdims: bool = False,
+) -> OutArray: ...
+@overload
+async def sum(
+    x: npt.ArrayLike,
+    axis: AxesLike = None,
+    dtype: DTypeArg = None,
+    *,
+    out: OutArray,
+    keepdims: bool = False,
+) -> OutArray: ...
+@overload
+async def sum(
+    x: npt.ArrayLike,
+    axis: AxesLike = None,
+    dtype: None = None,
+    out: None = None,
+    keepdims: bool = False,
+) -> Reduced[SumScalar]: ...
+@overload
+async def sum(
+    x: npt.ArrayLike,
+    axis: AxesLike = None,
+    dtype: DTypeArg = None,
+    out: None = None,
+    keepdims: bool = False,
+) -> Reduced[Any]: ...
 @overload
 async def var(
     x: npt.ArrayLike,
     axis: None = None,
+    dtype: None = None,
+    out: None = None,
     ddof: RealLike = 0,
     keepdims: Literal[False] = False,
 ) -> np.floating[Any]: ...
 @overload
 async def var(
     x: npt.ArrayLike,
-    axis: AxisLike = None,
+    axis: AxesLike,
+    dtype: DTypeArg,
+    out: OutArray,
+    ddof: RealLike = 0,
+    keepdims: bool = False,
+) -> OutArray: ...
+@overload
+async def var(
+    x: npt.ArrayLike,
+    axis: AxesLike = None,
+    dtype: DTypeArg = None,
+    *,
+    out: OutArray,
+    ddof: RealLike = 0,
+    keepdims: bool = False,
+) -> OutArray: ...
+@overload
+async def var(
+    x: npt.ArrayLike,
+    axis: AxesLike = None,
+    dtype: DTypeArg = None,
+    out: None = None,
     ddof: RealLike = 0,
     keepdims: bool = False,
 ) -> Reduced[np.floating[Any]]: ...

@@ -9,8 +9,11 @@ all cores, without the GIL.
   (``mean``, ``var``, ``norm``, ...) of integer input are float64, of
   float32 input float32. ``softmax`` and ``axpy`` convert integers to
   float64 first.
-- ``axis`` is None (the whole array) or an int (negative allowed); any
-  strides and views work without copying the array.
+- ``axis`` is None (the whole array) or an int (negative allowed), and for
+  sum, mean, var, std, min and max a tuple of ints too; any strides and
+  views work without copying the array. sum, mean, var, std, min, max,
+  argmin and argmax take NumPy's arguments in NumPy's order (``dtype=``,
+  ``out=``, ``keepdims``; see each one).
 - Floating-point accumulation is in float64 whatever the dtype; integer
   sums wrap around as NumPy's do.
 - Work is split in chunks of a fixed size whose partial results are
@@ -38,15 +41,14 @@ from ._loops_args import (
     NativeScalar,
     RealLike,
     Reduced,
-    SumScalar,
     _as,
     _broadcast_pair,
     _native,
     _operand,
     _reduce,
-    _sum_result,
 )
 from ._loops_ranges import axpy, clip, cumsum, histogram, softmax
+from ._loops_reduce import argmax, argmin, max, mean, min, std, sum, var
 from ._registry import kernel
 
 __all__ = [
@@ -121,220 +123,6 @@ def _reduction_doc(
         return fn
 
     return add
-
-
-@overload
-def sum(x: npt.ArrayLike, axis: None = None, keepdims: Literal[False] = False) -> SumScalar: ...
-@overload
-def sum(x: npt.ArrayLike, axis: AxisLike = None, keepdims: bool = False) -> Reduced[SumScalar]: ...
-
-
-@kernel
-@_reduction_doc("numpy.int64 or numpy.floating", "numpy.sum, mean, cumsum")
-def sum(x: npt.ArrayLike, axis: AxisLike = None, keepdims: bool = False) -> Reduced[SumScalar]:
-    """Sum of the elements, as ``np.sum``.
-
-    int32 and int64 sum to int64 (wrapping on overflow, as NumPy does on
-    Linux); float32 and float64 keep their dtype and are summed pairwise in
-    float64 (at least as accurate as ``np.sum``).
-
-    Examples
-    --------
-    >>> import numpy as np, gilfree
-    >>> gilfree.sum(np.arange(10, dtype=np.int32))
-    np.int64(45)
-    >>> gilfree.sum(np.ones((2, 3)), axis=0).tolist()
-    [2.0, 2.0, 2.0]
-    """
-    arr, given = _operand(x, "x")
-    return _sum_result(_reduce(ReduceKind.sum, arr, axis, keepdims), given)
-
-
-@overload
-def mean(x: npt.ArrayLike, axis: None = None, keepdims: Literal[False] = False) -> np.floating[Any]: ...
-@overload
-def mean(x: npt.ArrayLike, axis: AxisLike = None, keepdims: bool = False) -> Reduced[np.floating[Any]]: ...
-
-
-@kernel
-@_reduction_doc("numpy.floating", "numpy.mean, sum, var")
-def mean(x: npt.ArrayLike, axis: AxisLike = None, keepdims: bool = False) -> Reduced[np.floating[Any]]:
-    """Arithmetic mean, as ``np.mean`` (float64 for integer input).
-
-    An empty reduction is NaN (without NumPy's RuntimeWarning).
-
-    Examples
-    --------
-    >>> import numpy as np, gilfree
-    >>> gilfree.mean(np.array([1, 2, 3, 4]))
-    np.float64(2.5)
-    """
-    arr = _native(x, "x")
-    return _reduce(ReduceKind.mean, arr, axis, keepdims)
-
-
-@overload
-def var(
-    x: npt.ArrayLike, axis: None = None, ddof: RealLike = 0, keepdims: Literal[False] = False
-) -> np.floating[Any]: ...
-@overload
-def var(
-    x: npt.ArrayLike, axis: AxisLike = None, ddof: RealLike = 0, keepdims: bool = False
-) -> Reduced[np.floating[Any]]: ...
-
-
-@kernel
-@_reduction_doc("numpy.floating", "numpy.var, std, mean", ddof=True, raises=_BAD_DDOF)
-def var(
-    x: npt.ArrayLike, axis: AxisLike = None, ddof: RealLike = 0, keepdims: bool = False
-) -> Reduced[np.floating[Any]]:
-    """Variance, as ``np.var``: ``sum((x - mean)**2) / (n - ddof)``.
-
-    One pass over memory: each block of 1024 elements is reduced to (count,
-    mean, sum of squared deviations) around the first element of its row,
-    and blocks are merged pairwise with Chan's formula, so data with a large
-    offset (``1e9 + noise``) keeps its accuracy. ``n - ddof <= 0`` gives
-    inf or NaN, an empty reduction NaN (without NumPy's RuntimeWarning).
-
-    Examples
-    --------
-    >>> import numpy as np, gilfree
-    >>> gilfree.var(np.array([1.0, 2.0, 3.0, 4.0]))
-    np.float64(1.25)
-    >>> float(gilfree.var(1e9 + np.array([1.0, 2.0, 3.0, 4.0]), ddof=1))
-    1.6666666666666667
-    """
-    arr = _native(x, "x")
-    d = v.real(ddof, "ddof")
-    return _reduce(ReduceKind.var, arr, axis, keepdims, param=d)
-
-
-@overload
-def std(
-    x: npt.ArrayLike, axis: None = None, ddof: RealLike = 0, keepdims: Literal[False] = False
-) -> np.floating[Any]: ...
-@overload
-def std(
-    x: npt.ArrayLike, axis: AxisLike = None, ddof: RealLike = 0, keepdims: bool = False
-) -> Reduced[np.floating[Any]]: ...
-
-
-@kernel
-@_reduction_doc("numpy.floating", "numpy.std, var", ddof=True, raises=_BAD_DDOF)
-def std(
-    x: npt.ArrayLike, axis: AxisLike = None, ddof: RealLike = 0, keepdims: bool = False
-) -> Reduced[np.floating[Any]]:
-    """Standard deviation, ``sqrt(var(x, axis, ddof))``, as ``np.std``.
-
-    Examples
-    --------
-    >>> import numpy as np, gilfree
-    >>> gilfree.std(np.array([2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]))
-    np.float64(2.0)
-    """
-    arr = _native(x, "x")
-    d = v.real(ddof, "ddof")
-    return _reduce(ReduceKind.std_, arr, axis, keepdims, param=d)
-
-
-@overload
-def min(x: npt.ArrayLike, axis: None = None, keepdims: Literal[False] = False) -> NativeScalar: ...
-@overload
-def min(x: npt.ArrayLike, axis: AxisLike = None, keepdims: bool = False) -> Reduced[NativeScalar]: ...
-
-
-@kernel
-@_reduction_doc("numpy.signedinteger or numpy.floating", "numpy.min, max, argmin, clip", raises=_EMPTY)
-def min(x: npt.ArrayLike, axis: AxisLike = None, keepdims: bool = False) -> Reduced[NativeScalar]:
-    """Smallest element, as ``np.min``.
-
-    NaN propagates; an empty reduction is a ValueError.
-
-    Examples
-    --------
-    >>> import numpy as np, gilfree
-    >>> gilfree.min(np.array([3, 1, 2], dtype=np.int32))
-    np.int32(1)
-    >>> gilfree.min(np.array([1.0, np.nan, 0.0]))
-    np.float64(nan)
-    """
-    arr, given = _operand(x, "x")
-    res = _reduce(ReduceKind.min, v.order_key(arr, given), axis, keepdims, empty_error="min")
-    return _as(v.order_key(res, given), given)
-
-
-@overload
-def max(x: npt.ArrayLike, axis: None = None, keepdims: Literal[False] = False) -> NativeScalar: ...
-@overload
-def max(x: npt.ArrayLike, axis: AxisLike = None, keepdims: bool = False) -> Reduced[NativeScalar]: ...
-
-
-@kernel
-@_reduction_doc("numpy.signedinteger or numpy.floating", "numpy.max, min, argmax, clip", raises=_EMPTY)
-def max(x: npt.ArrayLike, axis: AxisLike = None, keepdims: bool = False) -> Reduced[NativeScalar]:
-    """Largest element, as ``np.max``.
-
-    NaN propagates; an empty reduction is a ValueError.
-
-    Examples
-    --------
-    >>> import numpy as np, gilfree
-    >>> gilfree.max(np.array([[1, 5], [7, 2]]), axis=1).tolist()
-    [5, 7]
-    """
-    arr, given = _operand(x, "x")
-    res = _reduce(ReduceKind.max, v.order_key(arr, given), axis, keepdims, empty_error="max")
-    return _as(v.order_key(res, given), given)
-
-
-@overload
-def argmin(x: npt.ArrayLike, axis: None = None, keepdims: Literal[False] = False) -> np.int64: ...
-@overload
-def argmin(x: npt.ArrayLike, axis: AxisLike = None, keepdims: bool = False) -> Reduced[np.int64]: ...
-
-
-@kernel
-@_reduction_doc("numpy.int64", "numpy.argmin, min, argmax", raises=_EMPTY)
-def argmin(x: npt.ArrayLike, axis: AxisLike = None, keepdims: bool = False) -> Reduced[np.int64]:
-    """Index of the first smallest element, as ``np.argmin``.
-
-    The index of the first NaN if there is one; with ``axis=None`` an index
-    into the flattened (C-order) array.
-
-    Examples
-    --------
-    >>> import numpy as np, gilfree
-    >>> gilfree.argmin(np.array([3.0, 1.0, 1.0]))
-    np.int64(1)
-    """
-    arr, given = _operand(x, "x")
-    return _reduce(ReduceKind.argmin, v.order_key(arr, given), axis, keepdims, empty_error="argmin")
-
-
-@overload
-def argmax(x: npt.ArrayLike, axis: None = None, keepdims: Literal[False] = False) -> np.int64: ...
-@overload
-def argmax(x: npt.ArrayLike, axis: AxisLike = None, keepdims: bool = False) -> Reduced[np.int64]: ...
-
-
-@kernel
-@_reduction_doc("numpy.int64", "numpy.argmax, max, argmin", raises=_EMPTY)
-def argmax(x: npt.ArrayLike, axis: AxisLike = None, keepdims: bool = False) -> Reduced[np.int64]:
-    """Index of the first largest element, as ``np.argmax``.
-
-    The index of the first NaN if there is one; with ``axis=None`` an index
-    into the flattened (C-order) array.
-
-    Examples
-    --------
-    >>> import numpy as np, gilfree
-    >>> gilfree.argmax(np.array([1.0, np.nan, 5.0, np.nan]))
-    np.int64(1)
-    >>> gilfree.argmax(np.array([[1, 9], [8, 2]]), axis=0).tolist()
-    [1, 0]
-    """
-    arr, given = _operand(x, "x")
-    return _reduce(ReduceKind.argmax, v.order_key(arr, given), axis, keepdims, empty_error="argmax")
 
 
 @kernel

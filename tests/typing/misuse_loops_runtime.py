@@ -19,6 +19,11 @@ gilfree.clip(a, "0", 1)  # error
 gilfree.set_num_threads("4")  # error
 gilfree.threads(2.5)  # error
 config: dict[str, object] = gilfree.show_config()  # error
+gilfree.sum(a, axis=[0])  # error
+gilfree.argmax(a, axis=(0,))  # error
+gilfree.argmax(a, 0, None, True)  # error
+gilfree.mean(a, out=[0.0])  # error
+gilfree.convolve(a, a, out=[0.0])  # error
 
 
 async def main() -> None:

@@ -50,6 +50,28 @@ assert isinstance(kept, np.ndarray) and kept.shape == (1, 1)
 assert gilfree.max(m, axis=np.int64(0)).tolist() == [8.0, 9.0, 10.0, 11.0]
 assert isinstance(gilfree.sqdist(m, m, axis=1), np.ndarray)
 
+# NumPy's conventions: tuple axis, dtype=, out= (returned as it is), NumPy's positional order
+both = gilfree.sum(m, axis=(0, 1), dtype=np.float32)
+assert both.dtype == np.float32 and both.ndim == 0
+col_buf = np.empty(4)
+col_sums: npt.NDArray[np.float64] = gilfree.sum(m, 0, None, col_buf)  # out's own type
+assert col_sums is col_buf
+spread_rows = gilfree.var(m, (1,), np.float64, None, 1, True)
+assert isinstance(spread_rows, np.ndarray) and spread_rows.shape == (3, 1)
+row_buf = np.empty(3)
+row_std: npt.NDArray[np.float64] = gilfree.std(m, axis=1, out=row_buf, ddof=1)
+row_mean: npt.NDArray[np.float64] = gilfree.mean(m, 1, out=row_buf)
+assert row_std is row_mean is row_buf
+assert gilfree.max(m, (0, 1), out=np.empty(())) == 11.0
+assert gilfree.min(m, 1, row_buf, False).shape == (3,)
+where_buf = np.empty(4, dtype=np.intp)
+where_rows: npt.NDArray[np.intp] = gilfree.argmax(m, 0, where_buf)
+assert gilfree.argmin(m, axis=1, out=np.empty(3, dtype=np.int64), keepdims=False).tolist() == [0, 0, 0]
+conv_buf = np.empty(5)
+assert gilfree.convolve([1.0, 2.0, 3.0], [0.0, 1.0, 0.5], out=conv_buf) is conv_buf
+img_buf = np.empty((3, 3))
+assert gilfree.correlate2d(m[:, :3], [[1.0]], "same", out=img_buf) is img_buf
+
 # array results
 probs = gilfree.softmax(m)
 assert_type(probs, npt.NDArray[np.floating[Any]])
@@ -87,6 +109,8 @@ async def main() -> None:
     assert_type(s, np.int64 | np.floating[Any])
     assert isinstance(s, np.floating)
     col = await gilfree.aio.mean(m, axis=0)
+    col_out: npt.NDArray[np.float64] = await gilfree.aio.mean(m, (0,), None, np.empty(4))
+    assert col_out.tolist() == [4.0, 5.0, 6.0, 7.0]
     assert_type(col, np.floating[Any] | npt.NDArray[np.floating[Any]])
     d = await gilfree.aio.run(gilfree.dot, a, a)
     assert_type(d, np.signedinteger[Any] | np.floating[Any])
