@@ -70,7 +70,7 @@ cdef inline int typenum_of(Dtype dt) noexcept:
 
 
 cdef extern from "numpy/arrayobject.h":
-    object PyArray_Scalar(void* data, cnp.PyArray_Descr* descr, object base)
+    object PyArray_Scalar(void* data, cnp.dtype descr, object base)
 
 
 cdef inline object scalar_of(double value, cnp.ndarray like):
@@ -78,5 +78,5 @@ cdef inline object scalar_of(double value, cnp.ndarray like):
     cdef float f
     if cnp.PyArray_TYPE(like) == cnp.NPY_FLOAT32:
         f = <float>value
-        return PyArray_Scalar(&f, cnp.PyArray_DESCR(like), None)
-    return PyArray_Scalar(&value, cnp.PyArray_DESCR(like), None)
+        return PyArray_Scalar(&f, <cnp.dtype>cnp.PyArray_DESCR(like), None)
+    return PyArray_Scalar(&value, <cnp.dtype>cnp.PyArray_DESCR(like), None)

@@ -10,6 +10,9 @@ from libc.stdint cimport int64_t
 
 from cpp_loops cimport LoopArgs, axpy, clip, cumsum, cumsum_dtype, histogram, reduce, reduce_dtype, softmax
 
+from gilfree._cyx._runtime cimport cancelled, context_threads, context_token
+from gilfree._cyx._runtime import KernelCancelled
+
 include "_common.pxi"
 
 
@@ -65,6 +68,38 @@ def run_reduce(ReduceKind kind, cnp.ndarray x, object y, int nouter, double para
     with nogil:
         reduce(dt, kind, a, param, ctx)
     return res
+
+
+def reduce_common(ReduceKind kind, object x, double param):
+    """The common call of a reduction, whole: all of x, an exact ndarray of a kernel dtype
+    (int32, int64, float32, float64; native byte order, aligned), not empty, in the calling
+    context (gilfree.threads, the cancel token). Returns the result as a NumPy scalar of the
+    dtype C++ gives it (reduce_dtype), or None when the call is not the common one (the caller's
+    general path, which converts and checks everything, then takes it)."""
+    if type(x) is not cnp.ndarray:
+        return None
+    cdef cnp.ndarray arr = <cnp.ndarray>x
+    cdef int t = cnp.PyArray_TYPE(arr)
+    if t != cnp.NPY_FLOAT64 and t != cnp.NPY_FLOAT32 and t != cnp.NPY_INT64 and t != cnp.NPY_INT32:
+        return None
+    if not cnp.PyArray_ISBEHAVED_RO(arr) or cnp.PyArray_SIZE(arr) == 0:
+        return None
+    cdef LoopArgs a
+    cdef Dtype dt = dtype_of(arr, "x", False)
+    cdef int rt = typenum_of(reduce_dtype(kind, dt))
+    cdef int64_t res = 0  # 8 bytes: room for the one result of any reduce_dtype
+    cdef Token tok = context_token()
+    cdef ExecContext ctx = make_ctx(context_threads(), tok)
+    set_shape(a.shape, arr)
+    a.nouter = 0
+    _point(a.x, arr, arr, t, "x")
+    a.res = <char*>&res
+    try:
+        with nogil:
+            reduce(dt, kind, a, param, ctx)
+    except KernelCancelled as exc:
+        raise cancelled(exc, tok) from None
+    return PyArray_Scalar(&res, cnp.PyArray_DescrFromType(rt), None)
 
 
 def cumsum_result_dtype(cnp.ndarray x):

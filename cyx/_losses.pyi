@@ -44,3 +44,7 @@ def rows(
     class_weight: np.ndarray | None, sample_weight: np.ndarray | None, ignore_index: int,
     label_smoothing: float, reduction: Reduction, want_grad: bool, nthreads: int, token: Token | None,
 ) -> tuple[float, np.ndarray | None, np.ndarray | None]: ...
+def rows_common(
+    which: RowLoss, input: object, target: object, reduction: Reduction, want_grad: bool,
+    ignore_index: int, label_smoothing: float,
+) -> object | None: ...

@@ -174,3 +174,29 @@ def rows(RowLoss which, cnp.ndarray input, object target_index, object target_pr
     with nogil:
         value = row_loss(dt, which, a, ctx)
     return value, out, grad
+
+
+def rows_common(RowLoss which, object input, object target, Reduction reduction, bint want_grad,
+                int64_t ignore_index, double label_smoothing):
+    """The common call of a row-wise loss, whole: input an exact (N, C) ndarray of float32 or
+    float64 and target an exact (N,) int64 ndarray of class indices (native byte order, aligned,
+    not empty), no weights, in the calling context. Returns the public result, or None when the
+    call is not the common one (the caller's general path takes it)."""
+    if type(input) is not cnp.ndarray or type(target) is not cnp.ndarray:
+        return None
+    cdef cnp.ndarray x = <cnp.ndarray>input, t = <cnp.ndarray>target
+    cdef int typ = cnp.PyArray_TYPE(x)
+    if (typ != cnp.NPY_FLOAT64 and typ != cnp.NPY_FLOAT32) or cnp.PyArray_TYPE(t) != cnp.NPY_INT64:
+        return None
+    if x.ndim != 2 or t.ndim != 1 or t.shape[0] != x.shape[0] or cnp.PyArray_SIZE(x) == 0:
+        return None
+    if not (cnp.PyArray_ISBEHAVED_RO(x) and cnp.PyArray_ISBEHAVED_RO(t)):
+        return None
+    tok = context_token()
+    try:
+        value, out, grad = rows(which, x, t, None, None, None, ignore_index, label_smoothing, reduction,
+                                want_grad, context_threads(), tok)
+    except KernelCancelled as exc:
+        raise cancelled(exc, tok) from None
+    result = out if reduction == Reduction.none else scalar_of(value, x)
+    return (result, grad) if want_grad else result

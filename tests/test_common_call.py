@@ -125,6 +125,79 @@ def test_common_call_honours_a_cancelled_context_token():
         ctx.run(gilfree.mse, x, y)
 
 
+REDUCTIONS = ["sum", "mean", "var", "std", "min", "max", "argmin", "argmax"]
+
+
+@pytest.mark.parametrize("name", REDUCTIONS)
+@pytest.mark.parametrize("dtype", [np.int32, np.int64, np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(1,), (1000,), (37, 29)])
+def test_whole_array_reduction_common_call_equals_the_general_path(name, dtype, shape):
+    fn = getattr(gilfree, name)
+    rng = np.random.default_rng(7)
+    x = (rng.standard_normal(shape) * 1000).astype(dtype)
+    common = fn(x)
+    general = fn(x.view(Plain))
+    reference = getattr(np, name)(x)
+    assert type(common) is type(general) is type(reference)
+    assert _bits(common) == _bits(general)
+    if name.startswith("arg"):
+        assert common == reference
+    else:
+        assert common == pytest.approx(reference, rel=1e-5 if dtype == np.float32 else 1e-12)
+
+
+def test_reduction_common_call_keeps_nan_and_ddof():
+    x = np.array([1.0, np.nan, 3.0])
+    assert np.isnan(gilfree.max(x)) and np.isnan(gilfree.min(x)) and gilfree.argmax(x) == 1
+    y = np.arange(10.0)
+    assert gilfree.var(y, ddof=1) == pytest.approx(np.var(y, ddof=1), rel=1e-15)
+    assert gilfree.std(y, ddof=3) == pytest.approx(np.std(y, ddof=3), rel=1e-15)
+
+
+@pytest.mark.parametrize(
+    "call, exc, match",
+    [
+        (lambda: gilfree.min(np.zeros(0)), ValueError, "x:"),
+        (lambda: gilfree.var(np.ones(3), ddof=float("nan")), ValueError, "ddof"),
+        (lambda: gilfree.sum(np.ones(3), keepdims="no"), TypeError, "keepdims"),
+        (lambda: gilfree.sum(np.ones(3, np.complex128)), TypeError, "x"),
+    ],
+)
+def test_other_reductions_reach_the_general_checks(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
+
+
+@pytest.mark.parametrize("name", ["cross_entropy", "nll_loss"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("return_grad", [False, True])
+def test_row_loss_common_call_equals_the_general_path(name, dtype, reduction, return_grad):
+    fn = getattr(gilfree, name)
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((53, 7)).astype(dtype)
+    if name == "nll_loss":
+        x = x - np.log(np.exp(x).sum(axis=1, keepdims=True))
+    labels = rng.integers(0, 7, 53)
+    labels[5] = -100  # ignored
+    kw = dict(reduction=reduction, return_grad=return_grad)
+    common = fn(x, labels, **kw)
+    general = fn(x.view(Plain), labels.view(Plain), **kw)
+    assert _bits(common) == _bits(general)
+    torch = pytest.importorskip("torch")
+    ref = getattr(torch.nn.functional, name)(torch.from_numpy(x), torch.from_numpy(labels), reduction=reduction)
+    value = common[0] if return_grad else common
+    np.testing.assert_allclose(value, ref.numpy(), rtol=1e-5 if dtype == np.float32 else 1e-12)
+
+
+def test_row_loss_common_call_checks_the_labels():
+    x = np.zeros((3, 4))
+    with pytest.raises(ValueError, match="target"):
+        gilfree.cross_entropy(x, np.array([0, 1, 4]))
+    with pytest.raises(ValueError, match="target"):
+        gilfree.cross_entropy(x, np.array([0, 1]))
+
+
 # ------------------------------------------------------------------ gilfree.threads
 
 

@@ -232,6 +232,16 @@ def _reduce(
     return res[()] if res.ndim == 0 else res
 
 
+def _whole(
+    kind: ReduceKind, x: object, axis: object, keepdims: object, dtype: object, out: object, param: object = 0
+) -> Any:
+    """The common call of a reduction (the whole array, no dtype=/out=/keepdims, an int
+    ddof) taken whole by the binding; None when the call needs the general path."""
+    if axis is None and keepdims is False and dtype is None and out is None and type(param) is int:
+        return _k.reduce_common(kind, x, param)
+    return None
+
+
 def _dtype_arg(dtype: object, *, ints: bool) -> np.dtype | None:
     """sum/mean/var/std's dtype= as a native dtype: a float (float16, float32,
     float64), or with `ints` bool or an integer too; others are a TypeError."""

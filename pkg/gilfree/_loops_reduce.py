@@ -28,6 +28,7 @@ from ._loops_args import (
     _operand,
     _reduce,
     _sum_result,
+    _whole,
     _widened,
 )
 from ._registry import kernel
@@ -184,6 +185,8 @@ def sum(
     >>> gilfree.sum(np.arange(4), dtype=np.float32)
     np.float32(6.0)
     """
+    if (r := _whole(ReduceKind.sum, x, axis, keepdims, dtype, out)) is not None:
+        return r
     dt = _dtype_arg(dtype, ints=True)
     if dt is not None and dt.kind != "f":  # NumPy casts the input to an integer dtype first
         arr, given = _operand(_operand(x, "x")[0].astype(dt, copy=False), "x")
@@ -242,6 +245,8 @@ def mean(
     >>> gilfree.mean(np.arange(6.0).reshape(2, 3), (0, 1), np.float32)
     np.float32(2.5)
     """
+    if (r := _whole(ReduceKind.mean, x, axis, keepdims, dtype, out)) is not None:
+        return r
     dt = _dtype_arg(dtype, ints=False)
     res = _reduce(ReduceKind.mean, _float_input(x, dt), axis, keepdims, multi=True, out=out)
     return _deliver(res, out, dt)
@@ -299,9 +304,11 @@ def var(
     """Variance, as ``np.var``: ``sum((x - mean)**2) / (n - ddof)``.
 
     One pass over memory: each block of 1024 elements is reduced to (count,
-    mean, sum of squared deviations) around the first element of its row,
-    and blocks are merged pairwise with Chan's formula, so data with a large
-    offset (``1e9 + noise``) keeps its accuracy. ``n - ddof <= 0`` gives
+    mean, sum of squared deviations) from its sums about a pivot near its
+    mean (the mean of its first 16 elements; a block where that would lose
+    digits is reduced again in two passes, from cache), and blocks are
+    merged pairwise with Chan's formula, so data with a large offset
+    (``1e9 + noise``) keeps its accuracy. ``n - ddof <= 0`` gives
     inf or NaN, an empty reduction NaN (without NumPy's RuntimeWarning).
 
     Examples
@@ -312,6 +319,8 @@ def var(
     >>> float(gilfree.var(1e9 + np.array([1.0, 2.0, 3.0, 4.0]), ddof=1))
     1.6666666666666667
     """
+    if (r := _whole(ReduceKind.var, x, axis, keepdims, dtype, out, ddof)) is not None:
+        return r
     dt = _dtype_arg(dtype, ints=False)
     arr = _float_input(x, dt)
     d = v.real(ddof, "ddof")
@@ -375,6 +384,8 @@ def std(
     >>> gilfree.std(np.array([2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]))
     np.float64(2.0)
     """
+    if (r := _whole(ReduceKind.std_, x, axis, keepdims, dtype, out, ddof)) is not None:
+        return r
     dt = _dtype_arg(dtype, ints=False)
     arr = _float_input(x, dt)
     d = v.real(ddof, "ddof")
@@ -415,6 +426,8 @@ def min(
     >>> gilfree.min(np.array([1.0, np.nan, 0.0]))
     np.float64(nan)
     """
+    if (r := _whole(ReduceKind.min, x, axis, keepdims, None, out)) is not None:
+        return r
     arr, given = _operand(x, "x")
     res = _reduce(
         ReduceKind.min,
@@ -461,6 +474,8 @@ def max(
     >>> gilfree.max(np.arange(8).reshape(2, 2, 2), (1, 2), out) is out, out.tolist()
     (True, [3.0, 7.0])
     """
+    if (r := _whole(ReduceKind.max, x, axis, keepdims, None, out)) is not None:
+        return r
     arr, given = _operand(x, "x")
     res = _reduce(
         ReduceKind.max,
@@ -508,6 +523,8 @@ def argmin(
     >>> gilfree.argmin(np.array([3.0, 1.0, 1.0]))
     np.int64(1)
     """
+    if (r := _whole(ReduceKind.argmin, x, axis, keepdims, None, out)) is not None:
+        return r
     arr, given = _operand(x, "x")
     res = _reduce(
         ReduceKind.argmin, v.order_key(arr, given), axis, keepdims, empty_error="argmin", zero_d=True, out=out
@@ -547,6 +564,8 @@ def argmax(
     >>> gilfree.argmax(np.array([[1, 9], [8, 2]]), axis=0).tolist()
     [1, 0]
     """
+    if (r := _whole(ReduceKind.argmax, x, axis, keepdims, None, out)) is not None:
+        return r
     arr, given = _operand(x, "x")
     res = _reduce(
         ReduceKind.argmax, v.order_key(arr, given), axis, keepdims, empty_error="argmax", zero_d=True, out=out

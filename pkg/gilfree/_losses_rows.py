@@ -68,6 +68,20 @@ def _rows(
     ignore_index: int,
     label_smoothing: float,
 ) -> _Result:
+    if (
+        sample_weight is None
+        and class_weight is None
+        and type(reduction) is str
+        and (return_grad is False or return_grad is True)
+        and type(ignore_index) is int
+        and v.INT64_MIN <= ignore_index <= v.INT64_MAX
+    ):
+        red = _REDUCTIONS.get(reduction)
+        if red is not None:
+            # (N, C) logits and (N,) int64 labels: the binding takes the whole call
+            res = _k.rows_common(which, input, target, red, return_grad, ignore_index, label_smoothing)
+            if res is not None:
+                return res  # type: ignore[no-any-return]
     x = v.as_float(input, "input")
     xr, lead = _as_rows(x)
     c = x.shape[0] if x.ndim == 1 else x.shape[1]
