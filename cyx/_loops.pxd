@@ -17,3 +17,7 @@ cdef extern from "loops.hpp" namespace "gilfree" nogil:
         norm2
         norminf
         logsumexp
+        norm0
+        normneginf
+        normp
+        logsumexp_b

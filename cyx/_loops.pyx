@@ -8,7 +8,8 @@ calls the kernels with the GIL released.
 """
 from libc.stdint cimport int64_t
 
-from cpp_loops cimport LoopArgs, axpy, clip, cumsum, cumsum_dtype, histogram, reduce, reduce_dtype, softmax
+from cpp_loops cimport (LoopArgs, axpy, clip, clip_bound, cumsum, cumsum_dtype, histogram, histogram_weighted,
+                       reduce, reduce_dtype, reduce_result_width, softmax)
 
 from gilfree._cyx._runtime cimport cancelled, context_threads, context_token
 from gilfree._cyx._runtime import KernelCancelled
@@ -47,7 +48,8 @@ def run_reduce(ReduceKind kind, cnp.ndarray x, object y, int nouter, double para
                Token token):
     """Reduction `kind` over the trailing ndim - nouter axes of x: one result
     per row (a 1-d array over the leading nouter axes, C order) in its final
-    dtype. y (b): the second operand of the reductions that take one."""
+    dtype; reduce_result_width(kind) results per row (logsumexp_b: value and
+    sign, consecutive). y (b): the second operand of the reductions that take one."""
     cdef LoopArgs a
     cdef ExecContext ctx = make_ctx(nthreads, token)
     cdef Dtype dt = dtype_of(x, "x", False)
@@ -63,6 +65,7 @@ def run_reduce(ReduceKind kind, cnp.ndarray x, object y, int nouter, double para
         _point(a.y, <cnp.ndarray?>y, x, cnp.PyArray_TYPE(x), "b")
     for d in range(nouter):
         m *= x.shape[d]
+    m *= reduce_result_width(kind)
     res = cnp.PyArray_EMPTY(1, &m, rt, 0)
     a.res = <char*>cnp.PyArray_DATA(res)
     with nogil:
@@ -82,7 +85,7 @@ def reduce_common(ReduceKind kind, object x, double param):
     cdef int t = cnp.PyArray_TYPE(arr)
     if t != cnp.NPY_FLOAT64 and t != cnp.NPY_FLOAT32 and t != cnp.NPY_INT64 and t != cnp.NPY_INT32:
         return None
-    if not cnp.PyArray_ISBEHAVED_RO(arr) or cnp.PyArray_SIZE(arr) == 0:
+    if not cnp.PyArray_ISBEHAVED_RO(arr) or cnp.PyArray_SIZE(arr) == 0 or reduce_result_width(kind) != 1:
         return None
     cdef LoopArgs a
     cdef Dtype dt = dtype_of(arr, "x", False)
@@ -172,23 +175,51 @@ def run_clip(cnp.ndarray x, cnp.ndarray out, double lo, double hi, int64_t ilo, 
     return out
 
 
-def run_histogram(cnp.ndarray x, cnp.ndarray edges, double first, double last, int nthreads,
-                  Token token):
-    """Counts (int64) of x in the uniform bins with the given float64 edges;
-    values outside [first, last] are dropped."""
+def run_clip_bound(bint upper, cnp.ndarray x, cnp.ndarray y, cnp.ndarray out, int nthreads, Token token):
+    """out = min(x, y) (upper) or max(x, y), np.clip's comparisons; x, y and
+    out of one dtype and shape (x and y may be broadcast views, out may be x)."""
+    cdef LoopArgs a
+    cdef ExecContext ctx = make_ctx(nthreads, token)
+    cdef Dtype dt = dtype_of(out, "out", False)
+    cdef int t = cnp.PyArray_TYPE(out)
+    set_shape(a.shape, out)
+    _point(a.x, x, out, t, "x")
+    _point(a.y, y, out, t, "lo, hi")
+    _point(a.out, out, out, t, "out")
+    _writable(out, "out")
+    with nogil:
+        clip_bound(dt, upper, a, ctx)
+    return out
+
+
+def run_histogram(cnp.ndarray x, cnp.ndarray edges, double first, double last, bint uniform,
+                  object weights, int nthreads, Token token):
+    """Counts (int64) of x in the bins with the given float64 edges (uniform:
+    of equal width), or with weights (x's shape) the float64 sums of the
+    weights per bin; values outside [first, last] are dropped."""
     cdef LoopArgs a
     cdef ExecContext ctx = make_ctx(nthreads, token)
     cdef Dtype dt = dtype_of(x, "x", False)
+    cdef Dtype wdt
     cdef cnp.npy_intp bins
-    cdef cnp.ndarray counts
+    cdef cnp.ndarray res, w
     if (cnp.PyArray_TYPE(edges) != cnp.NPY_FLOAT64 or cnp.PyArray_NDIM(edges) != 1
-            or not cnp.PyArray_IS_C_CONTIGUOUS(edges) or edges.shape[0] < 2):
-        raise ValueError("bins: edges must be a contiguous float64 array of at least 2 values")
+            or not cnp.PyArray_IS_C_CONTIGUOUS(edges) or edges.shape[0] < 1):
+        raise ValueError("bins: edges must be a contiguous float64 array of at least 1 value")
     bins = edges.shape[0] - 1
     set_shape(a.shape, x)
     _point(a.x, x, x, cnp.PyArray_TYPE(x), "x")
-    counts = cnp.PyArray_EMPTY(1, &bins, cnp.NPY_INT64, 0)
+    if weights is None:
+        res = cnp.PyArray_EMPTY(1, &bins, cnp.NPY_INT64, 0)
+        with nogil:
+            histogram(dt, a, <const double*>cnp.PyArray_DATA(edges), bins, first, last, uniform,
+                      <int64_t*>cnp.PyArray_DATA(res), ctx)
+        return res
+    w = <cnp.ndarray?>weights
+    wdt = dtype_of(w, "weights", False)
+    _point(a.y, w, x, cnp.PyArray_TYPE(w), "weights")
+    res = cnp.PyArray_EMPTY(1, &bins, cnp.NPY_FLOAT64, 0)
     with nogil:
-        histogram(dt, a, <const double*>cnp.PyArray_DATA(edges), bins, first, last,
-                  <int64_t*>cnp.PyArray_DATA(counts), ctx)
-    return counts
+        histogram_weighted(dt, wdt, a, <const double*>cnp.PyArray_DATA(edges), bins, first, last, uniform,
+                           <double*>cnp.PyArray_DATA(res), ctx)
+    return res

@@ -26,5 +26,10 @@ cdef extern from "entry_loops.hpp" namespace "gilfree" nogil:
     void axpy(Dtype dt, double alpha, const LoopArgs& a, const ExecContext& ctx) except +raise_kernel_error
     void clip(Dtype dt, double lo, double hi, int64_t ilo, int64_t ihi, const LoopArgs& a,
               const ExecContext& ctx) except +raise_kernel_error
+    void clip_bound(Dtype dt, bint upper, const LoopArgs& a, const ExecContext& ctx) except +raise_kernel_error
     void histogram(Dtype dt, const LoopArgs& a, const double* edges, int64_t bins, double first,
-                   double last, int64_t* counts, const ExecContext& ctx) except +raise_kernel_error
+                   double last, bint uniform, int64_t* counts, const ExecContext& ctx) except +raise_kernel_error
+    void histogram_weighted(Dtype dt, Dtype wdt, const LoopArgs& a, const double* edges, int64_t bins,
+                            double first, double last, bint uniform, double* sums,
+                            const ExecContext& ctx) except +raise_kernel_error
+    int reduce_result_width(ReduceKind kind)

@@ -33,10 +33,11 @@ inline Dtype reduce_dtype(ReduceKind kind, Dtype in) {
 
 namespace detail {
 
-/// reduce<T> into 8-byte results W (what the kernel writes), stored as N (4 bytes) in a.res.
+/// reduce<T> into 8-byte results W (what the kernel writes), stored as N (4 bytes) in a.res
+/// (reduce_result_width of them per row).
 template <class T, class W, class N>
 void reduce_narrowed(ReduceKind kind, const LoopArgs& a, double param, const ExecContext& ctx) {
-  int64_t rows = 1;
+  int64_t rows = reduce_result_width(kind);
   for (int d = 0; d < a.nouter; ++d) rows *= a.shape.shape[d];
   std::vector<W> wide(static_cast<size_t>(rows));
   LoopArgs b = a;
@@ -86,9 +87,24 @@ inline void clip(Dtype dt, double lo, double hi, int64_t ilo, int64_t ihi, const
   visit_dtype(dt, [&](auto t) { clip<typename decltype(t)::type>(lo, hi, ilo, ihi, a, ctx); });
 }
 
+inline void clip_bound(Dtype dt, bool upper, const LoopArgs& a, const ExecContext& ctx) {
+  visit_dtype(dt, [&](auto t) { clip_bound<typename decltype(t)::type>(upper, a, ctx); });
+}
+
 inline void histogram(Dtype dt, const LoopArgs& a, const double* edges, int64_t bins, double first, double last,
-                      int64_t* counts, const ExecContext& ctx) {
-  visit_dtype(dt, [&](auto t) { histogram<typename decltype(t)::type>(a, edges, bins, first, last, counts, ctx); });
+                      bool uniform, int64_t* counts, const ExecContext& ctx) {
+  visit_dtype(dt, [&](auto t) { histogram<typename decltype(t)::type>(a, edges, bins, first, last, uniform, counts, ctx); });
+}
+
+/// Weighted histogram: a.y holds the weights, of dtype wdt.
+inline void histogram_weighted(Dtype dt, Dtype wdt, const LoopArgs& a, const double* edges, int64_t bins, double first,
+                               double last, bool uniform, double* sums, const ExecContext& ctx) {
+  visit_dtype(dt, [&](auto t) {
+    visit_dtype(wdt, [&](auto w) {
+      histogram_weighted<typename decltype(t)::type, typename decltype(w)::type>(a, edges, bins, first, last, uniform,
+                                                                               sums, ctx);
+    });
+  });
 }
 
 }  // namespace gilfree

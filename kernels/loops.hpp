@@ -15,7 +15,7 @@
 // which a row reduces or scans in C order. nouter = 0 is the whole array.
 #pragma once
 
-#include "loops_ops.hpp"
+#include "loops_ops_args.hpp"
 
 namespace gilfree {
 namespace detail {
@@ -342,7 +342,8 @@ A scan_range_fused(const NdShape& inner, NdOperand& x, NdOperand& o, int64_t lo,
 }  // namespace detail
 
 /// Reduction `kind` of every row of args.x (and args.y for dot / sqdist) into
-/// args.res. `param` is ddof for var / std. Result types: double for float
+/// args.res. `param` is ddof for var / std, p for normp, return_sign (nonzero)
+/// for logsumexp_b (whose y is b). Result types: double for float
 /// sums and every float-valued reduction, int64 for integer sums / dot and
 /// arg*, T for min / max.
 template <class T>
@@ -382,6 +383,21 @@ void reduce(ReduceKind kind, const LoopArgs& a, double param, const ExecContext&
       return reduce_rows<T>(a, NormInfOp<T>{}, ctx);
     case ReduceKind::logsumexp:
       return reduce_rows<T>(a, LseOp<T>{}, ctx);
+    case ReduceKind::norm0:
+      return reduce_rows<T>(a, Norm0Op<T>{}, ctx);
+    case ReduceKind::normneginf:
+      return reduce_rows<T>(a, NormNegInfOp<T>{}, ctx);
+    case ReduceKind::normp: {
+      NormPOp<T> op;
+      op.p = param;
+      return reduce_rows<T>(a, op, ctx);
+    }
+    case ReduceKind::logsumexp_b: {
+      if (!a.y.data) throw std::invalid_argument("b: missing");
+      LseBOp<T> op;
+      op.with_sign = param != 0.0;
+      return reduce_rows<T>(a, op, ctx);
+    }
   }
   throw std::invalid_argument("kind: unknown reduction");
 }

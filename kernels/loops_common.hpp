@@ -42,6 +42,10 @@ enum class ReduceKind : int {
   norm2,
   norminf,
   logsumexp,
+  norm0,       // count of nonzero elements (np.linalg.norm ord=0)
+  normneginf,  // min |x|
+  normp,       // (sum |x|**p)**(1/p), p = param
+  logsumexp_b, // weighted by y (scipy's b=): two results per row, see reduce_result_width
 };
 
 /// Element type of the per-row results that reduce<T>(kind, ...) writes.
@@ -69,10 +73,18 @@ constexpr ResultType reduce_result_type(ReduceKind kind, bool integer_input) noe
     case ReduceKind::norm2:
     case ReduceKind::norminf:
     case ReduceKind::logsumexp:
+    case ReduceKind::norm0:
+    case ReduceKind::normneginf:
+    case ReduceKind::normp:
+    case ReduceKind::logsumexp_b:
       return ResultType::float64;
   }
   return ResultType::invalid;
 }
+
+/// Results per row that reduce<T>(kind) writes: 2 for logsumexp_b (log|sum|
+/// or NaN, then the sum's sign), 1 for the others.
+constexpr int reduce_result_width(ReduceKind kind) noexcept { return kind == ReduceKind::logsumexp_b ? 2 : 1; }
 
 /// Operands of a loop over one shared shape (x, optional y and out).
 /// The first `nouter` dimensions index rows; `res` receives one result per

@@ -93,46 +93,116 @@ void clip(double lo, double hi, int64_t ilo, int64_t ihi, const LoopArgs& a, con
   }
 }
 
-/// Counts of x (whole array) in `bins` uniform bins as np.histogram:
-/// edges[0..bins] are the bin edges (in the bin dtype, as double), values
-/// outside [first, last] are dropped, the last bin is closed.
+/// One side of np.clip with an array bound y (broadcast to x's shape):
+/// out = max(x, y) (lower) or min(x, y) (upper) with NumPy's clip comparisons,
+/// NaN in x or y giving NaN. np.clip(x, lo, hi) is the upper pass over the
+/// lower pass's result (out may be x itself).
 template <class T>
-void histogram(const LoopArgs& args, const double* edges, int64_t bins, double first, double last, int64_t* counts,
-               const ExecContext& ctx) {
-  using namespace detail;
+void clip_bound(bool upper, const LoopArgs& a, const ExecContext& ctx) {
+  detail::map_elements<T>(a, ctx, [upper](const T* x, const T* y, T* o, int64_t m) {
+    for (int64_t i = 0; i < m; ++i) {
+      const T v = x[i], b = y[i];
+      if (v != v)
+        o[i] = v;
+      else
+        o[i] = (upper ? v < b : v > b) ? v : b;
+    }
+  });
+}
+
+namespace detail {
+
+/// np.histogram's bin of a value: -1 outside [first, last] (and NaN); uniform
+/// edges by NumPy's computed index and its one-step correction, others by a
+/// binary search (edges[k] <= v < edges[k + 1]); the last bin is closed.
+struct BinFinder {
+  const double* edges;
+  int64_t bins;
+  double first, last;
+  bool uniform;
+  int64_t operator()(double v) const {
+    if (!(v >= first && v <= last)) return -1;
+    if (!uniform) {
+      if (v >= edges[bins]) return bins - 1;
+      return std::upper_bound(edges, edges + bins + 1, v) - edges - 1;
+    }
+    int64_t k = static_cast<int64_t>((v - edges[0]) / (edges[bins] - edges[0]) * static_cast<double>(bins));
+    k = std::min(std::max<int64_t>(k, 0), bins - 1);
+    if (v < edges[k])
+      k = std::max<int64_t>(k - 1, 0);
+    else if (k != bins - 1 && v >= edges[k + 1])
+      ++k;
+    return k;
+  }
+};
+
+/// Runs f(chunk, px, pw, cnt) over the chunks of x (and the weights y, when
+/// present) on the pool; the chunks depend on n and bins only.
+template <class F>
+int64_t hist_chunks(const LoopArgs& args, int64_t bins, const ExecContext& ctx, F&& f) {
   NdShape s = args.shape;
-  NdOperand x = args.x;
+  NdOperand x = args.x, w = args.y;
   const int64_t n = s.size();
-  for (int64_t b = 0; b < bins; ++b) counts[b] = 0;
-  if (n == 0 || bins <= 0) return;
-  NdOperand* ops[1] = {&x};
-  coalesce(s, ops);
-  const int ax = s.ndim - 1;
-  const int64_t sx = x.strides[ax];
-  const double denom = edges[bins] - edges[0];
-  const double e0 = edges[0];
-  // integer counts are exact: any chunking gives the same result
   const int64_t chunk = std::max<int64_t>(kChunk, 4 * bins);
   const int64_t nchunks = (n + chunk - 1) / chunk;
-  std::mutex mu;
+  NdOperand* ops[2] = {&x, w.data ? &w : nullptr};
+  coalesce(s, ops);
+  const int ax = s.ndim - 1;
+  const int64_t sx = x.strides[ax], sw = w.data ? w.strides[ax] : 0;
   parallel_for(nchunks, n, ctx, [&](int64_t c) {
+    for_segments(s, ops, c * chunk, std::min(n, (c + 1) * chunk),
+                 [&](char* const* p, int64_t cnt) { f(c, p[0], sx, w.data ? p[1] : nullptr, sw, cnt); });
+  });
+  return nchunks;
+}
+
+}  // namespace detail
+
+/// Counts of x (whole array) in `bins` bins as np.histogram: edges[0..bins]
+/// are the bin edges (in the bin dtype, as double; `uniform`: equal widths),
+/// values outside [first, last] are dropped, the last bin is closed.
+template <class T>
+void histogram(const LoopArgs& args, const double* edges, int64_t bins, double first, double last, bool uniform,
+               int64_t* counts, const ExecContext& ctx) {
+  using namespace detail;
+  for (int64_t b = 0; b < bins; ++b) counts[b] = 0;
+  if (args.shape.size() == 0 || bins <= 0) return;
+  const BinFinder find{edges, bins, first, last, uniform};
+  std::mutex mu;  // integer counts are exact: any order of the chunks' sums gives the same result
+  hist_chunks(args, bins, ctx, [&](int64_t, const char* px, int64_t sx, const char*, int64_t, int64_t cnt) {
     std::vector<int64_t> local(bins, 0);
-    for_segments(s, ops, c * chunk, std::min(n, (c + 1) * chunk), [&](char* const* p, int64_t cnt) {
-      for (int64_t i = 0; i < cnt; ++i) {
-        const double v = to_d(*reinterpret_cast<const T*>(p[0] + i * sx));
-        if (!(v >= first && v <= last)) continue;
-        int64_t k = static_cast<int64_t>((v - e0) / denom * static_cast<double>(bins));
-        k = std::min(std::max<int64_t>(k, 0), bins - 1);
-        if (v < edges[k])
-          k = std::max<int64_t>(k - 1, 0);
-        else if (k != bins - 1 && v >= edges[k + 1])
-          ++k;
-        ++local[k];
-      }
-    });
+    for (int64_t i = 0; i < cnt; ++i) {
+      const int64_t k = find(to_d(*reinterpret_cast<const T*>(px + i * sx)));
+      if (k >= 0) ++local[k];
+    }
     std::lock_guard<std::mutex> lock(mu);
     for (int64_t b = 0; b < bins; ++b) counts[b] += local[b];
   });
+}
+
+/// Sums of the weights args.y (element type W, x's shape) per bin of x, in
+/// double: each chunk sums its elements in order, and the chunks' sums are
+/// added in chunk order (the same bits for any thread count).
+template <class T, class W>
+void histogram_weighted(const LoopArgs& args, const double* edges, int64_t bins, double first, double last,
+                        bool uniform, double* sums, const ExecContext& ctx) {
+  using namespace detail;
+  for (int64_t b = 0; b < bins; ++b) sums[b] = 0.0;
+  const int64_t n = args.shape.size();
+  if (n == 0 || bins <= 0) return;
+  const BinFinder find{edges, bins, first, last, uniform};
+  const int64_t chunk = std::max<int64_t>(kChunk, 4 * bins);
+  std::vector<double> part(static_cast<size_t>((n + chunk - 1) / chunk * bins), 0.0);
+  const int64_t nchunks =
+      hist_chunks(args, bins, ctx, [&](int64_t c, const char* px, int64_t sx, const char* pw, int64_t sw, int64_t cnt) {
+        double* local = part.data() + c * bins;
+        for (int64_t i = 0; i < cnt; ++i) {
+          const int64_t k = find(to_d(*reinterpret_cast<const T*>(px + i * sx)));
+          if (k >= 0) local[k] += to_d(*reinterpret_cast<const W*>(pw + i * sw));
+        }
+      });
+  for (int64_t c = 0; c < nchunks; ++c)
+    for (int64_t b = 0; b < bins; ++b) sums[b] += part[c * bins + b];
 }
 
 }  // namespace gilfree

@@ -280,6 +280,26 @@ def _deliver(res: Any, out: np.ndarray | None, dt: np.dtype | None = None) -> An
     return out
 
 
+def _reduce_pair(
+    kind: ReduceKind, x: np.ndarray, axis: object, keepdims: object, y: np.ndarray, param: float, both: bool
+):
+    """_reduce for the kinds with two results per row (C++ reduce_result_width:
+    logsumexp_b's value and sign): the first, or both as a pair."""
+    keep = v.flag(keepdims, "keepdims")
+    ax = _axis(axis, x.ndim)
+    if ax is None:
+        view, yv, nouter = x, y, 0
+        shape = (1,) * x.ndim if keep else ()
+    else:
+        view, yv, nouter = _to_last(x, ax), _to_last(y, ax), x.ndim - 1
+        shape = x.shape[:ax] + ((1,) if keep else ()) + x.shape[ax + 1 :]
+    res = call_kernel(_k.run_reduce, kind, view, yv, nouter, param).reshape(shape + (2,))
+    first, second = res[..., 0].copy(), res[..., 1].copy()
+    if not both:
+        return first[()] if first.ndim == 0 else first
+    return (first[()], second[()]) if first.ndim == 0 else (first, second)
+
+
 def _broadcast_pair(x: np.ndarray, y: np.ndarray, xname: str, yname: str) -> tuple[np.ndarray, np.ndarray]:
     """x and y in their common dtype, broadcast to one shape (zero strides, no
     copy); equal shapes skip np.broadcast_to, which costs microseconds a call."""

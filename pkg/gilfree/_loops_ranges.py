@@ -5,6 +5,7 @@ Re-exported by gilfree.loops."""
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any
 
 import numpy as np
@@ -249,15 +250,17 @@ def _int_bound(b: object, name: str, dt: np.dtype, default: int) -> int:
 @kernel
 def clip(
     x: npt.ArrayLike,
-    lo: RealLike | None,
-    hi: RealLike | None,
+    lo: RealLike | npt.ArrayLike | None,
+    hi: RealLike | npt.ArrayLike | None,
     *,
     out: npt.NDArray[NativeScalar] | None = None,
 ) -> npt.NDArray[NativeScalar]:
     """``min(max(x, lo), hi)`` elementwise, as ``np.clip``.
 
-    ``lo`` or ``hi`` may be None. NaN in x stays NaN; a NaN bound makes every element NaN;
-    ``lo > hi`` gives ``hi``. The result dtype is NumPy 2's (NEP 50): Python
+    ``lo`` or ``hi`` may be None, a number or an array that broadcasts with
+    x (the result takes the broadcast shape; an array bound clips in two
+    passes, lower then upper). NaN in x stays NaN; a NaN bound makes the
+    elements it bounds NaN; ``lo > hi`` gives ``hi``. The result dtype is NumPy 2's (NEP 50): Python
     ints and floats adapt to x (a float bound makes an integer x float64),
     NumPy scalars take part with their own dtype (``np.uint64`` with int32 x
     gives float64, ``np.float64`` with float32 x float64). A Python int
@@ -269,8 +272,9 @@ def clip(
     ----------
     x : array_like
         Input data: bool, integers or floats (the dtype policy).
-    lo, hi : float or None
-        The bounds (None: no bound on that side).
+    lo, hi : float, array_like or None
+        The bounds (None: no bound on that side), numbers or arrays that
+        broadcast with x.
     out : numpy.ndarray, optional
         Where to write the result (default: a new array).
 
@@ -282,11 +286,12 @@ def clip(
     Raises
     ------
     TypeError
-        If x has another dtype, a bound is not a real number or promotes x
-        out of the four dtypes, or out has another dtype.
+        If x has another dtype, a bound is not a real number or array of
+        them or promotes x out of the dtype policy, or out has another dtype.
     ValueError
         If a Python int bound is beyond an integer x's range where it would
-        clip, or out has another shape, is read-only or overlaps x partially.
+        clip, an array bound does not broadcast with x, or out has another
+        shape, is read-only or overlaps x (or an array bound) partially.
 
     See Also
     --------
@@ -299,20 +304,79 @@ def clip(
     [0, 0, 5, 6]
     >>> gilfree.clip(np.array([1, 9], dtype=np.int32), None, np.int64(5)).dtype
     dtype('int64')
+    >>> gilfree.clip(np.array([1.0, 5.0, 9.0]), np.array([2.0, 0.0, 0.0]), 6.0).tolist()
+    [2.0, 5.0, 6.0]
     """
     arr, given = _operand(x, "x")
-    lo = _number(lo, "lo", allow_none=True)
-    hi = _number(hi, "hi", allow_none=True)
+    lo = _bound(lo, "lo")
+    hi = _bound(hi, "hi")
     if given.kind in "iu":  # NumPy's np.clip drops such Python ints before promoting
         info = np.iinfo(given)
         lo = None if type(lo) is int and lo <= info.min else lo
         hi = None if type(hi) is int and hi >= info.max else hi
     dt = _promoted(given, [(b, n) for b, n in ((lo, "lo"), (hi, "hi")) if b is not None])
+    if isinstance(lo, np.ndarray) or isinstance(hi, np.ndarray):
+        return _clip_arrays(x, arr, lo, hi, dt, out)
     cd = v.compute_dtype(dt, "bits")
     src = arr if dt == given else _native(x, "x", "float" if dt.kind == "f" else "bits").astype(cd)
     res = np.empty(src.shape, dt) if out is None else _check_out(out, src.shape, dt, [(arr, "x")])
     work = res if cd == dt else np.empty(src.shape, cd)
     _clip_into(src, work, lo, hi, dt)
+    if work is not res:
+        np.copyto(res, v.order_key(work, dt), casting="unsafe")
+    return res
+
+
+def _bound(b: object, name: str) -> Any:
+    """A clip bound: None, a real scalar (a 0-d array as its NumPy scalar), or
+    an array of a dtype of the policy (its own dtype: it takes part in the promotion)."""
+    if b is None or isinstance(b, (numbers.Number, np.generic)):
+        return _number(b, name, allow_none=True)
+    arr = v.as_array(b, name)
+    if arr.ndim == 0:
+        return _number(arr[()], name)
+    if v.compute_dtype(arr.dtype, "bits") is None:
+        raise TypeError(f"{name}: expected bool, integers or real numbers (the dtype policy), got {v._describe(arr)}")
+    return v.native(arr)
+
+
+def _bound_key(b: object, name: str, dt: np.dtype, cd: np.dtype, default: float) -> np.ndarray:
+    """A bound of the array path in the kernel's terms: an array of compute dtype
+    cd holding the values in dt (float16 rounded, uint64 as order keys); a scalar
+    as a 0-d array (a Python int checked against an integer dt's range)."""
+    if isinstance(b, np.ndarray):
+        a = b.astype(dt)
+    elif dt.kind in "iu":
+        a = np.asarray(_int_bound(b, name, dt, int(default)), dt)
+    else:
+        a = np.asarray(default if b is None else v.to_float(b, name)).astype(dt)
+    return v.order_key(a.astype(cd), dt)
+
+
+def _clip_arrays(x: object, arr: np.ndarray, lo: Any, hi: Any, dt: np.dtype, out: object) -> np.ndarray:
+    """np.clip with array bounds: the broadcast shape, the lower pass (max with
+    lo), then the upper pass (min with hi) on its result."""
+    arrays = [(a, n) for a, n in ((arr, "x"), (lo, "lo"), (hi, "hi")) if isinstance(a, np.ndarray)]
+    shape = arr.shape
+    for a, n in arrays[1:]:
+        try:
+            shape = np.broadcast_shapes(shape, a.shape)
+        except ValueError:
+            raise ValueError(f"{n}: shape {a.shape} does not broadcast with x's shape {arr.shape}") from None
+    cd = v.compute_dtype(dt, "bits")
+    src = arr if dt == arr.dtype else _native(x, "x", "float" if dt.kind == "f" else "bits").astype(cd)
+    src = v.order_key(src, dt)
+    res = np.empty(shape, dt) if out is None else _check_out(out, shape, dt, arrays)
+    work = res if cd == dt and dt.kind != "b" else np.empty(shape, cd)
+    cur = np.broadcast_to(src, shape)
+    for upper, b, name in ((False, lo, "lo"), (True, hi, "hi")):
+        if b is None:
+            continue
+        key = np.broadcast_to(_bound_key(b, name, dt, cd, 0), shape)
+        call_kernel(_k.run_clip_bound, upper, cur, key, work)
+        cur = work
+    if cur is not work:  # (no bound: the kernels never ran)
+        np.copyto(work, cur)
     if work is not res:
         np.copyto(res, v.order_key(work, dt), casting="unsafe")
     return res
@@ -340,8 +404,26 @@ def _clip_into(src: np.ndarray, work: np.ndarray, lo: object, hi: object, dt: np
 
 def _bins(bins: object) -> int:
     if isinstance(bins, (bool, np.bool_)) or not isinstance(bins, (int, np.integer)):
-        raise TypeError(f"bins: expected a positive int (uniform bins only), got {type(bins).__name__}")
+        raise TypeError(f"bins: expected a positive int or a 1-d array of edges, got {type(bins).__name__}")
     return v.integer(bins, "bins", low=1, high=_MAX_BINS)
+
+
+def _edge_array(bins: object) -> np.ndarray:
+    """The edges of an array bins= (returned as given, np.asarray), checked:
+    1-d, real, no NaN, monotonically increasing (equal edges allowed, as NumPy)."""
+    edges = np.asarray(bins)
+    if edges.ndim != 1:
+        raise ValueError(f"bins: must be 1d when an array, got {edges.ndim}-d")
+    if edges.size == 0:
+        raise ValueError("bins: an array of edges needs at least one edge")
+    if edges.dtype.kind not in "biuf":
+        raise TypeError(f"bins: expected real edges, got dtype {edges.dtype}")
+    e64 = edges.astype(np.float64)
+    if np.isnan(e64).any():
+        raise ValueError("bins: edges must not be NaN")
+    if np.any(e64[:-1] > e64[1:]):
+        raise ValueError("bins: must increase monotonically, when an array")
+    return edges
 
 
 def _given_range(rng: object) -> tuple[object, object]:
@@ -384,41 +466,57 @@ def _outer_edges(arr: np.ndarray, rng: object) -> tuple[object, object]:
 
 @kernel
 def histogram(
-    x: npt.ArrayLike, bins: int | np.integer[Any] = 10, range: tuple[RealLike, RealLike] | None = None
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.floating[Any]]]:
-    """Count the elements of x in equal-width bins, as ``np.histogram``.
+    x: npt.ArrayLike,
+    bins: int | np.integer[Any] | npt.ArrayLike = 10,
+    range: tuple[RealLike, RealLike] | None = None,
+    density: bool = False,
+    weights: npt.ArrayLike | None = None,
+) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
+    """Count the elements of x in bins, as ``np.histogram``.
 
-    With an int ``bins``: returns ``(counts, edges)``, counts int64, edges of
-    NumPy's bin dtype (float32 for float32 x and a range of Python floats,
-    float64 otherwise). ``range=(lo, hi)`` drops the values outside it; by
-    default it is ``(x.min(), x.max())``. The last bin includes its right
-    edge. Only uniform bins are supported; bins that do not fit the range
-    (edges that would not increase) are a ValueError, as in NumPy.
+    With an int ``bins``: equal-width bins over ``range=(lo, hi)`` (values
+    outside it are dropped; by default it is ``(x.min(), x.max())``), edges
+    of NumPy's bin dtype (float32 for float32 x and a range of Python
+    floats, float64 otherwise); bins that do not fit the range (edges that
+    would not increase) are a ValueError, as in NumPy. With an array
+    ``bins``: its values are the edges (monotonically increasing, equal
+    edges allowed; ``range`` is ignored, as in NumPy), each element is
+    placed by a binary search, and the edges are returned as given. Bin k
+    holds ``edges[k] <= v < edges[k + 1]``, the last bin includes its right
+    edge; NaN is never counted. Counts equal NumPy's exactly.
 
     Parameters
     ----------
     x : array_like
         Input data: bool, integers or floats (the dtype policy).
-    bins : int, default 10
-        The number of equal-width bins.
+    bins : int or array_like, default 10
+        The number of equal-width bins, or the bin edges (1-d, increasing).
     range : tuple of (float, float), optional
-        The lower and upper edges (default: x's min and max).
+        The lower and upper edges of equal-width bins (default: x's min and max).
+    density : bool, default False
+        Return ``hist / bin width / hist.sum()`` (float64), as NumPy.
+    weights : array_like, optional
+        One weight per element of x (x's shape): each bin holds the sum of
+        its elements' weights, accumulated in float64 (the same bits for any
+        thread count) and returned in the weights' dtype, as NumPy.
 
     Returns
     -------
-    counts : numpy.ndarray
-        The int64 counts, one per bin.
+    hist : numpy.ndarray
+        The int64 counts, the sums of the weights (the weights' dtype), or
+        with ``density=True`` the float64 density, one per bin.
     edges : numpy.ndarray
-        The ``bins + 1`` edges, float32 or float64.
+        The bin edges: ``bins + 1`` of them, float32 or float64, or the given array.
 
     Raises
     ------
     TypeError
-        If x has another dtype, bins is not an int, or range is not a pair of
-        real numbers.
+        If x or weights has another dtype, bins is neither an int nor an
+        array of real numbers, or range is not a pair of real numbers.
     ValueError
-        If range is not finite or decreases, x's own range is not finite, or
-        the bins do not fit the range.
+        If range is not finite or decreases, x's own range is not finite, the
+        bins do not fit the range, an array bins is not 1-d, is empty, holds
+        NaN or decreases, or weights has another shape than x.
 
     See Also
     --------
@@ -430,9 +528,36 @@ def histogram(
     >>> counts, edges = gilfree.histogram(np.array([0.0, 1.0, 1.5, 3.0]), bins=3)
     >>> counts.tolist(), edges.tolist()
     ([1, 2, 1], [0.0, 1.0, 2.0, 3.0])
+    >>> hist, _ = gilfree.histogram(np.array([0.5, 1.5, 9.0]), [0, 1, 2, 10], weights=np.array([1.0, 2.0, 4.0]))
+    >>> hist.tolist()
+    [1.0, 2.0, 4.0]
     """
     arr = _native(x, "x")
-    nb = _bins(bins)
+    dens = v.flag(density, "density")
+    if np.ndim(bins) == 0:
+        edges = _uniform_edges(arr, _bins(bins), range)
+        e64, uniform = edges.astype(np.float64), True
+    else:
+        edges = _edge_array(bins)
+        e64, uniform = np.ascontiguousarray(edges, dtype=np.float64), False
+    # the outer edges as the bin dtype rounds them (NumPy compares float32 data with float32 bounds)
+    first, last = float(e64[0]), float(e64[-1])
+    w, wgiven = None, None
+    if weights is not None:
+        w, wgiven = _operand(weights, "weights", "real")
+        if w.shape != arr.shape:
+            raise ValueError(f"weights: should have the same shape as x, {arr.shape}, got {w.shape}")
+    hist = call_kernel(_k.run_histogram, arr, e64, first, last, uniform, w)
+    if wgiven is not None:
+        hist = hist.astype(wgiven, copy=False)
+    if dens:  # NumPy's own expression (the same bits)
+        db = np.array(np.diff(edges), float)
+        return hist / db / hist.sum(), edges
+    return hist, edges
+
+
+def _uniform_edges(arr: np.ndarray, nb: int, range: object) -> np.ndarray:
+    """np.histogram's equal-width edges for nb bins over range (or x's)."""
     first, last = _outer_edges(arr, range)
     bin_dtype = _F32 if np.result_type(first, last, arr) == _F32 else _F64
     edges = np.linspace(first, last, nb + 1, endpoint=True, dtype=bin_dtype)
@@ -441,7 +566,4 @@ def histogram(
             f"bins: too many bins for the data range [{first}, {last}]: cannot create {nb} finite-sized "
             f"{bin_dtype} bins (NumPy: 'Too many bins for data range'); use fewer bins or a wider range"
         )
-    # the bounds as the bin dtype rounds them (NumPy compares float32 data with float32 bounds)
-    first, last = float(bin_dtype.type(first)), float(bin_dtype.type(last))
-    counts = call_kernel(_k.run_histogram, arr, edges.astype(np.float64), first, last)
-    return counts, edges
+    return edges

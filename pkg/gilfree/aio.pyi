@@ -14,6 +14,7 @@ from gilfree._executor import Overloaded as Overloaded
 from gilfree._loops_args import AxesLike, AxisLike, DTypeArg, NativeScalar, RealLike, Reduced, SumScalar
 from gilfree._losses_common import _KlReduction, _KlScalar, _Out, _Reduction, _Result, _Scalar, _Value
 from gilfree._validate import FloatArray
+from gilfree.loops import OrdLike
 
 OutArray = TypeVar("OutArray", bound=npt.NDArray[Any])
 _P = ParamSpec("_P")
@@ -221,8 +222,8 @@ async def binary_cross_entropy_with_logits(
 ) -> _Result: ...
 async def clip(
     x: npt.ArrayLike,
-    lo: RealLike | None,
-    hi: RealLike | None,
+    lo: RealLike | npt.ArrayLike | None,
+    hi: RealLike | npt.ArrayLike | None,
     *,
     out: npt.NDArray[NativeScalar] | None = None,
 ) -> npt.NDArray[NativeScalar]: ...
@@ -405,9 +406,11 @@ async def hinge(
 ) -> _Result: ...
 async def histogram(
     x: npt.ArrayLike,
-    bins: int | np.integer[Any] = 10,
+    bins: int | np.integer[Any] | npt.ArrayLike = 10,
     range: tuple[RealLike, RealLike] | None = None,
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.floating[Any]]]: ...
+    density: bool = False,
+    weights: npt.ArrayLike | None = None,
+) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]: ...
 @overload
 async def huber(
     input: npt.ArrayLike,
@@ -587,14 +590,35 @@ async def log_cosh(
 async def logsumexp(
     x: npt.ArrayLike,
     axis: None = None,
+    b: npt.ArrayLike | None = None,
     keepdims: Literal[False] = False,
+    return_sign: Literal[False] = False,
 ) -> np.floating[Any]: ...
 @overload
 async def logsumexp(
     x: npt.ArrayLike,
     axis: AxisLike = None,
+    b: npt.ArrayLike | None = None,
     keepdims: bool = False,
+    return_sign: Literal[False] = False,
 ) -> Reduced[np.floating[Any]]: ...
+@overload
+async def logsumexp(
+    x: npt.ArrayLike,
+    axis: AxisLike = None,
+    b: npt.ArrayLike | None = None,
+    keepdims: bool = False,
+    *,
+    return_sign: Literal[True],
+) -> tuple[Reduced[np.floating[Any]], Reduced[np.floating[Any]]]: ...
+@overload
+async def logsumexp(
+    x: npt.ArrayLike,
+    axis: AxisLike,
+    b: npt.ArrayLike | None,
+    keepdims: bool,
+    return_sign: Literal[True],
+) -> tuple[Reduced[np.floating[Any]], Reduced[np.floating[Any]]]: ...
 @overload
 async def mae(
     input: npt.ArrayLike,
@@ -844,14 +868,14 @@ async def nll_loss(
 @overload
 async def norm(
     x: npt.ArrayLike,
-    ord: RealLike = 2,
+    ord: OrdLike = None,
     axis: None = None,
     keepdims: Literal[False] = False,
 ) -> np.floating[Any]: ...
 @overload
 async def norm(
     x: npt.ArrayLike,
-    ord: RealLike = 2,
+    ord: OrdLike = None,
     axis: AxisLike = None,
     keepdims: bool = False,
 ) -> Reduced[np.floating[Any]]: ...

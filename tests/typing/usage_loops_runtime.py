@@ -40,6 +40,11 @@ assert isinstance(where, np.integer) and where.dtype == np.int64
 assert gilfree.argmin(a).dtype == np.int64
 assert isinstance(gilfree.norm(a, ord=np.inf), np.floating)
 assert isinstance(gilfree.logsumexp(a), np.floating)
+lse, lse_sign = gilfree.logsumexp(a, None, a, False, True)
+lse2, lse_sign2 = gilfree.logsumexp(a, b=a, return_sign=True)
+assert_type(gilfree.logsumexp(a, b=a), np.floating[Any])
+assert isinstance(gilfree.norm(a, 3.5), np.floating)
+assert isinstance(gilfree.norm(a, None, 0), np.floating | np.ndarray)
 assert isinstance(gilfree.dot(i, i), np.signedinteger)
 assert isinstance(gilfree.sqdist(a, a[::-1]), np.floating)
 rows = gilfree.mean(m, axis=1)
@@ -84,6 +89,8 @@ assert gilfree.axpy(2.0, a, a, out=out) is out
 clipped = gilfree.clip(a, 0.25, None)
 assert_type(clipped, npt.NDArray[np.signedinteger[Any] | np.floating[Any]])
 counts, edges = gilfree.histogram(a, bins=5, range=(0.0, 1.0))
+dens, dedges = gilfree.histogram(a, [0.0, 0.5, 1.0], None, True, a)
+clipped2 = gilfree.clip(a, a, [1.0])
 assert_type(counts, npt.NDArray[np.int64])
 assert counts.dtype == np.int64 and edges.dtype == np.float64
 
