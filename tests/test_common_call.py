@@ -7,12 +7,11 @@ import asyncio
 import contextvars
 import warnings
 
-import numpy as np
-import pytest
-
 import gilfree
 import gilfree._context
 import gilfree.runtime
+import numpy as np
+import pytest
 from gilfree._cyx import _losses
 
 ELEMENTWISE = {

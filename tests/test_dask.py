@@ -275,9 +275,24 @@ RED_CHUNKS = [((3, 1, 5, 4), (6, 1)), (13, 7), (2, 3)]
 @pytest.mark.parametrize("chunks", RED_CHUNKS, ids=["uneven", "one", "small"])
 def test_reductions_equal_in_memory(rng, name, kw, axis, keepdims, dtype, chunks):
     x = (rng.normal(size=(13, 7)) * 50 + 1e3).astype(dtype)
+    if name == "norm" and axis is None:  # NumPy's matrix norm, which gilfree does not compute
+        with pytest.raises(ValueError, match="ord: .*matrix norm"):
+            gilfree.norm(x, axis=axis, keepdims=keepdims, **kw)
+        with pytest.raises(ValueError, match="ord: .*matrix norm"):
+            gd.norm(da.from_array(x, chunks=chunks), axis=axis, keepdims=keepdims, **kw)
+        kw = {}  # ord=None: the flattened 2-norm
     got = getattr(gd, name)(da.from_array(x, chunks=chunks), axis=axis, keepdims=keepdims, **kw).compute()
     want = getattr(gilfree, name)(x, axis=axis, keepdims=keepdims, **kw)
     close(got, want, np.float32 if dtype == np.float32 else np.float64)
+
+
+@pytest.mark.parametrize("ord", [None, 0, 1, 2, 3, 0.5, -1, -np.inf, np.inf])
+@pytest.mark.parametrize("axis", [0, 1])
+def test_norm_vector_ords_merge_by_blocks(rng, ord, axis):
+    x = rng.normal(size=(13, 7))
+    x[3, 2] = 0.0
+    got = gd.norm(da.from_array(x, chunks=(4, 3)), ord=ord, axis=axis).compute()
+    close(got, np.linalg.norm(x, ord=ord, axis=axis))
 
 
 def test_reductions_nan_and_inf():

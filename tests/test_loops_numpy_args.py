@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import warnings
 
+import gilfree
 import numpy as np
 import pytest
-
-import gilfree
 
 special = pytest.importorskip("scipy.special")
 

@@ -232,10 +232,11 @@ def logsumexp(x, axis=None, keepdims=False, *, threads_per_task=1):
     return _by_itself("logsumexp", x, axis, keepdims, threads_per_task)
 
 
-def norm(x, ord=2, axis=None, keepdims=False, *, threads_per_task=1):
+def norm(x, ord=None, axis=None, keepdims=False, *, threads_per_task=1):
     x_ = as_dask(x, "x")
     _prepare(x_, axis, "norm", threads_per_task, ord=ord)  # checks ord before it picks the merge
-    merge = {1: "sum", 2: "norm"}.get(ord, "max")
+    # the p-norm of the blocks' p-norms is the p-norm (p = inf, -inf too); ord 0 counts: their sum
+    merge = "sum" if ord == 0 else "norm"
     return _by_itself("norm", x_, axis, keepdims, threads_per_task, merge=merge, ord=ord)
 
 

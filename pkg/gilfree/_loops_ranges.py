@@ -336,7 +336,9 @@ def _bound(b: object, name: str) -> Any:
     if arr.ndim == 0:
         return _number(arr[()], name)
     if v.compute_dtype(arr.dtype, "bits") is None:
-        raise TypeError(f"{name}: expected bool, integers or real numbers (the dtype policy), got {v._describe(arr)}")
+        raise TypeError(
+            f"{name}: expected bool, integers or real numbers (the dtype policy), got {v._describe(arr)}"
+        )
     return v.native(arr)
 
 
@@ -528,7 +530,8 @@ def histogram(
     >>> counts, edges = gilfree.histogram(np.array([0.0, 1.0, 1.5, 3.0]), bins=3)
     >>> counts.tolist(), edges.tolist()
     ([1, 2, 1], [0.0, 1.0, 2.0, 3.0])
-    >>> hist, _ = gilfree.histogram(np.array([0.5, 1.5, 9.0]), [0, 1, 2, 10], weights=np.array([1.0, 2.0, 4.0]))
+    >>> w = np.array([1.0, 2.0, 4.0])
+    >>> hist, _ = gilfree.histogram(np.array([0.5, 1.5, 9.0]), [0, 1, 2, 10], weights=w)
     >>> hist.tolist()
     [1.0, 2.0, 4.0]
     """

@@ -182,9 +182,12 @@ def real(
     high_open: bool = False,
 ) -> float:
     """A finite real scalar within [low, high] (ends open on request)."""
-    if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
+    if type(x) is float:  # the common case, without the ABC check's microsecond
+        v = x
+    elif isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
         raise TypeError(f"{name}: expected a real number, got {type(x).__name__}")
-    v = to_float(x, name)
+    else:
+        v = to_float(x, name)
     if v != v or v in (float("inf"), float("-inf")):
         raise ValueError(f"{name}: expected a finite number, got {v}")
     if low is not None and (v < low or (low_open and v == low)):

@@ -28,8 +28,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable
-from typing import Any, Literal, TypeAlias, TypeVar, overload
+from typing import Any, Literal, TypeAlias, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -39,7 +38,6 @@ from ._cyx._loops import ReduceKind
 from ._loops_args import (
     AxisLike,
     NativeScalar,
-    RealLike,
     Reduced,
     _as,
     _broadcast_pair,
@@ -47,7 +45,6 @@ from ._loops_args import (
     _operand,
     _reduce,
     _reduce_pair,
-    _sum_result,
 )
 from ._loops_ranges import axpy, clip, cumsum, histogram, softmax
 from ._loops_reduce import argmax, argmin, max, mean, min, std, sum, var
@@ -74,58 +71,6 @@ __all__ = [
 ]
 
 # ------------------------------------------------------------------ reductions
-
-_F = TypeVar("_F", bound=Callable[..., Any])
-
-# The numpydoc sections the reductions share, written once and inserted into
-# each one's docstring before its Examples by _reduction_doc.
-_X = "    x : array_like\n        Input data: bool, integers or floats (the README's dtype policy).\n"
-_AXIS = """\
-    axis : int, optional
-        Axis to reduce (negative counts from the last); None, the default,
-        reduces the whole array.
-"""
-_KEEPDIMS = """\
-    keepdims : bool, default False
-        Keep the reduced axis in the result, with length 1.
-"""
-_DDOF = """\
-    ddof : float, default 0
-        Delta degrees of freedom: the divisor is ``n - ddof``.
-"""
-_ORD = """\
-    ord : {1, 2, inf}, default 2
-        Which norm: the sum of ``|x|``, the Euclidean norm, or the largest ``|x|``.
-"""
-_BAD_DDOF = "    ValueError\n        If ddof is not a finite number.\n"
-_EMPTY = "    ValueError\n        If the reduction is empty (it has no identity).\n"
-
-
-def _reduction_doc(
-    scalar: str, see_also: str, *, ord: bool = False, ddof: bool = False, raises: str = ""
-) -> Callable[[_F], _F]:
-    """Adds the Parameters, Returns, Raises and See Also sections of a
-    reduction (result: a NumPy scalar of type ``scalar`` or an array)."""
-    params = _X + (_ORD if ord else "") + _AXIS + (_DDOF if ddof else "") + _KEEPDIMS
-    sections = (
-        f"    Parameters\n    ----------\n{params}\n"
-        f"    Returns\n    -------\n    {scalar} or numpy.ndarray\n"
-        "        A NumPy scalar for ``axis=None`` (or a 1-d x) without ``keepdims``,\n"
-        "        else an array of that dtype.\n\n"
-        "    Raises\n    ------\n    TypeError\n"
-        "        If x has a dtype the policy rejects (complex, object, str), or axis is not an int.\n"
-        f"    numpy.exceptions.AxisError\n        If axis is out of range.\n{raises}\n"
-        f"    See Also\n    --------\n    {see_also}\n\n"
-    )
-
-    def add(fn: _F) -> _F:
-        doc = fn.__doc__ or ""
-        at = doc.index("    Examples\n")
-        fn.__doc__ = doc[:at] + sections + doc[at:]
-        return fn
-
-    return add
-
 
 @kernel
 def dot(a: npt.ArrayLike, b: npt.ArrayLike) -> NativeScalar:
@@ -272,7 +217,8 @@ def _norm_kind(ord: object, ndim: int, axis: object) -> tuple[ReduceKind, float]
                 f"ord: ord={ord!r} of a 2-d x with axis=None is a matrix norm in NumPy, which gilfree "
                 "does not compute; pass ord=None (the flattened 2-norm), an int axis, or x.ravel()"
             )
-        raise ValueError(f"x: improper number of dimensions to norm ({ndim}-d with ord={ord!r} and axis=None)")
+        msg = f"x: improper number of dimensions to norm ({ndim}-d with ord={ord!r} and axis=None)"
+        raise ValueError(msg)
     kind = _NORM_KINDS.get(p, ReduceKind.normp)
     return kind, p
 
