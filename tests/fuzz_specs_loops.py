@@ -60,6 +60,14 @@ def _var_peer(name):
 
 def _norm_peer(c):
     x, ordv, axis = _f64(c["x"]), c["ord"], c["axis"]
+    if isinstance(ordv, (bool, np.bool_)) or not (ordv is None or isinstance(ordv, (int, float, np.number))):
+        raise TypeError("ord: not a number")
+    if ordv is not None and ordv != ordv:
+        raise ValueError("ord: nan")
+    if axis is None and x.ndim != 1 and ordv is not None:
+        raise ValueError("ord: NumPy's matrix norm (2-d) or improper dimensions")
+    if ordv is None:
+        ordv = 2
     if axis is None:
         x, ax = x.reshape(-1), 0
     else:
@@ -75,8 +83,12 @@ def _norm_peer(c):
             s1 = np.where((s == 0) | np.isinf(s), 1.0, s)
             r = np.squeeze(s1 * np.sqrt(((a / s1) ** 2).sum(axis=ax, keepdims=True)), axis=ax)
             r = np.where(np.squeeze(np.isinf(s), axis=ax), np.inf, r)
-        else:
-            raise ValueError("ord: unsupported")
+        elif ordv == -np.inf:
+            r = a.min(axis=ax)
+        elif ordv == 0:
+            r = (a != 0).sum(axis=ax).astype(F64)
+        else:  # NumPy's formula for any other p
+            r = (a ** float(ordv)).sum(axis=ax) ** (1.0 / float(ordv))
     if c["keepdims"]:
         r = np.reshape(r, (1,) * c["x"].ndim) if axis is None else np.expand_dims(r, axis)
     return np.asarray(r, F32 if c["x"].dtype == F32 else F64)

@@ -25,7 +25,7 @@ def calls(rng):
             for axis in (None, 0, 1):
                 out.append((f"{name}-{tag}-{axis}", lambda fn=fn, a=arr, ax=axis: fn(a, axis=ax)))
     for o in (1, 2, np.inf):
-        out.append((f"norm-{o}", lambda o=o: gilfree.norm(x, o)))
+        out.append((f"norm-{o}", lambda o=o: gilfree.norm(x.reshape(-1), o)))
         out.append((f"norm-{o}-axis0", lambda o=o: gilfree.norm(x, o, axis=0)))
     out += [
         ("dot", lambda: gilfree.dot(v, w)),

@@ -45,6 +45,7 @@ from ._loops_args import (
     _operand,
     _reduce,
     _reduce_pair,
+    _whole,
 )
 from ._loops_ranges import axpy, clip, cumsum, histogram, softmax
 from ._loops_reduce import argmax, argmin, max, mean, min, std, sum, var
@@ -395,6 +396,9 @@ def logsumexp(
     >>> round(float(res), 6), float(sgn)
     (1.541325, -1.0)
     """
+    if b is None and return_sign is False:
+        if (r := _whole(ReduceKind.logsumexp, x, axis, keepdims, None, None)) is not None:
+            return r
     signed = v.flag(return_sign, "return_sign")
     arr = _native(x, "x")
     if b is None and not signed:

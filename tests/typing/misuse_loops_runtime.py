@@ -14,8 +14,8 @@ gilfree.mean(a, keepdims="yes")  # error
 gilfree.var(a, ddof="1")  # error
 total: float = gilfree.sum(a, axis=0)  # error
 probs: float = gilfree.softmax(a)  # error
-gilfree.histogram(a, bins=2.5)  # error
-gilfree.clip(a, "0", 1)  # error
+gilfree.histogram(a, range=(0.0, "1"))  # error
+gilfree.clip(a, 0, 1, out=[0.0])  # error
 gilfree.set_num_threads("4")  # error
 gilfree.threads(2.5)  # error
 config: dict[str, object] = gilfree.show_config()  # error

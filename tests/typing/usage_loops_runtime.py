@@ -91,7 +91,6 @@ assert_type(clipped, npt.NDArray[np.signedinteger[Any] | np.floating[Any]])
 counts, edges = gilfree.histogram(a, bins=5, range=(0.0, 1.0))
 dens, dedges = gilfree.histogram(a, [0.0, 0.5, 1.0], None, True, a)
 clipped2 = gilfree.clip(a, a, [1.0])
-assert_type(counts, npt.NDArray[np.int64])
 assert counts.dtype == np.int64 and edges.dtype == np.float64
 
 # runtime
