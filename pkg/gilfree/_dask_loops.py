@@ -301,8 +301,9 @@ _REDUCTIONS = {
         "bool(np.isclose(gilfree.dask.logsumexp(x).compute(), np.log(np.exp(x.compute()).sum())))\n    True",
     ),
     norm: (
-        "merged as the sum (ord 1), the norm (ord 2) or the max (inf) of the blocks' norms",
-        "float(gilfree.dask.norm(x, ord=np.inf).compute())\n    11.0",
+        "merged as the p-norm of the blocks' p-norms (ord 0: their sum); with an ord, axis is an int "
+        "(an ord with axis=None on a 2-d array is NumPy's matrix norm, a ValueError)",
+        "float(gilfree.dask.norm(x, ord=np.inf, axis=0).compute()[0])\n    8.0",
     ),
     argmin: (
         "merged with Dask's arg-reduction (offsets per block)",

@@ -257,7 +257,7 @@ def norm(
     Returns
     -------
     numpy.floating or numpy.ndarray
-        float32 for float32 x, else float64; a NumPy scalar for
+        The norm: float32 for float32 x, else float64; a NumPy scalar for
         ``axis=None`` (or a 1-d x) without ``keepdims``.
 
     Raises
