@@ -14,21 +14,7 @@ import numpy as np
 import pytest
 from gilfree._cyx import _losses
 from scipy import special
-
-ELEMENTWISE = {
-    "mse": {},
-    "mae": {},
-    "huber": {"delta": 0.7},
-    "smooth_l1": {"beta": 0.5},
-    "log_cosh": {},
-    "pinball": {"quantile": 0.3},
-    "poisson_nll": {},
-    "binary_cross_entropy": {},
-    "binary_cross_entropy_with_logits": {},
-    "kl_div": {},
-    "hinge": {},
-    "squared_hinge": {},
-}
+from test_losses_values import ELEMENTWISE  # noqa: E402  (each loss's parameters, written once)
 
 
 class Plain(np.ndarray):
