@@ -3,10 +3,9 @@
 // Eigen 3.4's packet exp (a Pade approximant with a division) and log (Cephes'
 // rational approximation with a software frexp) cost 1.2 and 1.8 ns per
 // element on this project's AVX-512 machine; the loss and loop kernels spend
-// most of their time in them. With AVX-512 the exponent and mantissa come from
-// single instructions (getexp/getmant), the result is scaled by scalef (which
-// also rounds subnormal results once), and the reduced argument is evaluated
-// with a polynomial:
+// most of their time in them. Here both are written once, over a register
+// type (Vec8: AVX-512, Vec4: AVX2 with FMA), and the reduced argument is
+// evaluated with a polynomial:
 //
 //   exp(x) = 2^n * exp(r), n = round(x / ln 2), r = x - n ln 2 in two parts
 //            (Cody-Waite), exp(r) by its Taylor polynomial of degree 13
@@ -15,10 +14,15 @@
 //            s = (m-1)/(m+1), with the minimax coefficients of fdlibm's e_log.c
 //            (< 1 ulp).
 //
+// Both register types run the same operations in the same order, and their
+// scale(p, n) = p * 2^n and split(x) = (m, e) are exact up to the one final
+// rounding of p * 2^n (AVX-512's scalef; two exact power-of-two factors with
+// AVX2), so the AVX2 and AVX-512 builds give the same bits.
+//
 // Special values follow IEEE/C99: exp(-inf) = 0, exp(+inf) = +inf, overflow to
 // +inf, gradual underflow; log(0) = -inf, log(x < 0) = NaN, log(+inf) = +inf;
-// NaN in, NaN out. Without AVX-512 both fall back to Eigen's functions (and
-// the C library's where Eigen's are not exact).
+// NaN in, NaN out. Without AVX2 and FMA both fall back to Eigen's functions
+// (and the C library's where Eigen's are not exact).
 // kernels/tests/test_kernels.cpp checks them against long double expl/logl.
 #pragma once
 
@@ -27,93 +31,187 @@
 #include <cmath>
 #include <cstdint>
 
-#if defined(__AVX512F__)
+#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
 #include <immintrin.h>
+#define GILFREE_VMATH_POLY 1
 #endif
 
 namespace gilfree {
 namespace vmath {
 
-#if defined(__AVX512F__)
+/// true where exp_n / log_n are the polynomials below (within 1 ulp), false
+/// where they are Eigen's functions (within 4 ulp)
+#if defined(GILFREE_VMATH_POLY)
+inline constexpr bool polynomial = true;
+#else
+inline constexpr bool polynomial = false;
+#endif
+
+#if defined(GILFREE_VMATH_POLY)
 namespace detail {
 
-inline __m512d exp8(__m512d x) {
-  const __m512d log2e = _mm512_set1_pd(1.4426950408889634074);
-  const __m512d ln2_hi = _mm512_set1_pd(6.93147180369123816490e-01);  // 32 significant bits: n * ln2_hi is exact
-  const __m512d ln2_lo = _mm512_set1_pd(1.90821492927058770002e-10);
-  // clamp (NaN passes through: max/min return their second operand on NaN)
-  x = _mm512_min_pd(_mm512_set1_pd(710.0), _mm512_max_pd(_mm512_set1_pd(-746.0), x));
-  const __m512d n = _mm512_roundscale_pd(_mm512_mul_pd(x, log2e), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m512d r = _mm512_fnmadd_pd(n, ln2_hi, x);
-  r = _mm512_fnmadd_pd(n, ln2_lo, r);
+#if defined(__AVX512F__)
+/// 8 doubles in an AVX-512 register.
+struct Vec8 {
+  using R = __m512d;
+  using M = __mmask8;
+  static constexpr int width = 8;
+  static R set(double v) { return _mm512_set1_pd(v); }
+  static R load(const double* p) { return _mm512_loadu_pd(p); }
+  static void store(double* p, R v) { _mm512_storeu_pd(p, v); }
+  static R add(R a, R b) { return _mm512_add_pd(a, b); }
+  static R sub(R a, R b) { return _mm512_sub_pd(a, b); }
+  static R mul(R a, R b) { return _mm512_mul_pd(a, b); }
+  static R div(R a, R b) { return _mm512_div_pd(a, b); }
+  static R fmadd(R a, R b, R c) { return _mm512_fmadd_pd(a, b, c); }    // a b + c
+  static R fnmadd(R a, R b, R c) { return _mm512_fnmadd_pd(a, b, c); }  // c - a b
+  static R fmsub(R a, R b, R c) { return _mm512_fmsub_pd(a, b, c); }    // a b - c
+  // min(a, x) / max(a, x) return x where x is NaN
+  static R min(R a, R x) { return _mm512_min_pd(a, x); }
+  static R max(R a, R x) { return _mm512_max_pd(a, x); }
+  static R round(R a) { return _mm512_roundscale_pd(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+  static M gt(R a, R b) { return _mm512_cmp_pd_mask(a, b, _CMP_GT_OQ); }
+  static M eq(R a, R b) { return _mm512_cmp_pd_mask(a, b, _CMP_EQ_OQ); }
+  static R select(M k, R yes, R no) { return _mm512_mask_mov_pd(no, k, yes); }
+  /// p * 2^n (n integral), rounded once
+  static R scale(R p, R n) { return _mm512_scalef_pd(p, n); }
+  /// x = m 2^e with m in [1, 2) for finite x > 0 (subnormal x too); m is NaN
+  /// for x < 0 and NaN x
+  static void split(R x, R& m, R& e) {
+    m = _mm512_getmant_pd(x, _MM_MANT_NORM_1_2, _MM_MANT_SIGN_nan);
+    e = _mm512_getexp_pd(x);
+  }
+};
+#else
+/// 4 doubles in an AVX2 register (FMA too).
+struct Vec4 {
+  using R = __m256d;
+  using M = __m256d;
+  static constexpr int width = 4;
+  static R set(double v) { return _mm256_set1_pd(v); }
+  static R load(const double* p) { return _mm256_loadu_pd(p); }
+  static void store(double* p, R v) { _mm256_storeu_pd(p, v); }
+  static R add(R a, R b) { return _mm256_add_pd(a, b); }
+  static R sub(R a, R b) { return _mm256_sub_pd(a, b); }
+  static R mul(R a, R b) { return _mm256_mul_pd(a, b); }
+  static R div(R a, R b) { return _mm256_div_pd(a, b); }
+  static R fmadd(R a, R b, R c) { return _mm256_fmadd_pd(a, b, c); }
+  static R fnmadd(R a, R b, R c) { return _mm256_fnmadd_pd(a, b, c); }
+  static R fmsub(R a, R b, R c) { return _mm256_fmsub_pd(a, b, c); }
+  static R min(R a, R x) { return _mm256_min_pd(a, x); }
+  static R max(R a, R x) { return _mm256_max_pd(a, x); }
+  static R round(R a) { return _mm256_round_pd(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+  static M gt(R a, R b) { return _mm256_cmp_pd(a, b, _CMP_GT_OQ); }
+  static M eq(R a, R b) { return _mm256_cmp_pd(a, b, _CMP_EQ_OQ); }
+  static R select(M k, R yes, R no) { return _mm256_blendv_pd(no, yes, k); }
+  /// 2^k for integral k in [-1022, 1023], built from its exponent bits
+  static R pow2(R k) {
+    const __m256i e = _mm256_cvtepi32_epi64(_mm256_cvtpd_epi32(k));
+    return _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_add_epi64(e, _mm256_set1_epi64x(1023)), 52));
+  }
+  /// p * 2^n for |n| <= 1100 and p in [0.5, 2] (NaN p: NaN): n = a + b with
+  /// 2^a, 2^b normal; p 2^a is exact, the second product rounds once
+  static R scale(R p, R n) {
+    const R a = _mm256_floor_pd(_mm256_mul_pd(n, set(0.5)));
+    return mul(mul(p, pow2(a)), pow2(sub(n, a)));
+  }
+  static void split(R x, R& m, R& e) {
+    // subnormal x is scaled into the normal range first (exact)
+    const R sub_mask = _mm256_cmp_pd(x, set(2.2250738585072014e-308), _CMP_LT_OQ);
+    const R xs = select(sub_mask, mul(x, set(4503599627370496.0)), x);  // 2^52
+    const __m256i bits = _mm256_castpd_si256(xs);
+    const __m256i mant = _mm256_and_si256(bits, _mm256_set1_epi64x(0x000fffffffffffffLL));
+    m = _mm256_castsi256_pd(_mm256_or_si256(mant, _mm256_set1_epi64x(0x3ff0000000000000LL)));
+    // the biased exponent (0..2047) as a double: 2^52 + k - 2^52
+    const __m256i k = _mm256_and_si256(_mm256_srli_epi64(bits, 52), _mm256_set1_epi64x(0x7ff));
+    const R magic = set(4503599627370496.0);
+    const R kd = sub(_mm256_castsi256_pd(_mm256_or_si256(k, _mm256_castpd_si256(magic))), magic);
+    e = sub(kd, select(sub_mask, set(1023.0 + 52.0), set(1023.0)));
+    // NaN for x < 0 and NaN x (x >= 0 is false for both)
+    m = select(_mm256_cmp_pd(x, _mm256_setzero_pd(), _CMP_GE_OQ), m, set(NAN));
+  }
+};
+#endif
+
+template <class V>
+inline typename V::R exp_v(typename V::R x) {
+  using R = typename V::R;
+  // clamp (NaN passes through)
+  x = V::min(V::set(710.0), V::max(V::set(-746.0), x));
+  const R n = V::round(V::mul(x, V::set(1.4426950408889634074)));
+  R r = V::fnmadd(n, V::set(6.93147180369123816490e-01), x);  // ln2_hi, 32 significant bits: n * ln2_hi is exact
+  r = V::fnmadd(n, V::set(1.90821492927058770002e-10), r);    // ln2_lo
   // Taylor coefficients 1/k!, k = 13 .. 2, then p = 1 + r (1 + r (1/2 + ...))
-  __m512d p = _mm512_set1_pd(1.0 / 6227020800.0);
-  p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0 / 479001600.0));
-  p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0 / 39916800.0));
-  p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0 / 3628800.0));
-  p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0 / 362880.0));
-  p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0 / 40320.0));
-  p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0 / 5040.0));
-  p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0 / 720.0));
-  p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0 / 120.0));
-  p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0 / 24.0));
-  p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0 / 6.0));
-  p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(0.5));
-  p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0));
-  p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0));
-  return _mm512_scalef_pd(p, n);
+  static constexpr double c[] = {1.0 / 479001600.0, 1.0 / 39916800.0, 1.0 / 3628800.0, 1.0 / 362880.0,
+                                 1.0 / 40320.0,     1.0 / 5040.0,     1.0 / 720.0,     1.0 / 120.0,
+                                 1.0 / 24.0,        1.0 / 6.0,        0.5,             1.0,
+                                 1.0};
+  R p = V::set(1.0 / 6227020800.0);
+  for (double ck : c) p = V::fmadd(p, r, V::set(ck));
+  return V::scale(p, n);
 }
 
-inline __m512d log8(__m512d x) {
-  const __m512d one = _mm512_set1_pd(1.0);
-  // m in [1, 2) and the exponent; NaN for negative x (sign control)
-  __m512d m = _mm512_getmant_pd(x, _MM_MANT_NORM_1_2, _MM_MANT_SIGN_nan);
-  __m512d e = _mm512_getexp_pd(x);
-  const __mmask8 big = _mm512_cmp_pd_mask(m, _mm512_set1_pd(1.4142135623730950488), _CMP_GT_OQ);
-  m = _mm512_mask_mul_pd(m, big, m, _mm512_set1_pd(0.5));  // exact
-  e = _mm512_mask_add_pd(e, big, e, one);
-  const __m512d f = _mm512_sub_pd(m, one);  // exact (Sterbenz), in [-0.29, 0.42)
-  const __m512d hfsq = _mm512_mul_pd(_mm512_mul_pd(_mm512_set1_pd(0.5), f), f);
-  const __m512d s = _mm512_div_pd(f, _mm512_add_pd(_mm512_set1_pd(2.0), f));
-  const __m512d z = _mm512_mul_pd(s, s);
-  const __m512d w = _mm512_mul_pd(z, z);
-  __m512d t1 = _mm512_fmadd_pd(w, _mm512_set1_pd(1.531383769920937332e-01), _mm512_set1_pd(2.222219843214978396e-01));
-  t1 = _mm512_fmadd_pd(w, t1, _mm512_set1_pd(3.999999999940941908e-01));
-  t1 = _mm512_mul_pd(w, t1);
-  __m512d t2 = _mm512_fmadd_pd(w, _mm512_set1_pd(1.479819860511658591e-01), _mm512_set1_pd(1.818357216161805012e-01));
-  t2 = _mm512_fmadd_pd(w, t2, _mm512_set1_pd(2.857142874366239149e-01));
-  t2 = _mm512_fmadd_pd(w, t2, _mm512_set1_pd(6.666666666666735130e-01));
-  t2 = _mm512_mul_pd(z, t2);
-  const __m512d R = _mm512_add_pd(t2, t1);
+template <class V>
+inline typename V::R log_v(typename V::R x) {
+  using R = typename V::R;
+  const R one = V::set(1.0);
+  R m, e;
+  V::split(x, m, e);
+  const auto big = V::gt(m, V::set(1.4142135623730950488));
+  m = V::select(big, V::mul(m, V::set(0.5)), m);  // exact
+  e = V::select(big, V::add(e, one), e);
+  const R f = V::sub(m, one);  // exact (Sterbenz), in [-0.29, 0.42)
+  const R hfsq = V::mul(V::mul(V::set(0.5), f), f);
+  const R s = V::div(f, V::add(V::set(2.0), f));
+  const R z = V::mul(s, s);
+  const R w = V::mul(z, z);
+  R t1 = V::fmadd(w, V::set(1.531383769920937332e-01), V::set(2.222219843214978396e-01));
+  t1 = V::fmadd(w, t1, V::set(3.999999999940941908e-01));
+  t1 = V::mul(w, t1);
+  R t2 = V::fmadd(w, V::set(1.479819860511658591e-01), V::set(1.818357216161805012e-01));
+  t2 = V::fmadd(w, t2, V::set(2.857142874366239149e-01));
+  t2 = V::fmadd(w, t2, V::set(6.666666666666735130e-01));
+  t2 = V::mul(z, t2);
+  const R big_r = V::add(t2, t1);
   // log(x) = e ln2_hi - ((hfsq - (s (hfsq + R) + e ln2_lo)) - f)
-  const __m512d inner = _mm512_fmadd_pd(e, _mm512_set1_pd(1.90821492927058770002e-10),
-                                        _mm512_mul_pd(s, _mm512_add_pd(hfsq, R)));
-  __m512d res = _mm512_fmsub_pd(e, _mm512_set1_pd(6.93147180369123816490e-01),
-                                _mm512_sub_pd(_mm512_sub_pd(hfsq, inner), f));
+  const R inner = V::fmadd(e, V::set(1.90821492927058770002e-10), V::mul(s, V::add(hfsq, big_r)));
+  R res = V::fmsub(e, V::set(6.93147180369123816490e-01), V::sub(V::sub(hfsq, inner), f));
   // exact special values: log(0) = -inf, log(+inf) = +inf
-  const __mmask8 zero = _mm512_cmp_pd_mask(x, _mm512_setzero_pd(), _CMP_EQ_OQ);
-  const __mmask8 inf = _mm512_cmp_pd_mask(x, _mm512_set1_pd(INFINITY), _CMP_EQ_OQ);
-  res = _mm512_mask_mov_pd(res, zero, _mm512_set1_pd(-INFINITY));
-  res = _mm512_mask_mov_pd(res, inf, _mm512_set1_pd(INFINITY));
-  return res;
+  res = V::select(V::eq(x, V::set(0.0)), V::set(-INFINITY), res);
+  return V::select(V::eq(x, V::set(INFINITY)), V::set(INFINITY), res);
 }
 
+#if defined(__AVX512F__)
+using Vec = Vec8;
+#else
+using Vec = Vec4;
+#endif
+
+/// r[i] = f(x[i]) for i < n, a short last group through a buffer padded with 1.0
 template <class F>
-inline void apply8(const double* x, double* r, int64_t n, F&& f) {
+inline void apply(const double* x, double* r, int64_t n, F&& f) {
+  constexpr int W = Vec::width;
   int64_t i = 0;
-  for (; i + 8 <= n; i += 8) _mm512_storeu_pd(r + i, f(_mm512_loadu_pd(x + i)));
+  for (; i + W <= n; i += W) Vec::store(r + i, f(Vec::load(x + i)));
   if (i < n) {
-    const __mmask8 k = static_cast<__mmask8>((1u << (n - i)) - 1);
-    _mm512_mask_storeu_pd(r + i, k, f(_mm512_mask_loadu_pd(_mm512_set1_pd(1.0), k, x + i)));
+    double buf[W];
+    const int m = static_cast<int>(n - i);
+    for (int k = 0; k < W; ++k) buf[k] = k < m ? x[i + k] : 1.0;
+    Vec::store(buf, f(Vec::load(buf)));
+    for (int k = 0; k < m; ++k) r[i + k] = buf[k];
   }
 }
 
 }  // namespace detail
 
 /// r[i] = exp(x[i]) for i < n (r may equal x).
-inline void exp_n(const double* x, double* r, int64_t n) { detail::apply8(x, r, n, detail::exp8); }
+inline void exp_n(const double* x, double* r, int64_t n) {
+  detail::apply(x, r, n, [](auto v) { return detail::exp_v<detail::Vec>(v); });
+}
 /// r[i] = log(x[i]) for i < n (r may equal x).
-inline void log_n(const double* x, double* r, int64_t n) { detail::apply8(x, r, n, detail::log8); }
+inline void log_n(const double* x, double* r, int64_t n) {
+  detail::apply(x, r, n, [](auto v) { return detail::log_v<detail::Vec>(v); });
+}
 #else
 namespace detail {
 /// r[i] = f(x[i]) with Eigen's vectorised f on groups of 8 through an aligned

@@ -39,6 +39,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fuzz_specs as fs  # noqa: E402
 from fuzz_oracle import GIB, _record, _signature_names, run_case  # noqa: E402
+from limits import limit  # noqa: E402
 
 KINDS = ("base", "dtype", "layout", "shape", "values", "huge", "param", "out")
 DTYPES = (
@@ -47,7 +48,7 @@ DTYPES = (
 ).split()
 EXTREMES = (0, -1, 2**31, 2**63, 2**70, -(2**63), math.nan, math.inf, -math.inf, "2", None)
 EXTRA_EXTREMES = ([3], np.array(1), np.float32(0.5), np.int64(2**40), True, (1, 2))
-LIMIT_S, HUGE_LIMIT_S = 10.0, 120.0  # a 2**31-element loss takes ~10 s of one core
+LIMIT_S, HUGE_LIMIT_S = limit(10.0), limit(120.0)  # a 2**31-element loss takes ~10 s of one core
 WORKER_MEM = 4 * GIB  # address space a worker may add after its imports
 
 

@@ -13,6 +13,7 @@ import gilfree
 import loss_reference as ref
 import numpy as np
 import pytest
+from limits import limit
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
@@ -70,7 +71,7 @@ def _run_child(c, grad, margin):
         [sys.executable, "-c", _CHILD, str(c), "1" if grad else "0", str(margin)],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=limit(120),
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])

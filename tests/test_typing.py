@@ -25,6 +25,7 @@ from pathlib import Path
 import gilfree
 import pytest
 from gilfree import _registry
+from limits import SANITIZED
 
 ROOT = Path(__file__).resolve().parents[1]
 TYPING = ROOT / "tests" / "typing"
@@ -123,9 +124,7 @@ def pyright_errors(typed_tree: Path) -> dict[Path, set[int]]:
 CHECKERS = ["mypy_errors", "pyright_errors"]
 # The sanitizer pass (tools/test_sanitize.sh) preloads ASan into every child: the
 # checkers (Python and Node programs) would run under it and test nothing of ours.
-_static = pytest.mark.skipif(
-    os.environ.get("GILFREE_SANITIZE") == "1", reason="static checks: not rerun in the sanitizer pass"
-)
+_static = pytest.mark.skipif(SANITIZED, reason="static checks: not rerun in the sanitizer pass")
 
 
 @_static
