@@ -1,7 +1,7 @@
 # Shared helpers of the binding modules (textually included; no policy here).
 cimport numpy as cnp
 from cpp_dtype cimport Dtype
-from cpp_runtime cimport ExecContext
+from cpp_runtime cimport ExecContext, kKeepGilItems
 from cpp_strided cimport NdOperand, NdShape
 from gilfree._cyx._runtime cimport Token
 
@@ -14,6 +14,11 @@ cdef inline ExecContext make_ctx(int nthreads, Token token) noexcept:
     ctx.nthreads = nthreads if nthreads > 0 else 1
     ctx.token = token.ptr if token is not None else NULL
     return ctx
+
+
+cdef inline bint releases_gil(cnp.ndarray arr) noexcept:
+    """Whether a call over arr releases the GIL (kKeepGilItems: a tiny call keeps it)."""
+    return cnp.PyArray_SIZE(arr) > kKeepGilItems
 
 
 cdef inline void set_shape(NdShape& s, cnp.ndarray arr) noexcept:

@@ -73,7 +73,7 @@ def run_reduce(ReduceKind kind, cnp.ndarray x, object y, int nouter, double para
     return res
 
 
-def reduce_common(ReduceKind kind, object x, double param):
+def reduce_common(ReduceKind kind, object x, double param=0.0):
     """The common call of a reduction, whole: all of x, an exact ndarray of a kernel dtype
     (int32, int64, float32, float64; native byte order, aligned), not empty, in the calling
     context (gilfree.threads, the cancel token). Returns the result as a NumPy scalar of the
@@ -98,7 +98,10 @@ def reduce_common(ReduceKind kind, object x, double param):
     _point(a.x, arr, arr, t, "x")
     a.res = <char*>&res
     try:
-        with nogil:
+        if releases_gil(arr):
+            with nogil:
+                reduce(dt, kind, a, param, ctx)
+        else:
             reduce(dt, kind, a, param, ctx)
     except KernelCancelled as exc:
         raise cancelled(exc, tok) from None

@@ -48,7 +48,10 @@ cdef tuple run_elementwise(LossKind kind, cnp.ndarray input, cnp.ndarray target,
     prm.p0 = p0
     prm.flag0 = flag0
     prm.flag1 = flag1
-    with nogil:
+    if releases_gil(input):
+        with nogil:
+            value = elementwise_loss(dt, kind, prm, args, ctx)
+    else:
         value = elementwise_loss(dt, kind, prm, args, ctx)
     return value, out, grad
 
@@ -66,7 +69,7 @@ def elementwise(LossKind kind, cnp.ndarray input, cnp.ndarray target, object wei
 
 
 def elementwise_common(LossKind kind, object input, object target, Reduction reduction, bint want_grad,
-                       double p0, int flag0, int flag1):
+                       double p0=0.0, int flag0=0, int flag1=0):
     """The common call of an element-wise loss, whole: input and target exact ndarrays of one
     float dtype (float32 or float64, native byte order, aligned) and one non-empty shape, no
     weights or buffers, in the calling context (gilfree.threads, the cancel token).
@@ -171,13 +174,16 @@ def rows(RowLoss which, cnp.ndarray input, object target_index, object target_pr
         a.g_rs = grad.strides[0]
         a.g_cs = grad.strides[1]
         a.g_is = inner_stride(grad)
-    with nogil:
+    if releases_gil(input):
+        with nogil:
+            value = row_loss(dt, which, a, ctx)
+    else:
         value = row_loss(dt, which, a, ctx)
     return value, out, grad
 
 
 def rows_common(RowLoss which, object input, object target, Reduction reduction, bint want_grad,
-                int64_t ignore_index, double label_smoothing):
+                int64_t ignore_index, double label_smoothing=0.0):
     """The common call of a row-wise loss, whole: input an exact (N, C) ndarray of float32 or
     float64 and target an exact (N,) int64 ndarray of class indices (native byte order, aligned,
     not empty), no weights, in the calling context. Returns the public result, or None when the

@@ -9,6 +9,7 @@ import threading
 
 from cpython.contextvars cimport PyContextVar_Reset, PyContextVar_Set, get_value
 from cpython.exc cimport PyErr_CheckSignals
+from cpython.object cimport PyObject
 from cpython.pythread cimport PyThread_get_thread_ident
 from libc.stdint cimport int64_t
 from libcpp.exception cimport delegate_to_exception_handlers
@@ -303,3 +304,69 @@ def build_info():
         "eigen": f"{eigen_version_major()}.{eigen_version_minor()}.{eigen_version_patch()}",
         "compiler": _compiler_version().decode(),
     }
+
+
+cdef extern from "Python.h":
+    object PyObject_Vectorcall(object callable, PyObject** args, size_t nargsf, PyObject* kwnames)
+
+
+cdef class CommonCall:
+    """A public kernel whose common call a binding takes whole.
+
+    CommonCall(general, fast, prefix, nargs, suffix): called with exactly `nargs` positional
+    arguments and no keywords, it first calls ``fast(*prefix, *args, *suffix)``, a binding's
+    common-call entry (the result, or None when the arguments need the general checks);
+    any other call, and every None, goes to `general`, the documented Python function. It
+    stands for `general` (name, docstring, signature through ``__wrapped__``, other attributes
+    read from it) and pickles by reference, as a function does.
+    """
+    cdef readonly object __wrapped__
+    cdef object fast
+    cdef tuple prefix, suffix
+    cdef Py_ssize_t nargs
+    cdef dict __dict__
+
+    def __init__(self, general, fast, tuple prefix, Py_ssize_t nargs, tuple suffix):
+        if not callable(general) or not callable(fast):
+            raise TypeError("general, fast: expected callables")
+        if len(prefix) + nargs + len(suffix) > 8:
+            raise ValueError("prefix, nargs, suffix: at most 8 arguments in all")
+        self.__wrapped__ = general
+        self.fast = fast
+        self.prefix = prefix
+        self.nargs = nargs
+        self.suffix = suffix
+        for name in ("__module__", "__name__", "__qualname__", "__doc__"):
+            setattr(self, name, getattr(general, name))
+
+    def __call__(self, *args, **kwargs):
+        cdef PyObject* stack[8]
+        cdef Py_ssize_t n = 0
+        if not kwargs and len(args) == self.nargs:
+            for item in self.prefix:
+                stack[n] = <PyObject*>item
+                n += 1
+            for item in args:
+                stack[n] = <PyObject*>item
+                n += 1
+            for item in self.suffix:
+                stack[n] = <PyObject*>item
+                n += 1
+            res = PyObject_Vectorcall(self.fast, stack, n, NULL)
+            if res is not None:
+                return res
+        return self.__wrapped__(*args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.__wrapped__, name)
+
+    def __get__(self, obj, objtype):
+        # a method descriptor (inspect.isroutine: help() and doctest see a routine) that, as a
+        # class attribute, stays this callable (no binding)
+        return self
+
+    def __reduce__(self):
+        return self.__qualname__
+
+    def __repr__(self):
+        return f"<gilfree kernel {self.__module__}.{self.__qualname__}>"

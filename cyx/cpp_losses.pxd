@@ -46,6 +46,6 @@ cdef extern from "losses_rows.hpp" namespace "gilfree" nogil:
 
 
 cdef extern from "entry_losses.hpp" namespace "gilfree" nogil:
-    double elementwise_loss(Dtype dt, LossKind kind, const LossParams& prm, const ElementwiseArgs& a,
+    double elementwise_loss(Dtype dt, LossKind kind, const LossParams& prm, ElementwiseArgs& a,
                             const ExecContext& ctx) except +raise_kernel_error
     double row_loss(Dtype dt, RowLoss which, const RowsArgs& a, const ExecContext& ctx) except +raise_kernel_error

@@ -27,6 +27,7 @@ cdef extern from "runtime.hpp" namespace "gilfree" nogil:
         CancelToken* token
 
     const int kMaxThreads
+    const int64_t kKeepGilItems
     int get_num_threads() noexcept
     void set_num_threads(int n) except +
     int available_cpus() noexcept

@@ -15,8 +15,9 @@ inline double as_result(double value) noexcept {
   return static_cast<double>(static_cast<T>(value));
 }
 
-/// elementwise_loss<T> for the float element type dt of a's operands; the value rounded to T.
-inline double elementwise_loss(Dtype dt, LossKind kind, const LossParams& prm, const ElementwiseArgs& a,
+/// elementwise_loss<T> for the float element type dt of a's operands (a coalesced in place);
+/// the value rounded to T.
+inline double elementwise_loss(Dtype dt, LossKind kind, const LossParams& prm, ElementwiseArgs& a,
                                const ExecContext& ctx) {
   return visit_float(dt, [&](auto t) {
     using T = typename decltype(t)::type;

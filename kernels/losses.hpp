@@ -154,7 +154,7 @@ std::array<double, 2> loss_sums(const F& loss, ElementwiseArgs& a, double gscale
 
 /// Elementwise loss `loss` over any shape and strides (see elementwise_loss).
 template <class T, class F>
-double elementwise(const F& loss, ElementwiseArgs a, const ExecContext& ctx) {
+double elementwise(const F& loss, ElementwiseArgs& a, const ExecContext& ctx) {
   NdShape& s = a.shape;
   const int64_t n = s.size();
   if (n == 0) throw std::invalid_argument("input: must not be empty");
@@ -191,10 +191,11 @@ double elementwise(const F& loss, ElementwiseArgs a, const ExecContext& ctx) {
 
 /// Elementwise loss over any shape and strides. Returns the reduced value
 /// (sum, mean, batchmean); for Reduction::none the per-element losses go to
-/// args.out and the return value is their sum. The one place where a
-/// LossKind becomes its functor (losses_ops.hpp).
+/// args.out and the return value is their sum. `a` is coalesced in place (its
+/// shape and strides merged where contiguous; a few KB not copied per call).
+/// The one place where a LossKind becomes its functor (losses_ops.hpp).
 template <class T>
-double elementwise_loss(LossKind kind, const LossParams& prm, ElementwiseArgs a, const ExecContext& ctx) {
+double elementwise_loss(LossKind kind, const LossParams& prm, ElementwiseArgs& a, const ExecContext& ctx) {
   using namespace detail;
   switch (kind) {
     case LossKind::mse:

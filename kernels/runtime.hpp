@@ -82,6 +82,11 @@ struct ExecContext {
 /// CPU count a process sees; beyond it thread creation itself would fail).
 constexpr int kMaxThreads = 1024;
 
+/// A binding keeps the GIL through a call over at most this many elements:
+/// its whole work (well under a microsecond) is shorter than releasing and
+/// retaking the GIL; every larger call releases it.
+constexpr int64_t kKeepGilItems = 256;
+
 /// Number of threads the pool serves (the calling thread counted), >= 1.
 int get_num_threads() noexcept;
 /// Resize the process-wide pool to n threads (caller included); 1 <= n <= kMaxThreads.

@@ -173,7 +173,9 @@ def test_row_loss_common_call_equals_the_general_path(name, dtype, reduction, re
     general = fn(x.view(Plain), labels.view(Plain), **kw)
     assert _bits(common) == _bits(general)
     torch = pytest.importorskip("torch")
-    ref = getattr(torch.nn.functional, name)(torch.from_numpy(x), torch.from_numpy(labels), reduction=reduction)
+    ref = getattr(torch.nn.functional, name)(
+        torch.from_numpy(x), torch.from_numpy(labels), reduction=reduction
+    )
     value = common[0] if return_grad else common
     np.testing.assert_allclose(value, ref.numpy(), rtol=1e-5 if dtype == np.float32 else 1e-12)
 
@@ -234,3 +236,76 @@ async def test_threads_follows_await_and_is_per_task():
 
     await asyncio.gather(task(1), task(3))
     assert seen == {1: 1, 3: 3}
+
+
+# ------------------------------------------------------------ the public function objects
+# A kernel with a common call is a CommonCall: f(*required args), no keywords, goes straight
+# to its binding entry; it must stand for the documented Python function in every other way.
+COMMON = ["mse", "mae", "log_cosh", "hinge", "cross_entropy", "nll_loss"] + [
+    "sum",
+    "mean",
+    "var",
+    "std",
+    "min",
+    "max",
+    "argmin",
+    "argmax",
+    "logsumexp",
+]
+
+
+@pytest.mark.parametrize("name", COMMON)
+def test_common_call_object_stands_for_its_function(name):
+    import inspect
+    import pickle
+
+    import cloudpickle
+
+    f = getattr(gilfree, name)
+    general = f.__wrapped__
+    assert inspect.isfunction(general) and inspect.isroutine(f)
+    assert (f.__name__, f.__qualname__, f.__module__, f.__doc__) == (
+        general.__name__,
+        general.__qualname__,
+        general.__module__,
+        general.__doc__,
+    )
+    assert inspect.signature(f) == inspect.signature(general)
+    assert f.__kwdefaults__ == general.__kwdefaults__ and f.__defaults__ == general.__defaults__
+    assert pickle.loads(pickle.dumps(f)) is f and cloudpickle.loads(cloudpickle.dumps(f)) is f
+    assert getattr(gilfree.aio, name).__name__ == name  # its awaitable twin was built from it
+
+    class Holder:
+        g = f  # a class attribute stays the plain callable (no bound self)
+
+    assert Holder().g is f
+
+
+@pytest.mark.parametrize("n", [10, 256, 257, 10_000])
+@pytest.mark.parametrize("name", ["mse", "log_cosh", "cross_entropy", "sum", "var", "logsumexp", "argmax"])
+def test_positional_keyword_and_general_calls_agree(name, n):
+    # around the size below which the binding keeps the GIL (kKeepGilItems), each way in
+    rng = np.random.default_rng(n)
+    f = getattr(gilfree, name)
+    if name == "cross_entropy":
+        x, t = rng.normal(size=(n, 3)), rng.integers(0, 3, n)
+        calls = [f(x, t), f(input=x, target=t), f(x.view(Plain), t), f.__wrapped__(x, t)]
+    elif name in ("mse", "log_cosh"):
+        x, y = rng.normal(size=n), rng.normal(size=n)
+        calls = [f(x, y), f(x, target=y), f(x.view(Plain), y), f.__wrapped__(x, y)]
+    else:
+        x = rng.normal(size=n)
+        calls = [f(x), f(x=x), f(x.view(Plain)), f.__wrapped__(x)]
+    assert len({_bits(c) for c in calls}) == 1
+
+
+def test_common_call_misuse_is_the_functions_error():
+    a = np.ones(3)
+    with pytest.raises(TypeError, match="target"):
+        gilfree.mse(a)
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        gilfree.mse(a, a, reduce="sum")
+    with pytest.raises(ValueError, match="reduction"):
+        gilfree.mse(a, a, reduction="avg")
+    with pytest.raises(TypeError, match="argument"):
+        gilfree.sum(a, None, None, None, False, 1)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import builtins
 import math
 import numbers
+from collections.abc import Callable
 from typing import Any, TypeAlias, TypeVar
 
 import numpy as np
@@ -16,6 +17,7 @@ from . import _validate as v
 from ._context import call_kernel
 from ._cyx import _loops as _k
 from ._cyx._loops import ReduceKind
+from ._registry import common_call
 
 _I32, _I64 = np.dtype(np.int32), np.dtype(np.int64)
 _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
@@ -35,6 +37,7 @@ RealLike: TypeAlias = float | np.integer[Any] | np.floating[Any]
 NativeScalar: TypeAlias = np.signedinteger[Any] | np.floating[Any]
 SumScalar: TypeAlias = np.int64 | np.floating[Any]
 _S = TypeVar("_S", bound=np.generic)
+_F = TypeVar("_F", bound=Callable[..., object])
 # a reduction's result: a NumPy scalar, or an array for an axis or keepdims
 Reduced: TypeAlias = _S | npt.NDArray[_S]
 # a caller's out= array, returned as it is
@@ -230,6 +233,12 @@ def _reduce(
     res = call_kernel(_k.run_reduce, kind, view, yv, nouter, param)
     res = res.reshape(shape)
     return res[()] if res.ndim == 0 else res
+
+
+def _common_whole(kind: ReduceKind) -> Callable[[_F], _F]:
+    """Decorator of a reduction: ``fn(x)`` (the whole array, every option at its default) is
+    offered to the binding's entry ``reduce_common(kind, x)``."""
+    return common_call(_k.reduce_common, kind)
 
 
 def _whole(

@@ -13,6 +13,7 @@ import numpy.typing as npt
 from . import _validate as v
 from ._cyx._loops import ReduceKind
 from ._loops_args import (
+    _common_whole,
     AxesLike,
     AxisLike,
     DTypeArg,
@@ -161,6 +162,7 @@ def sum(
 
 
 @kernel
+@_common_whole(ReduceKind.sum)
 @_doc("numpy.int64 or numpy.floating", "numpy.sum, mean, cumsum", dtype="sum")
 def sum(
     x: npt.ArrayLike,
@@ -225,6 +227,7 @@ def mean(
 
 
 @kernel
+@_common_whole(ReduceKind.mean)
 @_doc("numpy.floating", "numpy.mean, sum, var", dtype="float")
 def mean(
     x: npt.ArrayLike,
@@ -292,6 +295,7 @@ def var(
 
 
 @kernel
+@_common_whole(ReduceKind.var)
 @_doc("numpy.floating", "numpy.var, std, mean", dtype="float", ddof=True)
 def var(
     x: npt.ArrayLike,
@@ -367,6 +371,7 @@ def std(
 
 
 @kernel
+@_common_whole(ReduceKind.std_)
 @_doc("numpy.floating", "numpy.std, var", dtype="float", ddof=True)
 def std(
     x: npt.ArrayLike,
@@ -410,6 +415,7 @@ def min(
 
 
 @kernel
+@_common_whole(ReduceKind.min)
 @_doc("numpy.signedinteger or numpy.floating", "numpy.min, max, argmin, clip", empty=True)
 def min(
     x: npt.ArrayLike, axis: AxesLike = None, out: npt.NDArray[Any] | None = None, keepdims: bool = False
@@ -457,6 +463,7 @@ def max(
 
 
 @kernel
+@_common_whole(ReduceKind.max)
 @_doc("numpy.signedinteger or numpy.floating", "numpy.max, min, argmax, clip", empty=True)
 def max(
     x: npt.ArrayLike, axis: AxesLike = None, out: npt.NDArray[Any] | None = None, keepdims: bool = False
@@ -508,6 +515,7 @@ def argmin(
 
 
 @kernel
+@_common_whole(ReduceKind.argmin)
 @_doc("numpy.int64", "numpy.argmin, min, argmax", tuple_axis=False, empty=True)
 def argmin(
     x: npt.ArrayLike, axis: AxisLike = None, out: npt.NDArray[Any] | None = None, *, keepdims: bool = False
@@ -547,6 +555,7 @@ def argmax(
 
 
 @kernel
+@_common_whole(ReduceKind.argmax)
 @_doc("numpy.int64", "numpy.argmax, max, argmin", tuple_axis=False, empty=True)
 def argmax(
     x: npt.ArrayLike, axis: AxisLike = None, out: npt.NDArray[Any] | None = None, *, keepdims: bool = False

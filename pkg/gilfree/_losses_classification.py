@@ -8,8 +8,10 @@ from typing import Literal, overload
 import numpy.typing as npt
 
 from . import _validate as v
+from ._cyx import _losses as _k
 from ._cyx._losses import LossKind
 from ._losses_common import (
+    _common,
     _REDUCTIONS_KL,
     _doc,
     _elementwise,
@@ -295,6 +297,7 @@ def hinge(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.Arr
 
 
 @kernel
+@_common(_k.elementwise_common, LossKind.hinge)
 @_doc
 def hinge(
     input: npt.ArrayLike,

@@ -15,6 +15,7 @@ from . import _validate as v
 from ._context import call_kernel
 from ._cyx import _losses as _k
 from ._cyx._losses import LossKind, Reduction
+from ._registry import common_call
 from ._validate import FloatArray
 
 _REDUCTIONS_KL = {r.name: r for r in Reduction}  # kl_div alone has "batchmean"
@@ -136,6 +137,19 @@ def _sum_to(g: FloatArray, shape: tuple[int, ...]) -> np.ndarray:
     lead = g.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape) if n != g.shape[lead + i])
     return np.add.reduce(g, axis=axes, dtype=np.float64).reshape(shape)
+
+
+def _common(fast: Callable[..., Any], *prefix: object, params: tuple[str, ...] = ()) -> Callable[[_F], _F]:
+    """Decorator of a loss: its common call ``fn(input, target)`` is offered to the binding's
+    entry ``fast(*prefix, input, target, reduction, return_grad, *defaults of params)``, all
+    read from fn's signature."""
+
+    def wrap(fn: _F) -> _F:
+        kw = getattr(fn, "__kwdefaults__", None) or {}
+        suffix = (_REDUCTIONS[kw["reduction"]], kw["return_grad"], *(kw[p] for p in params))
+        return common_call(fast, *prefix, suffix=suffix)(fn)
+
+    return wrap
 
 
 def _elementwise(

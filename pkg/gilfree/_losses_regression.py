@@ -8,8 +8,10 @@ from typing import Literal, overload
 import numpy.typing as npt
 
 from . import _validate as v
+from ._cyx import _losses as _k
 from ._cyx._losses import LossKind
 from ._losses_common import (
+    _common,
     _doc,
     _elementwise,
     _Out,
@@ -47,6 +49,7 @@ def mse(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.Array
 
 
 @kernel
+@_common(_k.elementwise_common, LossKind.mse)
 @_doc
 def mse(
     input: npt.ArrayLike,
@@ -111,6 +114,7 @@ def mae(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.Array
 
 
 @kernel
+@_common(_k.elementwise_common, LossKind.mae)
 @_doc
 def mae(
     input: npt.ArrayLike,
@@ -329,6 +333,7 @@ def log_cosh(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.
 
 
 @kernel
+@_common(_k.elementwise_common, LossKind.log_cosh)
 @_doc
 def log_cosh(
     input: npt.ArrayLike,

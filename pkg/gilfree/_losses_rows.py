@@ -15,6 +15,7 @@ from ._cyx import _losses as _k
 from ._cyx._losses import RowLoss
 from ._losses_common import (
     _REDUCTIONS,
+    _common,
     _doc,
     _finish,
     _Reduction,
@@ -142,6 +143,7 @@ def cross_entropy(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight:
 
 
 @kernel
+@_common(_k.rows_common, RowLoss.cross_entropy, params=("ignore_index", "label_smoothing"))
 @_doc
 def cross_entropy(
     input: npt.ArrayLike,
@@ -244,6 +246,7 @@ def nll_loss(input: npt.ArrayLike, target: npt.ArrayLike, *, sample_weight: npt.
 
 
 @kernel
+@_common(_k.rows_common, RowLoss.nll_loss, params=("ignore_index",))
 @_doc
 def nll_loss(
     input: npt.ArrayLike,

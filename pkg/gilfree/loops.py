@@ -36,6 +36,7 @@ import numpy.typing as npt
 from . import _validate as v
 from ._cyx._loops import ReduceKind
 from ._loops_args import (
+    _common_whole,
     AxisLike,
     NativeScalar,
     Reduced,
@@ -333,6 +334,7 @@ def logsumexp(
 
 
 @kernel
+@_common_whole(ReduceKind.logsumexp)
 def logsumexp(
     x: npt.ArrayLike,
     axis: AxisLike = None,
