@@ -13,7 +13,6 @@ import numpy.typing as npt
 from . import _validate as v
 from ._cyx._loops import ReduceKind
 from ._loops_args import (
-    _common_whole,
     AxesLike,
     AxisLike,
     DTypeArg,
@@ -23,6 +22,7 @@ from ._loops_args import (
     Reduced,
     SumScalar,
     _as,
+    _common_whole,
     _deliver,
     _dtype_arg,
     _native,

@@ -11,8 +11,8 @@ from . import _validate as v
 from ._cyx import _losses as _k
 from ._cyx._losses import LossKind
 from ._losses_common import (
-    _common,
     _REDUCTIONS_KL,
+    _common,
     _doc,
     _elementwise,
     _KlReduction,

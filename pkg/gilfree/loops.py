@@ -36,12 +36,12 @@ import numpy.typing as npt
 from . import _validate as v
 from ._cyx._loops import ReduceKind
 from ._loops_args import (
-    _common_whole,
     AxisLike,
     NativeScalar,
     Reduced,
     _as,
     _broadcast_pair,
+    _common_whole,
     _native,
     _operand,
     _reduce,
