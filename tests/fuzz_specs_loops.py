@@ -64,8 +64,10 @@ def _norm_peer(c):
         raise TypeError("ord: not a number")
     if ordv is not None and ordv != ordv:
         raise ValueError("ord: nan")
+    if axis is None and x.ndim == 2 and ordv is not None:
+        return _matrix_norm_peer(c, x, float(ordv))
     if axis is None and x.ndim != 1 and ordv is not None:
-        raise ValueError("ord: NumPy's matrix norm (2-d) or improper dimensions")
+        raise ValueError("ord: improper dimensions")
     if ordv is None:
         ordv = 2
     if axis is None:
@@ -91,6 +93,23 @@ def _norm_peer(c):
             r = (a ** float(ordv)).sum(axis=ax) ** (1.0 / float(ordv))
     if c["keepdims"]:
         r = np.reshape(r, (1,) * c["x"].ndim) if axis is None else np.expand_dims(r, axis)
+    return np.asarray(r, F32 if c["x"].dtype == F32 else F64)
+
+
+def _matrix_norm_peer(c, x, ordv):
+    """np.linalg.norm's matrix norms of a 2-d x, written out: the largest (1, inf) or
+    smallest (-1, -inf) absolute column or row sum; 2 and -2 need an SVD: a ValueError."""
+    if ordv not in (1.0, -1.0, np.inf, -np.inf):
+        raise ValueError("ord: a matrix norm from singular values, or no matrix norm")
+    sums = np.abs(x).sum(axis=0 if abs(ordv) == 1 else 1)
+    with np.errstate(all="ignore"):
+        if ordv > 0:
+            r = sums.max(initial=0.0)
+        elif sums.size == 0:
+            raise ValueError("x: zero-size array to reduction operation minimum which has no identity")
+        else:
+            r = sums.min()
+    r = np.reshape(r, (1, 1)) if c["keepdims"] else r
     return np.asarray(r, F32 if c["x"].dtype == F32 else F64)
 
 

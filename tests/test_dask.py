@@ -275,7 +275,7 @@ RED_CHUNKS = [((3, 1, 5, 4), (6, 1)), (13, 7), (2, 3)]
 @pytest.mark.parametrize("chunks", RED_CHUNKS, ids=["uneven", "one", "small"])
 def test_reductions_equal_in_memory(rng, name, kw, axis, keepdims, dtype, chunks):
     x = (rng.normal(size=(13, 7)) * 50 + 1e3).astype(dtype)
-    if name == "norm" and axis is None:  # NumPy's matrix norm, which gilfree does not compute
+    if name == "norm" and axis is None and kw["ord"] == 2:  # NumPy's 2-norm of a matrix needs an SVD
         with pytest.raises(ValueError, match="ord: .*matrix norm"):
             gilfree.norm(x, axis=axis, keepdims=keepdims, **kw)
         with pytest.raises(ValueError, match="ord: .*matrix norm"):
@@ -293,6 +293,16 @@ def test_norm_vector_ords_merge_by_blocks(rng, ord, axis):
     x[3, 2] = 0.0
     got = gd.norm(da.from_array(x, chunks=(4, 3)), ord=ord, axis=axis).compute()
     close(got, np.linalg.norm(x, ord=ord, axis=axis))
+
+
+@pytest.mark.parametrize("ord", [1, -1, np.inf, -np.inf, "fro"])
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_matrix_norms_of_a_2d_array(rng, ord, keepdims):
+    x = rng.normal(size=(13, 7))
+    got = gd.norm(da.from_array(x, chunks=(4, 3)), ord=ord, keepdims=keepdims).compute()
+    want = np.linalg.norm(x, ord=ord, keepdims=keepdims)
+    assert np.shape(got) == np.shape(want)
+    close(got, want)
 
 
 def test_reductions_nan_and_inf():

@@ -171,8 +171,8 @@ def test_norm_none_flattens_any_ndim_and_fro():
     assert gilfree.norm(np.float64(-3.0)) == 3.0
 
 
-@pytest.mark.parametrize("ord", [1, 2, np.inf, -np.inf, 3, "nuc"])
-def test_norm_matrix_norms_are_a_value_error(ord):
+@pytest.mark.parametrize("ord", [2, -2, 3, "nuc"])
+def test_norm_matrix_norms_from_singular_values_are_a_value_error(ord):
     with pytest.raises(ValueError, match="ord"):
         gilfree.norm(np.ones((3, 3)), ord)
     with pytest.raises(ValueError, match="dimensions"):

@@ -235,6 +235,12 @@ def logsumexp(x, axis=None, keepdims=False, *, threads_per_task=1):
 def norm(x, ord=None, axis=None, keepdims=False, *, threads_per_task=1):
     x_ = as_dask(x, "x")
     _prepare(x_, axis, "norm", threads_per_task, ord=ord)  # checks ord before it picks the merge
+    if axis is None and x_.ndim == 2 and ord is not None and not isinstance(ord, str):
+        # a matrix norm (the in-memory call accepted ord 1, -1, inf or -inf): the largest
+        # or smallest absolute column (1) or row (inf) sum
+        sums = norm(x_, 1, axis=0 if abs(ord) == 1 else 1, threads_per_task=threads_per_task)
+        res = (max if ord > 0 else min)(sums, threads_per_task=threads_per_task)
+        return res.reshape(1, 1) if keepdims else res
     # the p-norm of the blocks' p-norms is the p-norm (p = inf, -inf too); ord 0 counts: their sum
     merge = "sum" if ord == 0 else "norm"
     return _by_itself("norm", x_, axis, keepdims, threads_per_task, merge=merge, ord=ord)

@@ -190,6 +190,22 @@ def _trailing(a: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
     return a if order == list(range(a.ndim)) else a.transpose(order)
 
 
+def _layout(x: np.ndarray, y: np.ndarray | None, axis: object, keep: bool, multi: bool, zero_d: bool):
+    """(x's view, y's view, nouter, length, result shape) of a reduction over `axis`:
+    the reduced axes moved last (see _axes for `multi` and `zero_d`)."""
+    if type(axis) is int and -x.ndim <= axis < x.ndim:  # the common case, without _axes' microseconds
+        ax = axis % x.ndim
+        shape = x.shape[:ax] + ((1,) if keep else ()) + x.shape[ax + 1 :]
+        yv = None if y is None else _to_last(y, ax)
+        return _to_last(x, ax), yv, x.ndim - 1, x.shape[ax], shape
+    axes = _axes(axis, x.ndim, multi, zero_d)
+    shape = _reduced_shape(x.shape, axes, keep)
+    if axes is None:
+        return x, y, 0, x.size, shape
+    yv = None if y is None else _trailing(y, axes)
+    return _trailing(x, axes), yv, x.ndim - len(axes), math.prod(x.shape[d] for d in axes), shape
+
+
 def _reduce(
     kind: ReduceKind,
     x: np.ndarray,
@@ -208,22 +224,7 @@ def _reduce(
     it so). out (not None): checked as the result's buffer before the kernel runs
     (see _deliver, which writes it)."""
     keep = v.flag(keepdims, "keepdims")
-    if type(axis) is int and -x.ndim <= axis < x.ndim:  # the common case, without _axes' microseconds
-        ax = axis % x.ndim
-        view = _to_last(x, ax)
-        yv = None if y is None else _to_last(y, ax)
-        nouter, length = x.ndim - 1, x.shape[ax]
-        shape = x.shape[:ax] + ((1,) if keep else ()) + x.shape[ax + 1 :]
-    else:
-        axes = _axes(axis, x.ndim, multi, zero_d)
-        shape = _reduced_shape(x.shape, axes, keep)
-        if axes is None:
-            view, yv, nouter, length = x, y, 0, x.size
-        else:
-            view = _trailing(x, axes)
-            yv = None if y is None else _trailing(y, axes)
-            nouter = x.ndim - len(axes)
-            length = math.prod(x.shape[d] for d in axes)
+    view, yv, nouter, length, shape = _layout(x, y, axis, keep, multi, zero_d)
     if out is not None:
         if not isinstance(out, np.ndarray):
             raise TypeError(f"out: expected a numpy.ndarray, got {type(out).__name__}")
@@ -292,16 +293,10 @@ def _deliver(res: Any, out: np.ndarray | None, dt: np.dtype | None = None) -> An
 def _reduce_pair(
     kind: ReduceKind, x: np.ndarray, axis: object, keepdims: object, y: np.ndarray, param: float, both: bool
 ):
-    """_reduce for the kinds with two results per row (C++ reduce_result_width:
-    logsumexp_b's value and sign): the first, or both as a pair."""
+    """_reduce over an int or a tuple axis for the kinds with two results per row (C++
+    reduce_result_width: logsumexp_b's value and sign): the first, or both as a pair."""
     keep = v.flag(keepdims, "keepdims")
-    ax = _axis(axis, x.ndim)
-    if ax is None:
-        view, yv, nouter = x, y, 0
-        shape = (1,) * x.ndim if keep else ()
-    else:
-        view, yv, nouter = _to_last(x, ax), _to_last(y, ax), x.ndim - 1
-        shape = x.shape[:ax] + ((1,) if keep else ()) + x.shape[ax + 1 :]
+    view, yv, nouter, _, shape = _layout(x, y, axis, keep, True, False)
     res = call_kernel(_k.run_reduce, kind, view, yv, nouter, param).reshape(shape + (2,))
     first, second = res[..., 0].copy(), res[..., 1].copy()
     if not both:

@@ -18,10 +18,12 @@ from ._cyx._loops import ReduceKind
 from ._loops_args import (
     _F32,
     _F64,
+    AxesLike,
     AxisLike,
     NativeScalar,
     RealLike,
     SumScalar,
+    _axes,
     _broadcast_pair,
     _check_out,
     _floating,
@@ -32,6 +34,7 @@ from ._loops_args import (
     _scan_axis,
     _sum_result,
     _to_last,
+    _trailing,
 )
 from ._registry import kernel
 
@@ -43,7 +46,7 @@ _MAX_BINS = np.iinfo(np.intp).max // 8 - 1
 
 
 @kernel
-def softmax(x: npt.ArrayLike, axis: AxisLike = -1) -> npt.NDArray[np.floating[Any]]:
+def softmax(x: npt.ArrayLike, axis: AxesLike = -1) -> npt.NDArray[np.floating[Any]]:
     """``exp(x - max) / sum(exp(x - max))`` along an axis, as ``scipy.special.softmax``.
 
     Along ``axis`` (default: the last one; ``None``: the whole array). A slice
@@ -58,9 +61,9 @@ def softmax(x: npt.ArrayLike, axis: AxisLike = -1) -> npt.NDArray[np.floating[An
     ----------
     x : array_like
         Input data: int32, int64 (converted to float64), float32 or float64.
-    axis : int, optional
-        Axis along which the result sums to 1 (default: the last); None: the
-        whole array.
+    axis : int or tuple of ints, optional
+        Axis or axes along which the result sums to 1 (default: the last);
+        None: the whole array.
 
     Returns
     -------
@@ -70,7 +73,9 @@ def softmax(x: npt.ArrayLike, axis: AxisLike = -1) -> npt.NDArray[np.floating[An
     Raises
     ------
     TypeError
-        If x has another dtype, or axis is not an int.
+        If x has another dtype, or axis is not an int or a tuple of ints.
+    ValueError
+        If axis names an axis twice.
     numpy.exceptions.AxisError
         If axis is out of range.
 
@@ -85,12 +90,16 @@ def softmax(x: npt.ArrayLike, axis: AxisLike = -1) -> npt.NDArray[np.floating[An
     [0.25, 0.75]
     """
     arr = _floating(x, "x")
-    ax = _scan_axis(axis, arr.ndim)
+    if isinstance(axis, tuple):
+        axes = _axes(axis, arr.ndim, multi=True)
+    else:
+        ax = _scan_axis(axis, arr.ndim)
+        axes = None if ax is None else (ax,)
     out = np.empty(arr.shape, arr.dtype)
-    if ax is None:
+    if axes is None:
         call_kernel(_k.run_softmax, arr, out, 0)
     else:
-        call_kernel(_k.run_softmax, _to_last(arr, ax), _to_last(out, ax), arr.ndim - 1)
+        call_kernel(_k.run_softmax, _trailing(arr, axes), _trailing(out, axes), arr.ndim - len(axes))
     return out
 
 

@@ -597,7 +597,7 @@ async def logsumexp(
 @overload
 async def logsumexp(
     x: npt.ArrayLike,
-    axis: AxisLike = None,
+    axis: AxesLike = None,
     b: npt.ArrayLike | None = None,
     keepdims: bool = False,
     return_sign: Literal[False] = False,
@@ -605,7 +605,7 @@ async def logsumexp(
 @overload
 async def logsumexp(
     x: npt.ArrayLike,
-    axis: AxisLike = None,
+    axis: AxesLike = None,
     b: npt.ArrayLike | None = None,
     keepdims: bool = False,
     *,
@@ -614,7 +614,7 @@ async def logsumexp(
 @overload
 async def logsumexp(
     x: npt.ArrayLike,
-    axis: AxisLike,
+    axis: AxesLike,
     b: npt.ArrayLike | None,
     keepdims: bool,
     return_sign: Literal[True],
@@ -876,7 +876,7 @@ async def norm(
 async def norm(
     x: npt.ArrayLike,
     ord: OrdLike = None,
-    axis: AxisLike = None,
+    axis: AxesLike = None,
     keepdims: bool = False,
 ) -> Reduced[np.floating[Any]]: ...
 @overload
@@ -1069,7 +1069,7 @@ async def smooth_l1(
     grad_out: _Out = ...,
     beta: float = ...,
 ) -> _Result: ...
-async def softmax(x: npt.ArrayLike, axis: AxisLike = -1) -> npt.NDArray[np.floating[Any]]: ...
+async def softmax(x: npt.ArrayLike, axis: AxesLike = -1) -> npt.NDArray[np.floating[Any]]: ...
 @overload
 async def sqdist(
     a: npt.ArrayLike,

@@ -10,8 +10,9 @@ all cores, without the GIL.
   float32 input float32. ``softmax`` and ``axpy`` convert integers to
   float64 first.
 - ``axis`` is None (the whole array) or an int (negative allowed), and for
-  sum, mean, var, std, min and max a tuple of ints too; any strides and
-  views work without copying the array. sum, mean, var, std, min, max,
+  sum, mean, var, std, min, max, logsumexp and softmax a tuple of ints
+  too (for norm a pair: a matrix norm); any strides and views work
+  without copying the array. sum, mean, var, std, min, max,
   argmin and argmax take NumPy's arguments in NumPy's order (``dtype=``,
   ``out=``, ``keepdims``; see each one).
 - Floating-point accumulation is in float64 whatever the dtype; integer
@@ -36,10 +37,12 @@ import numpy.typing as npt
 from . import _validate as v
 from ._cyx._loops import ReduceKind
 from ._loops_args import (
+    AxesLike,
     AxisLike,
     NativeScalar,
     Reduced,
     _as,
+    _axes,
     _broadcast_pair,
     _common_whole,
     _native,
@@ -182,7 +185,7 @@ def sqdist(
     return _reduce(ReduceKind.sqdist, x, axis, keepdims, y=y)
 
 
-OrdLike: TypeAlias = float | np.integer[Any] | np.floating[Any] | Literal["fro"] | None
+OrdLike: TypeAlias = float | np.integer[Any] | np.floating[Any] | Literal["fro", "f"] | None
 
 
 @overload
@@ -191,53 +194,88 @@ def norm(
 ) -> np.floating[Any]: ...
 @overload
 def norm(
-    x: npt.ArrayLike, ord: OrdLike = None, axis: AxisLike = None, keepdims: bool = False
+    x: npt.ArrayLike, ord: OrdLike = None, axis: AxesLike = None, keepdims: bool = False
 ) -> Reduced[np.floating[Any]]: ...
 
 
 _NORM_KINDS = {1: ReduceKind.norm1, 2: ReduceKind.norm2, math.inf: ReduceKind.norminf}
 _NORM_KINDS.update({0: ReduceKind.norm0, -math.inf: ReduceKind.normneginf})
+_FROBENIUS = ("fro", "f")
 
 
-def _norm_kind(ord: object, ndim: int, axis: object) -> tuple[ReduceKind, float]:
-    """The reduction and its p of np.linalg.norm's vector norm `ord`; ValueError
-    for what NumPy computes as a matrix norm (a 2-d x, axis None, ord given)."""
-    if ord is None:
-        return ReduceKind.norm2, 0.0
-    if isinstance(ord, str):
-        if ord == "fro" and ndim == 2 and axis is None:  # the Frobenius norm: the flattened 2-norm
-            return ReduceKind.norm2, 0.0
-        raise ValueError(f"ord: {ord!r} is a matrix norm gilfree does not compute; vector ords are numbers")
+def _norm_ord(ord: object) -> float | str | None:
+    """np.linalg.norm's ord checked: None, a string, or a real number as a float."""
+    if ord is None or isinstance(ord, str):
+        return ord
     if isinstance(ord, (bool, np.bool_)) or not isinstance(ord, numbers.Real):
         raise TypeError(f"ord: expected None, a real number or 'fro', got {type(ord).__name__}")
     p = float(ord)
     if p != p:
         raise ValueError("ord: expected a number, got nan")
-    if axis is None and ndim != 1:
-        if ndim == 2:
-            raise ValueError(
-                f"ord: ord={ord!r} of a 2-d x with axis=None is a matrix norm in NumPy, which gilfree "
-                "does not compute; pass ord=None (the flattened 2-norm), an int axis, or x.ravel()"
-            )
+    return p
+
+
+def _norm_axes(ord: float | str | None, ndim: int, axis: object) -> tuple[int, ...] | None:
+    """The axes np.linalg.norm reduces: None for the flattened 2-norm it takes as a
+    shortcut (ord None; 'fro' of a 2-d x; 2 of a 1-d x), else one axis (a vector
+    norm) or two (a matrix norm); other counts are a ValueError, as in NumPy."""
+    if axis is None:
+        if ord is None or (ord in _FROBENIUS and ndim == 2) or (ord == 2 and ndim == 1):
+            return None
+        axes: tuple[int, ...] = tuple(range(ndim))
+    else:
+        axes = _axes(axis if isinstance(axis, tuple) else (axis,), ndim, multi=True) or ()
+        if isinstance(axis, tuple):  # the order matters to a matrix norm: (rows, columns)
+            axes = tuple(int(a) % ndim for a in axis)
+    if len(axes) not in (1, 2) and axis is None:
         msg = f"x: improper number of dimensions to norm ({ndim}-d with ord={ord!r} and axis=None)"
         raise ValueError(msg)
-    kind = _NORM_KINDS.get(p, ReduceKind.normp)
-    return kind, p
+    if len(axes) not in (1, 2):
+        raise ValueError(f"axis: improper number of dimensions to norm ({len(axes)} axes, not 1 or 2)")
+    return axes
+
+
+def _matrix_norm(arr: np.ndarray, ord: float | str | None, rows: int, cols: int, keep: bool) -> Any:
+    """np.linalg.norm's matrix norms over axes (rows, cols): Frobenius, and the
+    largest (smallest) absolute column (1, -1) or row (inf, -inf) sum."""
+    if ord is None or ord in _FROBENIUS:
+        res = _reduce(ReduceKind.norm2, arr, (rows, cols), False, multi=True)
+    elif ord in (1.0, -1.0, math.inf, -math.inf):
+        along, across = (rows, cols) if abs(ord) == 1 else (cols, rows)  # type: ignore[arg-type]
+        sums = np.asarray(_reduce(ReduceKind.norm1, arr, along, False))
+        across -= across > along
+        if ord > 0 and sums.shape[across] == 0:  # type: ignore[operator]  # NumPy's max(initial=0)
+            res = np.zeros(sums.shape[:across] + sums.shape[across + 1 :], sums.dtype)
+        else:
+            pick, name = (ReduceKind.max, "maximum") if ord > 0 else (ReduceKind.min, "minimum")  # type: ignore[operator]
+            res = _reduce(pick, sums, across, False, empty_error=name)
+    else:
+        raise ValueError(
+            f"ord: {ord!r} over two axes is a matrix norm gilfree does not compute (2, -2 and 'nuc' need "
+            "singular values: numpy.linalg.norm); it takes None, 'fro', 1, -1, inf and -inf"
+        )
+    if keep:
+        res = np.asarray(res).reshape([1 if d in (rows, cols) else n for d, n in enumerate(arr.shape)])
+    return res
 
 
 @kernel
 def norm(
-    x: npt.ArrayLike, ord: OrdLike = None, axis: AxisLike = None, keepdims: bool = False
+    x: npt.ArrayLike, ord: OrdLike = None, axis: AxesLike = None, keepdims: bool = False
 ) -> Reduced[np.floating[Any]]:
-    """Vector norm, as ``np.linalg.norm`` of a vector.
+    """Vector or matrix norm, as ``np.linalg.norm``.
 
-    ``ord`` None or 2 (Euclidean), 1 (sum of ``|x|``), ``inf`` (largest
-    ``|x|``), ``-inf`` (smallest), 0 (the number of nonzero elements) or
-    any other p, ``sum(|x|**p)**(1/p)`` (negative p too). ``ord=None`` with
-    ``axis=None`` is the 2-norm of the flattened x, whatever its ndim (as
-    NumPy); another ord with ``axis=None`` needs a 1-d x: NumPy computes a
-    matrix norm for a 2-d x there, which gilfree does not (a ValueError,
-    except ``ord='fro'``, the flattened 2-norm).
+    Over one axis (an int ``axis``, or ``axis=None`` with a 1-d x), a vector
+    norm: ``ord`` None or 2 (Euclidean), 1 (sum of ``|x|``), ``inf``
+    (largest ``|x|``), ``-inf`` (smallest), 0 (the number of nonzero
+    elements) or any other p, ``sum(|x|**p)**(1/p)`` (negative p too).
+    Over two axes (a pair ``axis=(rows, cols)``, or ``axis=None`` with a 2-d
+    x), a matrix norm: None or 'fro' (Frobenius), 1 (-1) the largest
+    (smallest) column sum of ``|x|``, ``inf`` (``-inf``) the largest
+    (smallest) row sum (an empty matrix's largest sum is 0, as NumPy's).
+    The matrix norms from singular values (2, -2, 'nuc') are a ValueError:
+    use ``numpy.linalg.norm``. ``ord=None`` with ``axis=None`` is the
+    2-norm of the flattened x, whatever its ndim (as NumPy).
 
     The 2-norm scales each block by a power of two, so it neither overflows
     nor underflows (``norm([1e200, 1e200]) == 1.414...e200``); other p are
@@ -248,12 +286,13 @@ def norm(
     x : array_like
         Input data: bool, integers or floats (the README's dtype policy).
     ord : {None, 1, 2, inf, -inf, 0, float, 'fro'}, optional
-        Which norm (default: the 2-norm).
-    axis : int, optional
-        Axis to reduce (negative counts from the last); None, the default,
-        reduces the whole array.
+        Which norm (default: the 2-norm, Frobenius for a matrix).
+    axis : int or (int, int), optional
+        Axis of the vector norm, or the (rows, columns) axes of a matrix
+        norm (negative counts from the last); None, the default: x's
+        axes (the flattened 2-norm for ``ord=None``).
     keepdims : bool, default False
-        Keep the reduced axis in the result, with length 1.
+        Keep the reduced axes in the result, with length 1.
 
     Returns
     -------
@@ -265,14 +304,17 @@ def norm(
     ------
     TypeError
         If x has a dtype the policy rejects (complex, object, str), ord is
-        not a number, None or 'fro', or axis is not an int.
+        not a number, None or a string, or axis is not an int or a tuple
+        of ints.
     ValueError
-        If ord is NaN, a matrix norm (ord given for a 2-d x with
-        ``axis=None``, a string other than 'fro' there), ord given with
-        ``axis=None`` for a 0-d or n-d (n > 2) x, or ord is +-inf and the
-        reduction is empty.
+        If ord is NaN, a string for a vector norm, a matrix norm from
+        singular values (2, -2, 'nuc') or another number for a matrix;
+        axis names other than one or two axes (ord given with
+        ``axis=None`` for a 0-d or n-d x, n > 2) or one axis twice; or
+        the norm is a maximum or minimum over nothing (ord +-inf of an
+        empty vector).
     numpy.exceptions.AxisError
-        If axis is out of range.
+        If an axis is out of range.
 
     See Also
     --------
@@ -291,11 +333,25 @@ def norm(
     [1.0, 2.0]
     >>> float(gilfree.norm(np.array([1.0, 2.0]), ord=3))
     2.080083823051904
+    >>> m = np.array([[1.0, -2.0], [3.0, 4.0]])
+    >>> float(gilfree.norm(m, ord=1)), float(gilfree.norm(m, ord=np.inf))  # column / row sums
+    (6.0, 7.0)
+    >>> gilfree.norm(np.stack([m, 2 * m]), axis=(1, 2)).round(6).tolist()  # Frobenius, per matrix
+    [5.477226, 10.954451]
     """
     arr = _native(x, "x")
-    kind, p = _norm_kind(ord, arr.ndim, axis)
+    p = _norm_ord(ord)
+    axes = _norm_axes(p, arr.ndim, axis)
+    keep = v.flag(keepdims, "keepdims")
+    if axes is None:  # the flattened 2-norm
+        return _reduce(ReduceKind.norm2, arr, None, keep)
+    if len(axes) == 2:
+        return _matrix_norm(arr, p, axes[0], axes[1], keep)
+    if isinstance(p, str):
+        raise ValueError(f"ord: {p!r} is a matrix norm; a vector norm's ord is None or a number")
+    kind = ReduceKind.norm2 if p is None else _NORM_KINDS.get(p, ReduceKind.normp)
     empty = {ReduceKind.norminf: "norm(ord=inf)", ReduceKind.normneginf: "norm(ord=-inf)"}
-    return _reduce(kind, arr, axis, keepdims, param=p, empty_error=empty.get(kind))
+    return _reduce(kind, arr, axes[0], keep, param=p or 0.0, empty_error=empty.get(kind))
 
 
 @overload
@@ -309,7 +365,7 @@ def logsumexp(
 @overload
 def logsumexp(
     x: npt.ArrayLike,
-    axis: AxisLike = None,
+    axis: AxesLike = None,
     b: npt.ArrayLike | None = None,
     keepdims: bool = False,
     return_sign: Literal[False] = False,
@@ -317,7 +373,7 @@ def logsumexp(
 @overload
 def logsumexp(
     x: npt.ArrayLike,
-    axis: AxisLike = None,
+    axis: AxesLike = None,
     b: npt.ArrayLike | None = None,
     keepdims: bool = False,
     *,
@@ -326,7 +382,7 @@ def logsumexp(
 @overload
 def logsumexp(
     x: npt.ArrayLike,
-    axis: AxisLike,
+    axis: AxesLike,
     b: npt.ArrayLike | None,
     keepdims: bool,
     return_sign: Literal[True],
@@ -337,7 +393,7 @@ def logsumexp(
 @_common_whole(ReduceKind.logsumexp)
 def logsumexp(
     x: npt.ArrayLike,
-    axis: AxisLike = None,
+    axis: AxesLike = None,
     b: npt.ArrayLike | None = None,
     keepdims: bool = False,
     return_sign: bool = False,
@@ -355,14 +411,14 @@ def logsumexp(
     ----------
     x : array_like
         Input data: bool, integers or floats (the README's dtype policy).
-    axis : int, optional
-        Axis to reduce (negative counts from the last); None, the default,
-        reduces the whole array.
+    axis : int or tuple of ints, optional
+        Axis or axes to reduce (negative counts from the last); None, the
+        default, reduces the whole array.
     b : array_like, optional
         Scale factors of ``exp(x)``, broadcast with x (the result takes the
         broadcast shape); negative values subtract, zeros drop elements.
     keepdims : bool, default False
-        Keep the reduced axis in the result, with length 1.
+        Keep the reduced axes in the result, with length 1.
     return_sign : bool, default False
         Return ``(log|sum|, sign)`` instead of the log (NaN for a negative sum).
 
@@ -379,9 +435,9 @@ def logsumexp(
     ------
     TypeError
         If x or b has a dtype the policy rejects (complex, object, str), or
-        axis is not an int.
+        axis is not an int or a tuple of ints.
     ValueError
-        If b does not broadcast with x.
+        If b does not broadcast with x, or axis names an axis twice.
     numpy.exceptions.AxisError
         If axis is out of range.
 
@@ -397,6 +453,8 @@ def logsumexp(
     >>> res, sgn = gilfree.logsumexp(np.array([1.0, 2.0]), b=np.array([1.0, -1.0]), return_sign=True)
     >>> round(float(res), 6), float(sgn)
     (1.541325, -1.0)
+    >>> gilfree.logsumexp(np.zeros((2, 3, 4)), axis=(0, 2)).round(6).tolist()  # log(8)
+    [2.079442, 2.079442, 2.079442]
     """
     if b is None and return_sign is False:
         if (r := _whole(ReduceKind.logsumexp, x, axis, keepdims, None, None)) is not None:
@@ -404,7 +462,7 @@ def logsumexp(
     signed = v.flag(return_sign, "return_sign")
     arr = _native(x, "x")
     if b is None and not signed:
-        return _reduce(ReduceKind.logsumexp, arr, axis, keepdims)
+        return _reduce(ReduceKind.logsumexp, arr, axis, keepdims, multi=True)
     if b is None:  # the sign needs the weighted kernel: b = 1 everywhere (a broadcast view)
         xb, bb = _broadcast_pair(arr, np.ones(1, arr.dtype), "x", "b")
     else:

@@ -45,6 +45,11 @@ lse2, lse_sign2 = gilfree.logsumexp(a, b=a, return_sign=True)
 assert_type(gilfree.logsumexp(a, b=a), np.floating[Any])
 assert isinstance(gilfree.norm(a, 3.5), np.floating)
 assert isinstance(gilfree.norm(a, None, 0), np.floating | np.ndarray)
+cube = np.ones((2, 3, 4))
+assert isinstance(gilfree.norm(cube, "fro", (1, 2)), np.ndarray)  # matrix norms over a pair of axes
+assert isinstance(gilfree.norm(cube[0], 1), np.floating)
+assert isinstance(gilfree.logsumexp(cube, axis=(0, 2)), np.ndarray)
+assert gilfree.softmax(cube, axis=(1, 2)).shape == cube.shape
 assert isinstance(gilfree.dot(i, i), np.signedinteger)
 assert isinstance(gilfree.sqdist(a, a[::-1]), np.floating)
 rows = gilfree.mean(m, axis=1)
