@@ -102,6 +102,9 @@ def test_set_limits_checks_its_arguments():
         gilfree.aio.set_limits(max_queued=-1)
     with pytest.raises(TypeError, match="max_in_flight"):
         gilfree.aio.set_limits(max_in_flight="4")
+    for bad in ("x", 1.5, True):  # a wrong type is a TypeError, as for max_in_flight
+        with pytest.raises(TypeError, match="max_queued: expected an int or None"):
+            gilfree.aio.set_limits(max_queued=bad)
 
 
 @pytest.mark.asyncio

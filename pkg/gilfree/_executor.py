@@ -122,9 +122,9 @@ def set_limits(max_in_flight: int | None = None, max_queued: int | None = None) 
     Raises
     ------
     TypeError
-        If max_in_flight is not an int.
+        If max_in_flight or max_queued is not an int (or None).
     ValueError
-        If max_in_flight is below 1 or max_queued below 0 (or not an int).
+        If max_in_flight is below 1 or max_queued below 0.
 
     See Also
     --------
@@ -140,7 +140,9 @@ def set_limits(max_in_flight: int | None = None, max_queued: int | None = None) 
     """
     new_workers = check_count(max_in_flight, "max_in_flight") if max_in_flight is not None else None
     if max_queued is not None:
-        if isinstance(max_queued, bool) or not isinstance(max_queued, int) or max_queued < 0:
+        if isinstance(max_queued, bool) or not isinstance(max_queued, int):
+            raise TypeError(f"max_queued: expected an int or None, got {type(max_queued).__name__}")
+        if max_queued < 0:
             raise ValueError(f"max_queued: expected an int >= 0 or None, got {max_queued!r}")
     with _state.lock:
         resize = (new_workers or default_in_flight()) != _workers()

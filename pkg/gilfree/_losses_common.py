@@ -64,7 +64,7 @@ reduction : {"mean", "sum", "none"}, default "mean"
 _REDUCTION_KL = """\
 reduction : {"mean", "sum", "none", "batchmean"}, default "mean"
     As for :func:`mse`; ``"batchmean"`` divides the sum by ``input.shape[0]``."""
-_RETURNS = """\
+_RETURNS_HEAD = """\
 Returns
 -------
 value : numpy.floating or numpy.ndarray
@@ -72,7 +72,10 @@ value : numpy.floating or numpy.ndarray
     float64) for a reduction, an array of that dtype for ``"none"``.
 grad : numpy.ndarray
     Only with ``return_grad=True``: d value / d ``input``, of ``input``'s
-    shape and dtype (for ``"none"``, the gradient of ``value.sum()``).
+    shape and dtype (for ``"none"``, the gradient of ``value.sum()``)."""
+_RETURNS = (
+    _RETURNS_HEAD
+    + """
 
 Raises
 ------
@@ -82,15 +85,10 @@ TypeError
 ValueError
     If ``input`` is empty, an array has the wrong shape, ``reduction`` is
     not one of its choices or a parameter is out of its range."""
-_RETURNS_ELEMENTWISE = """\
-Returns
--------
-value : numpy.floating or numpy.ndarray
-    A NumPy scalar of ``input``'s dtype (float32 or float64, accumulated in
-    float64) for a reduction, an array of that dtype for ``"none"``.
-grad : numpy.ndarray
-    Only with ``return_grad=True``: d value / d ``input``, of ``input``'s
-    shape and dtype (for ``"none"``, the gradient of ``value.sum()``). Where
+)
+_RETURNS_ELEMENTWISE = (
+    _RETURNS_HEAD
+    + """ Where
     broadcasting stretched ``input``, the full-shape gradient is summed back
     over the stretched axes (as torch's autograd does), in float64.
 
@@ -104,6 +102,7 @@ ValueError
     If ``input`` or the broadcast result is empty, the shapes do not
     broadcast, ``reduction`` is not one of its choices, a parameter is out of
     its range, or ``out``/``grad_out`` fails its checks."""
+)
 _SHARED_DOC = {
     "@input_target@": _INPUT_TARGET,
     "@reduction@": _REDUCTION + "\n" + _RETURN_GRAD,
