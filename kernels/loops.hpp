@@ -41,6 +41,7 @@ inline Rows split_rows(const LoopArgs& a) {
   for (int d = 0; d < nd; ++d) (d < no ? r.outer.shape[d] : r.inner.shape[d - no]) = a.shape.shape[d];
   for (int k = 0; k < 3; ++k) {
     od[k]->data = id[k]->data = src[k]->data;
+    if (!src[k]->data) continue;  // an absent operand's strides are never read
     for (int d = 0; d < nd; ++d) (d < no ? od[k]->strides[d] : id[k]->strides[d - no]) = src[k]->strides[d];
   }
   r.M = r.outer.size();

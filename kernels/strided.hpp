@@ -13,15 +13,18 @@ constexpr int kMaxDims = 64;
 
 /// One operand of an elementwise kernel: a base pointer and byte strides
 /// over the shared shape. data == nullptr marks an absent operand.
+/// Only strides[0, ndim) of a present operand are meaningful, and only they
+/// are read: the arrays are left uninitialised (512 bytes each, zeroed on
+/// every call they would cost a tiny call more than its work).
 struct NdOperand {
   char* data = nullptr;
-  int64_t strides[kMaxDims] = {};
+  int64_t strides[kMaxDims];
 };
 
-/// The shared shape of up to kMaxOps operands.
+/// The shared shape of up to kMaxOps operands; shape[0, ndim) is meaningful.
 struct NdShape {
   int ndim = 0;
-  int64_t shape[kMaxDims] = {};
+  int64_t shape[kMaxDims];
   int64_t size() const {
     int64_t n = 1;
     for (int d = 0; d < ndim; ++d) n *= shape[d];
