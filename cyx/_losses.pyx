@@ -104,9 +104,9 @@ cdef inline int64_t inner_stride(cnp.ndarray arr) noexcept:
     return arr.strides[2] if arr.ndim == 3 else 0
 
 
-def rows(RowLoss which, cnp.ndarray input, object target_index, object target_prob,
-         object class_weight, object sample_weight, int64_t ignore_index,
-         double label_smoothing, Reduction reduction, bint want_grad, int nthreads, Token token):
+cpdef tuple rows(RowLoss which, cnp.ndarray input, object target_index, object target_prob,
+                 object class_weight, object sample_weight, int64_t ignore_index,
+                 double label_smoothing, Reduction reduction, bint want_grad, int nthreads, Token token):
     """The row-wise loss `which` (cross_entropy or nll_loss) on (N, C) or (N, C, D) input.
 
     An (N, C, D) input is N * D rows of C classes (torch's (N, C, d1, ..., dk) with the d axes

@@ -7,6 +7,8 @@ import contextvars
 import operator
 import threading
 
+cimport cython
+
 from cpython.contextvars cimport PyContextVar_Reset, PyContextVar_Set, get_value
 from cpython.exc cimport PyErr_CheckSignals
 from cpython.object cimport PyObject
@@ -202,6 +204,7 @@ cpdef int check_count(object n, str name="n") except -1:
     return n
 
 
+@cython.freelist(8)  # `with threads(n):` allocates one per block: reuse the memory
 cdef class threads:
     """threads(n)
 --
