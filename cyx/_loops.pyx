@@ -73,30 +73,42 @@ def run_reduce(ReduceKind kind, cnp.ndarray x, object y, int nouter, double para
     return res
 
 
-def reduce_common(ReduceKind kind, object x, double param=0.0):
-    """The common call of a reduction, whole: all of x, an exact ndarray of a kernel dtype
-    (int32, int64, float32, float64; native byte order, aligned), not empty, in the calling
-    context (gilfree.threads, the cancel token). Returns the result as a NumPy scalar of the
-    dtype C++ gives it (reduce_dtype), or None when the call is not the common one (the caller's
-    general path, which converts and checks everything, then takes it)."""
+def reduce_common(ReduceKind kind, object x, double param=0.0, object axis=None):
+    """The common call of a reduction: all of x (axis None), or its last axis (axis -1 or
+    ndim - 1, an int), of an exact ndarray of a kernel dtype (int32, int64, float32, float64;
+    native byte order, aligned), not empty, in the calling context (gilfree.threads, the cancel
+    token). Returns the result in the dtype C++ gives it (reduce_dtype): a NumPy scalar for the
+    whole array (or a 1-d one), else an array of x's leading shape; or None when the call is
+    not the common one (the caller's general path, which converts and checks everything, then
+    takes it)."""
     if type(x) is not cnp.ndarray:
         return None
-    cdef cnp.ndarray arr = <cnp.ndarray>x
+    cdef cnp.ndarray arr = <cnp.ndarray>x, res = None
     cdef int t = cnp.PyArray_TYPE(arr)
+    cdef int nd = cnp.PyArray_NDIM(arr)
     if t != cnp.NPY_FLOAT64 and t != cnp.NPY_FLOAT32 and t != cnp.NPY_INT64 and t != cnp.NPY_INT32:
         return None
     if not cnp.PyArray_ISBEHAVED_RO(arr) or cnp.PyArray_SIZE(arr) == 0 or reduce_result_width(kind) != 1:
         return None
+    cdef int nouter = 0
+    if axis is not None:
+        if type(axis) is not int or nd == 0 or not (axis == -1 or axis == nd - 1):
+            return None
+        nouter = nd - 1
     cdef LoopArgs a
     cdef Dtype dt = dtype_of(arr, "x", False)
     cdef int rt = typenum_of(reduce_dtype(kind, dt))
-    cdef int64_t res = 0  # 8 bytes: room for the one result of any reduce_dtype
+    cdef int64_t one = 0  # 8 bytes: room for the one result of any reduce_dtype
     cdef Token tok = context_token()
     cdef ExecContext ctx = make_ctx(context_threads(), tok)
     set_shape(a.shape, arr)
-    a.nouter = 0
+    a.nouter = nouter
     _point(a.x, arr, arr, t, "x")
-    a.res = <char*>&res
+    if nouter:
+        res = cnp.PyArray_EMPTY(nouter, cnp.PyArray_DIMS(arr), rt, 0)
+        a.res = <char*>cnp.PyArray_DATA(res)
+    else:
+        a.res = <char*>&one
     try:
         if releases_gil(arr):
             with nogil:
@@ -105,7 +117,7 @@ def reduce_common(ReduceKind kind, object x, double param=0.0):
             reduce(dt, kind, a, param, ctx)
     except KernelCancelled as exc:
         raise cancelled(exc, tok) from None
-    return PyArray_Scalar(&res, cnp.PyArray_DescrFromType(rt), None)
+    return res if nouter else PyArray_Scalar(&one, cnp.PyArray_DescrFromType(rt), None)
 
 
 def cumsum_result_dtype(cnp.ndarray x):

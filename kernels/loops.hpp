@@ -122,14 +122,25 @@ typename Op::S reduce_range(const NdShape& inner, NdOperand& x, NdOperand& y, in
                             const Op& op) {
   using S = typename Op::S;
   if (lo >= hi) return op.identity();  // (for_segments needs a non-empty shape)
-  Cascade<S, Op> cas;
   S fold = op.identity();
-  alignas(64) T bx[kLoopBlock];
-  alignas(64) T by[kLoopBlock];
   const bool has_y = y.data != nullptr;
   const int ax = inner.ndim - 1;
   const int64_t sx = x.strides[ax], sy = has_y ? y.strides[ax] : 0;
   const bool contig = sx == static_cast<int64_t>(sizeof(T)) && (!has_y || sy == static_cast<int64_t>(sizeof(T)));
+  if (inner.ndim == 1 && contig && hi - lo <= kLoopBlock) {
+    // one contiguous run of at most a block (a short row): the one block the
+    // loop below would emit, read in place; a cascade of one state is that state
+    const T* px = reinterpret_cast<const T*>(x.data) + lo;
+    const T* py = has_y ? reinterpret_cast<const T*>(y.data) + lo : nullptr;
+    const S b = op.block(px, py, static_cast<int>(hi - lo), lo, fold);
+    if constexpr (Op::kCascade)
+      return b;
+    else
+      return op.merge(fold, b);
+  }
+  Cascade<S, Op> cas;
+  alignas(64) T bx[kLoopBlock];
+  alignas(64) T by[kLoopBlock];
   int fill = 0;
   int64_t bstart = lo;
   auto emit = [&](const T* px, const T* py, int m) {

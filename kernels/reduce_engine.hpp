@@ -17,6 +17,8 @@
 #include <array>
 #include <cstdint>
 #include <limits>
+#include <new>
+#include <type_traits>
 #include <vector>
 
 #include "runtime.hpp"
@@ -35,33 +37,42 @@ inline int64_t num_chunks(int64_t n) { return (n + kChunk - 1) / kChunk; }
 /// Binary-counter pairwise combination of a sequence of states pushed in
 /// order: deterministic for a given sequence, error O(log n) for sums.
 /// Op provides S identity() and S merge(const S& earlier, const S& later).
+/// The slots are raw storage: only st[0, top) hold states (a state type's
+/// default member initialisers would otherwise zero all 64 per cascade, more
+/// than the work of a short row).
 template <class S, class Op>
 struct Cascade {
-  S st[64];
+  static_assert(std::is_trivially_copyable_v<S> && std::is_trivially_destructible_v<S>);
+  union Slot {
+    S s;
+    Slot() {}
+  };
+  Slot st_[64];
   int lvl[64];
   int top = 0;
+  const S& st(int i) const { return st_[i].s; }
   void push(S s, const Op& op) {
     int l = 0;
     while (top > 0 && lvl[top - 1] == l) {
-      s = op.merge(st[top - 1], s);
+      s = op.merge(st(top - 1), s);
       --top;
       ++l;
     }
-    st[top] = s;
+    new (&st_[top].s) S(s);
     lvl[top++] = l;
   }
   /// The combined state: the newest (smallest) subtree merged first.
   S result(const Op& op) const {
     if (top == 0) return op.identity();
-    S r = st[top - 1];
-    for (int i = top - 2; i >= 0; --i) r = op.merge(st[i], r);
+    S r = st(top - 1);
+    for (int i = top - 2; i >= 0; --i) r = op.merge(st(i), r);
     return r;
   }
   /// As result(), folded onto the identity (the losses' block stream: a lone
   /// -0.0 comes out as +0.0).
   S total(const Op& op) const {
     S r = op.identity();
-    for (int i = top - 1; i >= 0; --i) r = op.merge(st[i], r);
+    for (int i = top - 1; i >= 0; --i) r = op.merge(st(i), r);
     return r;
   }
 };

@@ -134,6 +134,39 @@ def test_whole_array_reduction_common_call_equals_the_general_path(name, dtype, 
         assert common == pytest.approx(reference, rel=1e-5 if dtype == np.float32 else 1e-12)
 
 
+@pytest.mark.parametrize("name", REDUCTIONS)
+@pytest.mark.parametrize("dtype", [np.int32, np.float32, np.float64])
+@pytest.mark.parametrize("shape, axis", [((1,), -1), ((37, 29), -1), ((37, 29), 1), ((3, 4, 300), -1), ((3, 4, 300), 2)])
+def test_last_axis_reduction_common_call_equals_the_general_path(name, dtype, shape, axis):
+    fn = getattr(gilfree, name)
+    rng = np.random.default_rng(8)
+    x = (rng.standard_normal(shape) * 1000).astype(dtype)
+    common = fn(x, axis=axis)
+    general = fn(x.view(Plain), axis=axis)
+    x64 = x.astype(np.float64)  # NumPy sums float32 in float32: the reference in float64
+    reference = special.logsumexp(x64, axis=axis) if name == "logsumexp" else getattr(np, name)(x64, axis=axis)
+    assert type(common) is type(general)
+    assert _bits(common) == _bits(general)
+    assert np.shape(common) == np.shape(reference)
+    if name.startswith("arg"):
+        np.testing.assert_array_equal(common, reference)
+    else:
+        np.testing.assert_allclose(common, reference, rtol=1e-5 if dtype == np.float32 else 1e-12)
+
+
+def test_last_axis_common_call_leaves_other_calls_to_the_general_path():
+    x = np.arange(12.0).reshape(3, 4)
+    np.testing.assert_array_equal(gilfree.sum(x, axis=0), x.sum(axis=0))  # not the last axis
+    np.testing.assert_array_equal(gilfree.sum(x, axis=np.int64(-1)), x.sum(axis=-1))  # not an exact int
+    assert gilfree.sum(x, axis=-1, keepdims=True).shape == (3, 1)
+    with pytest.raises(ValueError, match="x: zero-size"):  # empty: the general path's error
+        gilfree.min(np.zeros((3, 0)), axis=-1)
+    with pytest.raises(np.exceptions.AxisError):
+        gilfree.sum(x, axis=2)
+    with pytest.raises(np.exceptions.AxisError):
+        gilfree.sum(np.float64(1.0).reshape(()), axis=-2)
+
+
 def test_reduction_common_call_keeps_nan_and_ddof():
     x = np.array([1.0, np.nan, 3.0])
     assert np.isnan(gilfree.max(x)) and np.isnan(gilfree.min(x)) and gilfree.argmax(x) == 1

@@ -245,10 +245,11 @@ def _common_whole(kind: ReduceKind) -> Callable[[_F], _F]:
 def _whole(
     kind: ReduceKind, x: object, axis: object, keepdims: object, dtype: object, out: object, param: object = 0
 ) -> Any:
-    """The common call of a reduction (the whole array, no dtype=/out=/keepdims, an int
-    ddof) taken whole by the binding; None when the call needs the general path."""
-    if axis is None and keepdims is False and dtype is None and out is None and type(param) is int:
-        return _k.reduce_common(kind, x, param)
+    """The common call of a reduction (the whole array or its last axis, no dtype=/out=/
+    keepdims, an int ddof) taken whole by the binding; None when the call needs the general
+    path."""
+    if keepdims is False and dtype is None and out is None and type(param) is int:
+        return _k.reduce_common(kind, x, param, axis)
     return None
 
 
