@@ -3,9 +3,11 @@ ticking, cancellation stops the native work, contextvars arrive."""
 
 import asyncio
 import contextvars
+import threading
 import time
 
 import gilfree
+import gilfree._registry
 import numpy as np
 import pytest
 from gilfree._context import TOKEN
@@ -163,3 +165,36 @@ async def test_progress_bar_after_the_min_twin_is_made():
     assert gilfree.aio.min is not None
     out = await gilfree.aio.map(gilfree.sum, [np.ones(3)] * 3, progress="sums")
     assert [float(o) for o in out] == [3.0, 3.0, 3.0]
+
+
+def _reach_twins(names, barrier, got, errors):
+    barrier.wait()
+    try:
+        for name in names:
+            got[name] = getattr(gilfree.aio, name)
+    except BaseException as exc:  # noqa: BLE001 - reported by the test
+        errors.append(exc)
+
+
+@pytest.mark.thread_unsafe(reason="removes gilfree.aio's twins, which the test's other threads may be using")
+def test_twins_made_once_when_threads_first_reach_them_together():
+    """The first access of gilfree.aio.<name> from many threads at once makes one twin
+    (before: each thread could make its own, and the ast.parse of the docstring's
+    examples, run from several threads at once, raised SystemError on CPython 3.11)."""
+    names = sorted(gilfree._registry.KERNELS)
+    nthreads = 8
+    for _ in range(3):
+        for name in names:
+            gilfree.aio.__dict__.pop(name, None)
+        barrier = threading.Barrier(nthreads)
+        got: list[dict] = [{} for _ in range(nthreads)]
+        errors: list[BaseException] = []
+        threads = [threading.Thread(target=_reach_twins, args=(names, barrier, g, errors)) for g in got]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors, errors
+        for name in names:
+            assert all(g[name] is got[0][name] for g in got), name
+            assert getattr(gilfree.aio, name) is got[0][name]

@@ -431,13 +431,20 @@ def _progress_bar(progress: bool | str, iterables: tuple[_Iterable[_Any], ...], 
     return tqdm(total=_builtins.min(sizes) if sizes else None, desc=desc)
 
 
+# One twin per kernel, made on first access: threads reaching a twin first together
+# wait for one maker (ast.parse, which _twin_doc runs, is not thread-safe on CPython 3.11).
+_TWINS_LOCK = _threading.Lock()
+
+
 def __getattr__(name: str) -> _Any:
     fn = _registry.KERNELS.get(name)
     if fn is None:
         raise AttributeError(f"module 'gilfree.aio' has no attribute {name!r}")
-    wrapped = _make_awaitable(fn)
-    globals()[name] = wrapped
-    return wrapped
+    with _TWINS_LOCK:
+        made = globals().get(name)
+        if made is None:
+            made = globals()[name] = _make_awaitable(fn)
+    return made
 
 
 def __dir__() -> list[str]:
