@@ -1,5 +1,5 @@
 import contextvars
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import TypeVar
 
@@ -53,6 +53,7 @@ class CommonCall:
         prefix: tuple[object, ...],
         nargs: int,
         suffix: tuple[object, ...],
+        keywords: Iterable[str] = (),
     ) -> None: ...
     def __call__(self, *args: object, **kwargs: object) -> object: ...
 

@@ -316,20 +316,22 @@ cdef extern from "Python.h":
 cdef class CommonCall:
     """A public kernel whose common call a binding takes whole.
 
-    CommonCall(general, fast, prefix, nargs, suffix): called with exactly `nargs` positional
-    arguments and no keywords, it first calls ``fast(*prefix, *args, *suffix)``, a binding's
-    common-call entry (the result, or None when the arguments need the general checks);
-    any other call, and every None, goes to `general`, the documented Python function. It
+    CommonCall(general, fast, prefix, nargs, suffix, keywords=()): called with exactly `nargs`
+    positional arguments and no keywords, it first calls ``fast(*prefix, *args, *suffix)``, a
+    binding's common-call entry (the result, or None when the arguments need the general
+    checks); with keywords among `keywords` too, ``fast(*prefix, *args, *suffix, **kwargs)``.
+    Any other call, and every None, goes to `general`, the documented Python function. It
     stands for `general` (name, docstring, signature through ``__wrapped__``, other attributes
     read from it) and pickles by reference, as a function does.
     """
     cdef readonly object __wrapped__
     cdef object fast
     cdef tuple prefix, suffix
+    cdef frozenset keywords
     cdef Py_ssize_t nargs
     cdef dict __dict__
 
-    def __init__(self, general, fast, tuple prefix, Py_ssize_t nargs, tuple suffix):
+    def __init__(self, general, fast, tuple prefix, Py_ssize_t nargs, tuple suffix, keywords=()):
         if not callable(general) or not callable(fast):
             raise TypeError("general, fast: expected callables")
         if len(prefix) + nargs + len(suffix) > 8:
@@ -339,13 +341,18 @@ cdef class CommonCall:
         self.prefix = prefix
         self.nargs = nargs
         self.suffix = suffix
+        self.keywords = frozenset(keywords)
         for name in ("__module__", "__name__", "__qualname__", "__doc__"):
             setattr(self, name, getattr(general, name))
 
     def __call__(self, *args, **kwargs):
         cdef PyObject* stack[8]
         cdef Py_ssize_t n = 0
-        if not kwargs and len(args) == self.nargs:
+        if kwargs and len(args) == self.nargs and self.keywords.issuperset(kwargs):
+            res = self.fast(*self.prefix, *args, *self.suffix, **kwargs)
+            if res is not None:
+                return res
+        elif not kwargs and len(args) == self.nargs:
             for item in self.prefix:
                 stack[n] = <PyObject*>item
                 n += 1

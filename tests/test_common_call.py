@@ -342,3 +342,17 @@ def test_common_call_misuse_is_the_functions_error():
         gilfree.mse(a, a, reduction="avg")
     with pytest.raises(TypeError, match="argument"):
         gilfree.sum(a, None, None, None, False, 1)
+
+
+def test_keyword_common_call_takes_only_its_keywords():
+    """fn(x, axis=a) is offered to the binding (the reductions' `keywords`); any other
+    keyword sends the call to the general path, with the same bits."""
+    from gilfree._registry import common_call
+
+    x = np.random.default_rng(3).standard_normal((6, 300))
+    by_keyword = gilfree.logsumexp(x, axis=-1)
+    assert _bits(by_keyword) == _bits(gilfree.logsumexp(x, axis=-1, keepdims=False))
+    assert _bits(by_keyword) == _bits(gilfree.logsumexp.__wrapped__(x, axis=-1))
+    assert _bits(gilfree.sum(x, axis=None)) == _bits(gilfree.sum(x))
+    with pytest.raises(TypeError, match="keywords"):
+        common_call(_losses.elementwise_common, keywords=("nope",))(lambda x: x)

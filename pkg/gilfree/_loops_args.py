@@ -237,9 +237,10 @@ def _reduce(
 
 
 def _common_whole(kind: ReduceKind) -> Callable[[_F], _F]:
-    """Decorator of a reduction: ``fn(x)`` (the whole array, every option at its default) is
-    offered to the binding's entry ``reduce_common(kind, x)``."""
-    return common_call(_k.reduce_common, kind)
+    """Decorator of a reduction: ``fn(x)`` and ``fn(x, axis=a)`` (every other option at its
+    default) are offered to the binding's entry ``reduce_common(kind, x[, axis=a])``, which
+    takes the whole array and its last axis."""
+    return common_call(_k.reduce_common, kind, keywords=("axis",))
 
 
 def _whole(

@@ -22,17 +22,22 @@ def kernel(fn: F) -> F:
 
 
 def common_call(
-    fast: Callable[..., Any], *prefix: object, suffix: tuple[object, ...] = ()
+    fast: Callable[..., Any], *prefix: object, suffix: tuple[object, ...] = (), keywords: tuple[str, ...] = ()
 ) -> Callable[[F], F]:
     """Decorator: ``fn(*args)`` with only its positional-or-keyword parameters
     without a default given, and no keywords, is first offered to the binding's
     common-call entry, ``fast(*prefix, *args, *suffix)``, which returns the
     result or None (then fn, the general path, takes the call). `suffix`
-    carries fn's own defaults, so the two paths read one signature."""
+    carries fn's own defaults, so the two paths read one signature. A call
+    whose keywords are all among `keywords` (parameters of both fn and fast)
+    is offered as ``fast(*prefix, *args, *suffix, **kwargs)``."""
 
     def wrap(fn: F) -> F:
-        params = inspect.signature(fn).parameters.values()
-        nargs = sum(p.default is inspect.Parameter.empty for p in params)
-        return cast(F, CommonCall(fn, fast, prefix, nargs, suffix))
+        params = inspect.signature(fn).parameters
+        nargs = sum(p.default is inspect.Parameter.empty for p in params.values())
+        missing = [k for k in keywords if k not in params]
+        if missing:
+            raise TypeError(f"keywords: {missing} are not parameters of {fn.__qualname__}")
+        return cast(F, CommonCall(fn, fast, prefix, nargs, suffix, keywords))
 
     return wrap
