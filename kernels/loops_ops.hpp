@@ -27,15 +27,15 @@ struct SumOp {
     else
       return lane_sum_u64(m, [x](int i) { return static_cast<uint64_t>(static_cast<int64_t>(x[i])); });
   }
-  static constexpr bool kTile = true;
-  void tile_block(const char* base, int64_t sx, int64_t r0, int m, S* out) const {
+  static constexpr bool kGroupRows = true;  // whole column groups row by row (group_sums)
+  void group_block(const char* base, int64_t sx, int64_t r0, int m, int ncol, S* out) const {
     if constexpr (is_float_v<T>) {
-      tile_sums<T>(base, sx, r0, m, out);
+      group_sums<T>(base, sx, r0, m, ncol, out);
     } else {
-      for (int c = 0; c < kTileW; ++c) out[c] = 0;
+      for (int c = 0; c < ncol; ++c) out[c] = 0;
       for (int i = 0; i < m; ++i) {
         const T* row = reinterpret_cast<const T*>(base + (r0 + i) * sx);
-        for (int c = 0; c < kTileW; ++c) out[c] += static_cast<uint64_t>(static_cast<int64_t>(row[c]));
+        for (int c = 0; c < ncol; ++c) out[c] += static_cast<uint64_t>(static_cast<int64_t>(row[c]));
       }
     }
   }
@@ -57,9 +57,9 @@ struct MeanOp {
   S block(const T* x, const T*, int m, int64_t, const S&) const {
     return lane_sum(m, [x](int i) { return to_d(x[i]); });
   }
-  static constexpr bool kTile = true;
-  void tile_block(const char* base, int64_t sx, int64_t r0, int m, S* out) const {
-    tile_sums<T>(base, sx, r0, m, out);
+  static constexpr bool kGroupRows = true;
+  void group_block(const char* base, int64_t sx, int64_t r0, int m, int ncol, S* out) const {
+    group_sums<T>(base, sx, r0, m, ncol, out);
   }
   S merge(const S& a, const S& b) const { return a + b; }
   void finish(const S& s, int64_t n, char* res) const {
@@ -226,22 +226,13 @@ struct ExtremeOp {
     if (e.nan) return S{std::numeric_limits<T>::quiet_NaN(), true};
     return S{e.v, true};
   }
-  static constexpr bool kTile = true;
-  void tile_block(const char* base, int64_t sx, int64_t r0, int m, S* out) const {
-    T best[kTileW];
-    int64_t idx[kTileW];
-    bool nan[kTileW];
-    tile_extreme<T, Max>(base, sx, r0, m, best, idx, nan);
-    for (int c = 0; c < kTileW; ++c) out[c] = S{nan[c] ? std::numeric_limits<T>::quiet_NaN() : best[c], true};
-  }
-  static constexpr bool kGroupTile = true;  // exact merges (fold): whole column groups row by row
-  /// Merges the states of rows [r0, r0 + m) of ncol adjacent columns into fold[0..ncol).
-  void group_block(const char* base, int64_t sx, int64_t r0, int m, int ncol, S* fold) const {
+  static constexpr bool kGroupRows = true;  // whole column groups row by row
+  /// The states of rows [r0, r0 + m) of ncol adjacent columns.
+  void group_block(const char* base, int64_t sx, int64_t r0, int m, int ncol, S* out) const {
     T best[kWideGroup];
     bool nan[kWideGroup];
     group_extreme<T, Max>(base, sx, r0, m, ncol, best, nan);
-    for (int c = 0; c < ncol; ++c)
-      fold[c] = merge(fold[c], S{nan[c] ? std::numeric_limits<T>::quiet_NaN() : best[c], true});
+    for (int c = 0; c < ncol; ++c) out[c] = S{nan[c] ? std::numeric_limits<T>::quiet_NaN() : best[c], true};
   }
   S merge(const S& a, const S& b) const {
     if (!a.any) return b;
@@ -320,7 +311,7 @@ struct ArgOp {
 template <class T>
 struct DotOp : SumOp<T> {
   using typename SumOp<T>::S;
-  static constexpr bool kTile = false;
+  static constexpr bool kGroupRows = false;
   S block(const T* x, const T* y, int m, int64_t, const S&) const {
     if constexpr (is_float_v<T>)
       return lane_sum(m, [x, y](int i) { return to_d(x[i]) * to_d(y[i]); });
@@ -336,7 +327,7 @@ struct DotOp : SumOp<T> {
 template <class T>
 struct SqdistOp : MeanOp<T> {
   using S = double;
-  static constexpr bool kTile = false;  // (nor Norm1Op, derived from it)
+  static constexpr bool kGroupRows = false;  // (nor Norm1Op, derived from it)
   S block(const T* x, const T* y, int m, int64_t, const S&) const {
     return lane_sum(m, [x, y](int i) {
       const double d = to_d(x[i]) - to_d(y[i]);

@@ -3,8 +3,10 @@
 // intrinsics where the build targets it, portable loops otherwise).
 #pragma once
 
+#include <algorithm>
 #include <cstring>
 #include <type_traits>
+#include <vector>
 
 #include "loops_common.hpp"
 
@@ -21,30 +23,6 @@ namespace detail {
 constexpr int kTileW = 8;  // columns per tile (one 512-bit vector of doubles)
 
 /// lane_sum over rows [r0, r0 + m) of each of kTileW columns, same lanes and order.
-#ifdef __AVX512F__
-/// tile_lane_sums of the values themselves: the kLanes accumulators in registers.
-template <class T>
-inline void tile_lane_sums_plain(const char* base, int64_t sx, int64_t r0, int m, double* out) {
-  static_assert(kLanes == 16 && kTileW == 8, "register tile layout");
-  auto ld = [](const char* p) {
-    if constexpr (std::is_same<T, double>::value)
-      return _mm512_loadu_pd(reinterpret_cast<const double*>(p));
-    else
-      return _mm512_cvtps_pd(_mm256_loadu_ps(reinterpret_cast<const float*>(p)));
-  };
-  __m512d acc[kLanes];
-  for (int k = 0; k < kLanes; ++k) acc[k] = _mm512_setzero_pd();
-  const char* p = base + r0 * sx;
-  int i = 0;
-  for (; i + kLanes <= m; i += kLanes, p += kLanes * sx)
-    for (int k = 0; k < kLanes; ++k) acc[k] = _mm512_add_pd(acc[k], ld(p + k * sx));
-  for (int k = 0; k < kLanes && i + k < m; ++k) acc[k] = _mm512_add_pd(acc[k], ld(p + k * sx));
-  for (int w = kLanes / 2; w >= 1; w /= 2)
-    for (int k = 0; k < w; ++k) acc[k] = _mm512_add_pd(acc[k], acc[k + w]);
-  _mm512_storeu_pd(out, acc[0]);
-}
-#endif
-
 template <class T, class F>
 inline void tile_lane_sums(const char* base, int64_t sx, int64_t r0, int m, F&& f, double* out) {
   double acc[kLanes][kTileW] = {};
@@ -62,16 +40,6 @@ inline void tile_lane_sums(const char* base, int64_t sx, int64_t r0, int m, F&& 
     for (int k = 0; k < w; ++k)
       for (int c = 0; c < kTileW; ++c) acc[k][c] += acc[k + w][c];
   for (int c = 0; c < kTileW; ++c) out[c] = acc[0][c];
-}
-
-/// tile_lane_sums of the values (float T).
-template <class T>
-inline void tile_sums(const char* base, int64_t sx, int64_t r0, int m, double* out) {
-#ifdef __AVX512F__
-  if constexpr (std::is_same<T, double>::value || std::is_same<T, float>::value)
-    return tile_lane_sums_plain<T>(base, sx, r0, m, out);
-#endif
-  tile_lane_sums<T>(base, sx, r0, m, [](double v, int) { return v; }, out);
 }
 
 /// First extreme (or first NaN) of rows [r0, r0 + m) of each of kTileW columns.
@@ -365,7 +333,32 @@ inline int find_first(const T* x, int m, T t) {
 // row (contiguous runs of up to kTileGroup elements) instead of tile by tile.
 
 constexpr int kTileGroup = 32 * kTileW;  // columns per chunk of the column-tile path
-constexpr int kWideGroup = 128 * kTileW;  // columns per chunk of ops reading whole groups (longer row runs)
+constexpr int kWideGroup = 4096;  // most columns of a group read row by row (long contiguous runs)
+
+/// lane_sum over rows [r0, r0 + m) of each of ncol adjacent columns (element
+/// (r, c) at base + r * sx + c * sizeof(T)), same lanes and order as the row
+/// path: row i of the block goes to lane i mod kLanes of each column. The
+/// rows stream (contiguous runs of ncol elements: the longer, the closer to
+/// the memory bandwidth) into kLanes * ncol accumulators (lane k of column c
+/// at acc[k * ncol + c]).
+template <class T>
+inline void group_sums(const char* base, int64_t sx, int64_t r0, int m, int ncol, double* __restrict__ out) {
+  thread_local std::vector<double> scratch;  // kept: no allocation (nor page faults) per block
+  scratch.assign(static_cast<size_t>(kLanes) * ncol, 0.0);
+  double* __restrict__ acc = scratch.data();
+  for (int i = 0; i < m; ++i) {
+    const T* __restrict__ row = reinterpret_cast<const T*>(base + (r0 + i) * sx);
+    double* __restrict__ a = acc + static_cast<int64_t>(i & (kLanes - 1)) * ncol;
+    for (int c = 0; c < ncol; ++c) a[c] += to_d(row[c]);
+  }
+  for (int w = kLanes / 2; w >= 1; w /= 2)
+    for (int k = 0; k < w; ++k) {
+      double* __restrict__ a = acc + static_cast<int64_t>(k) * ncol;
+      const double* __restrict__ b = acc + static_cast<int64_t>(k + w) * ncol;
+      for (int c = 0; c < ncol; ++c) a[c] += b[c];
+    }
+  std::copy(acc, acc + ncol, out);
+}
 
 /// Extreme of rows [r0, r0 + m) of each of ncol <= kWideGroup adjacent columns
 /// (element (r, c) at base + r * sx + c * sizeof(T)), and per column whether it
@@ -399,13 +392,15 @@ inline void group_extreme(const char* base, int64_t sx, int64_t r0, int m, int n
   }
 #endif
   if (c0 < ncol) {
-    unsigned char nl = 0;
+    using U = std::conditional_t<sizeof(T) == 8, uint64_t, std::conditional_t<sizeof(T) == 4, uint32_t, uint16_t>>;
+    U nl = 0;  // the comparison's width: an OR reduction that vectorises
+    T* __restrict__ bst = best;
     for (int i = 0; i < m; ++i) {
-      const T* row = reinterpret_cast<const T*>(base + (r0 + i) * sx);
+      const T* __restrict__ row = reinterpret_cast<const T*>(base + (r0 + i) * sx);
       for (int c = c0; c < ncol; ++c) {  // branch-free (vectorised)
         const T v = row[c];
-        best[c] = (Max ? v > best[c] : v < best[c]) ? v : best[c];
-        if constexpr (is_float_v<T>) nl |= static_cast<unsigned char>(v != v);
+        bst[c] = (Max ? v > bst[c] : v < bst[c]) ? v : bst[c];
+        if constexpr (is_float_v<T>) nl |= static_cast<U>(v != v);
       }
     }
     any_nan |= nl != 0;

@@ -1,5 +1,6 @@
-"""Paths of gilfree.loops added for speed, against NumPy: min / max over axis 0
-read as whole column groups row by row, arg* over 32 KiB sub-blocks with
+"""Paths of gilfree.loops added for speed, against NumPy: sum / mean / min / max
+over axis 0 read as whole column groups row by row (the same bits as the row
+path: a Fortran-ordered copy, and as any thread count), arg* over 32 KiB sub-blocks with
 masked head / tail loads, and the one-pass norm whose blocks fall back to the
 scaled pass only at the edges of the double range."""
 
@@ -18,8 +19,8 @@ def data(dtype, shape, rng):
     return rng.standard_normal(shape).astype(dtype)
 
 
-# widths around the column group (1024) and the vector widths (8 / 16)
-WIDE_SHAPES = [(3, 1024), (1030, 1032), (2, 1100), (1500, 2056), (5, 8), (40, 3000)]
+# widths around the column group (up to 4096 wide) and the vector widths (8 / 16)
+WIDE_SHAPES = [(3, 1024), (1030, 1032), (2, 1100), (1500, 2056), (5, 8), (40, 3000), (2, 4097), (1100, 4100)]
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -31,6 +32,33 @@ def test_axis0_column_groups(dtype, shape, rng):
         np.testing.assert_array_equal(got, getattr(np, name)(x, axis=0), err_msg=name)
         row_path = getattr(gilfree, name)(np.asfortranarray(x), axis=0)
         assert got.tobytes() == np.ascontiguousarray(row_path).tobytes(), name
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", WIDE_SHAPES)
+def test_axis0_column_group_sums(dtype, shape, rng):
+    x = data(dtype, shape, rng)
+    for name in ("sum", "mean"):
+        got = getattr(gilfree, name)(x, axis=0)
+        want = getattr(np, name)(x.astype(np.float64) if x.dtype.kind == "f" else x, axis=0)
+        rtol = 1e-6 if got.dtype == np.float32 else 1e-12  # float32 results: accumulated in double, then rounded
+        np.testing.assert_allclose(got, want, rtol=rtol, atol=1e-9, err_msg=name)
+        row_path = getattr(gilfree, name)(np.asfortranarray(x), axis=0)
+        assert got.tobytes() == np.ascontiguousarray(row_path).tobytes(), name
+
+
+def test_axis0_column_group_sums_long_columns_and_batches(rng):
+    # columns longer than a chunk (parts combined as the row path does), and a
+    # batch of matrices (axis=1 of a 3-d array), on 1 and 2 threads
+    cases = [(rng.standard_normal((70000, 9)), 0), (rng.standard_normal((3, 2100, 40)), 1)]
+    for x, axis in cases:
+        for name in ("sum", "mean"):
+            row_path = getattr(gilfree, name)(np.asfortranarray(x), axis=axis)
+            np.testing.assert_allclose(row_path, getattr(np, name)(x, axis=axis), rtol=1e-12, atol=1e-9)
+            for k in (1, 2):
+                with gilfree.threads(k):
+                    got = getattr(gilfree, name)(x, axis=axis)
+                assert got.tobytes() == np.ascontiguousarray(row_path).tobytes(), (name, k, x.shape)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
