@@ -39,12 +39,10 @@ NAMES = ("numba", "jax", "numexpr")
 
 try:
     import numba
-    from numba import prange
 
     VERSIONS["numba"] = numba.__version__
 except Exception as e:  # ImportError, or numba refusing this NumPy version
     numba = None
-    prange = range
     SKIPPED["numba"] = f"not importable ({type(e).__name__}: {e})"
 try:
     import jax
@@ -79,160 +77,22 @@ def note() -> str:
     skipped = "; ".join(f"{k}: {v}" for k, v in SKIPPED.items())
     line = f"Peers: {used}" + (f" (skipped: {skipped})" if skipped else "") + "."
     if EXCLUDED:
-        line += " Excluded, their result differs from gilfree's: " + "; ".join(EXCLUDED) + "."
+        line += (
+            " Excluded, their result differs from gilfree's (or they failed): " + "; ".join(EXCLUDED) + "."
+        )
     return line
 
 
 # ---------------------------------------------------------------- numba kernels
-# Plain Python, compiled twice below: parallel (prange splits the loop) and
-# serial (prange is range). Accumulators are float64 whatever the input dtype.
-
-
-def _nb_mse(x, y):
-    acc = 0.0
-    for i in prange(x.size):
-        d = float(x[i]) - float(y[i])
-        acc += d * d
-    return acc / x.size
-
-
-def _nb_mse_grad(x, y):
-    n = x.size
-    g = np.empty_like(x)
-    acc = 0.0
-    for i in prange(n):
-        d = float(x[i]) - float(y[i])
-        acc += d * d
-        g[i] = (2.0 / n) * d
-    return acc / n, g
-
-
-def _nb_sum(a):
-    acc = 0.0
-    for i in prange(a.size):
-        acc += a[i]
-    return acc
-
-
-def _nb_var(a):
-    # one pass, shifted by the first element (no cancellation for data far from 0);
-    # faster than two passes over a memory-bound array
-    n = a.size
-    k = float(a[0])
-    s1 = 0.0
-    s2 = 0.0
-    for i in prange(n):
-        d = float(a[i]) - k
-        s1 += d
-        s2 += d * d
-    return (s2 - s1 * s1 / n) / n
-
-
-def _nb_sqdist(a, b):
-    acc = 0.0
-    for i in prange(a.size):
-        d = float(a[i]) - float(b[i])
-        acc += d * d
-    return acc
-
-
-def _nb_bce_logits_grad(x, y):
-    n = x.size
-    g = np.empty_like(x)
-    acc = 0.0
-    for i in prange(n):
-        xi = float(x[i])
-        e = np.exp(-abs(xi))
-        acc += max(xi, 0.0) - xi * float(y[i]) + np.log1p(e)
-        s = 1.0 / (1.0 + e) if xi >= 0 else e / (1.0 + e)
-        g[i] = (s - float(y[i])) / n
-    return acc / n, g
-
-
-def _nb_bce_logits(x, y):
-    acc = 0.0
-    for i in prange(x.size):
-        xi = float(x[i])
-        acc += max(xi, 0.0) - xi * float(y[i]) + np.log1p(np.exp(-abs(xi)))
-    return acc / x.size
-
-
-def _nb_row_lse(x, r):
-    m = float(x[r, 0])
-    for j in range(1, x.shape[1]):
-        m = max(m, float(x[r, j]))
-    s = 0.0
-    for j in range(x.shape[1]):
-        s += np.exp(float(x[r, j]) - m)
-    return m + np.log(s)
-
-
-def _nb_logsumexp(x):
-    out = np.empty(x.shape[0], dtype=x.dtype)
-    for r in prange(x.shape[0]):
-        out[r] = _row_lse(x, r)
-    return out
-
-
-def _nb_cross_entropy(x, t):
-    rows = x.shape[0]
-    acc = 0.0
-    for r in prange(rows):
-        acc += _row_lse(x, r) - float(x[r, t[r]])
-    return acc / rows
-
-
-def _nb_cross_entropy_grad(x, t):
-    rows = x.shape[0]
-    g = np.empty_like(x)
-    acc = 0.0
-    for r in prange(rows):
-        lse = _row_lse(x, r)
-        acc += lse - float(x[r, t[r]])
-        for j in range(x.shape[1]):
-            g[r, j] = np.exp(float(x[r, j]) - lse) / rows
-        g[r, t[r]] -= 1.0 / rows
-    return acc / rows, g
-
-
-def _nb_convolve2d_same(img, ker):
-    # SciPy's convolve2d(mode="same") for an odd kernel: zero padding, flipped kernel
-    kh, kw = ker.shape
-    h, w = img.shape
-    ch, cw = (kh - 1) // 2, (kw - 1) // 2
-    pad = np.zeros((h + kh - 1, w + kw - 1), dtype=np.float64)
-    pad[ch : ch + h, cw : cw + w] = img
-    flip = ker[::-1, ::-1].copy()
-    out = np.empty((h, w), dtype=img.dtype)
-    for i in prange(h):
-        for j in range(w):
-            acc = 0.0
-            for p in range(kh):
-                for q in range(kw):
-                    acc += flip[p, q] * pad[i + p, j + q]
-            out[i, j] = acc
-    return out
-
+# Plain Python in bench/_peers_kernels.py, compiled twice: parallel (prange
+# splits the loop) and serial (prange is range).
 
 NUMBA_PAR: dict[str, Callable] = {}
 NUMBA_SERIAL: dict[str, Callable] = {}
 if numba is not None:
-    _row_lse = numba.njit(nogil=True, fastmath=True, inline="always")(_nb_row_lse)
-    for _name, _fn in [
-        ("mse", _nb_mse),
-        ("mse+grad", _nb_mse_grad),
-        ("sum", _nb_sum),
-        ("var", _nb_var),
-        ("sqdist", _nb_sqdist),
-        ("bce_logits", _nb_bce_logits),
-        ("bce_logits+grad", _nb_bce_logits_grad),
-        ("logsumexp", _nb_logsumexp),
-        ("cross_entropy", _nb_cross_entropy),
-        ("cross_entropy+grad", _nb_cross_entropy_grad),
-        ("convolve2d", _nb_convolve2d_same),
-    ]:
-        NUMBA_PAR[_name] = numba.njit(parallel=True, nogil=True, fastmath=True)(_fn)
-        NUMBA_SERIAL[_name] = numba.njit(nogil=True, fastmath=True)(_fn)
+    from _peers_kernels import compile_kernels
+
+    NUMBA_PAR, NUMBA_SERIAL = compile_kernels(numba)
 
 
 # ---------------------------------------------------------------- JAX (jit, CPU)
@@ -265,8 +125,16 @@ def _jax_kernels() -> dict[str, Callable]:
         "cross_entropy": ce,
         "cross_entropy+grad": jax.value_and_grad(ce),
         "sum": jnp.sum,
+        "mean": jnp.mean,
         "var": jnp.var,
+        "std": jnp.std,
+        "min": jnp.min,
+        "max": jnp.max,
+        "argmin": jnp.argmin,
+        "argmax": jnp.argmax,
         "sqdist": lambda a, b: jnp.sum((a - b) ** 2),
+        "dot": jnp.dot,
+        "norm": jnp.linalg.norm,
         "logsumexp": lambda m: jlse(m, axis=-1),
         "conv2d": conv2d,
         "convolve2d": lambda img, ker: jsig.convolve2d(img, ker, mode="same"),
@@ -311,17 +179,30 @@ def _numexpr_call(case: str, args: tuple) -> Callable[[], object] | None:
         if case.endswith("+grad"):
             return lambda: (val(), numexpr.evaluate(grad_expr, local_dict=names))
         return val
-    if case == "sum":
-        return lambda: float(numexpr.evaluate("sum(a)", local_dict={"a": args[0]}))
-    if case == "var":
+    # whole-array reductions: value = post(numexpr's reduction of the expression)
+    one = {
+        "sum": ("sum(a)", float),
+        "mean": ("sum(a)", lambda s: s / args[0].size),
+        "norm": ("sum(a * a)", np.sqrt),  # the reduction has to be numexpr's last operation
+        "dot": ("sum(a * b)", float),
+        # min() / max() reductions: in numexpr >= 2.14 (the extra's pin), not in its user guide's list
+        "min": ("min(a)", float),
+        "max": ("max(a)", float),
+    }
+    if case in one:
+        expr, post = one[case]
+        names = dict(zip("ab", args, strict=False))
+        return lambda: post(float(numexpr.evaluate(expr, local_dict=names)))
+    if case in ("var", "std"):
         (a,) = args
+        post = np.sqrt if case == "std" else float
 
         def var():  # two passes: a numexpr reduction takes one expression
             m = float(numexpr.evaluate("sum(a)", local_dict={"a": a})) / a.size
-            return float(numexpr.evaluate("sum((a - m) ** 2)", local_dict={"a": a, "m": m})) / a.size
+            return post(float(numexpr.evaluate("sum((a - m) ** 2)", local_dict={"a": a, "m": m})) / a.size)
 
         return var
-    return None
+    return None  # argmin / argmax: numexpr has no such reduction
 
 
 # ---------------------------------------------------------------- the builder
@@ -392,6 +273,10 @@ def peers(
         except PeerMismatch as e:  # left out of the timing, and said so in the tables' note
             print(f"excluded: {e}", flush=True)
             EXCLUDED.append(str(e))
+            continue
+        except Exception as e:  # e.g. an older numexpr without the reduction: the same
+            print(f"excluded: {what}: {type(e).__name__}: {e}", flush=True)
+            EXCLUDED.append(f"{what}: failed ({type(e).__name__}: {e})")
             continue
         checked[name] = call
     return checked

@@ -1,10 +1,14 @@
 """Typed loops vs NumPy / SciPy, side by side in one run.
 
-The headline rows (sqdist, logsumexp, sum, var) also time numba (prange, on 1
-and on all threads), JAX (jit, XLA's default threads: all-thread column only)
-and numexpr (1 and all threads) where installed (bench/_peers.py, the
-`bench-peers` extra; a missing one is skipped with a note), each checked
-against gilfree's result first, in the same interleaved rounds.
+The rows with a peer case (logsumexp and the n = 1e7 float64 reductions: sqdist,
+sum, mean, var, std, min, max, argmin, argmax, norm, dot) also time numba
+(prange, on 1 and on all threads), JAX (jit, XLA's default threads: all-thread
+column only) and numexpr (1 and all threads, where it has the reduction) where
+installed (bench/_peers.py, the `bench-peers` extra; a missing one is skipped
+with a note), each checked against gilfree's result first, in the same
+interleaved rounds. The NumPy peers of dot and norm run on OpenBLAS's threads:
+they are timed at its default and, for the 1-thread comparison, limited to one
+BLAS thread with threadpoolctl where installed (BLAS_CASES).
 
 Each case is timed as the best of `--repeat` calls (after one warm-up), for
 gilfree on one thread and on all threads, and for the peer. Writes
@@ -41,6 +45,27 @@ from _peers import note as peers_note  # noqa: E402
 from _peers import peers as peer_fns  # noqa: E402
 from _timing import interleaved, update_readme_section  # noqa: E402
 from bench_scaling import Probes  # noqa: E402
+
+try:  # comes with scikit-learn; without it the BLAS peers run at their default threads only
+    import threadpoolctl  # noqa: E402
+except ImportError:
+    threadpoolctl = None
+
+# Peer cases whose NumPy call runs on BLAS (np.dot, np.linalg.norm: OpenBLAS threads a
+# long vector over all cores by itself). Their NumPy peer is also timed limited to one
+# BLAS thread, for the 1-thread comparison.
+BLAS_CASES = ("dot", "norm")
+
+
+def on_one_blas_thread(ctl, fn):
+    """fn, called with every BLAS library limited to one thread (as threadpool_limits(limits=1,
+    user_api="blas"), through a controller built once: ~10 us per switch, not ~1 ms)."""
+
+    def run():
+        with ctl.limit(limits=1, user_api="blas"):
+            return fn()
+
+    return run
 
 
 def cases(n: int, side: int):
@@ -97,9 +122,26 @@ def cases(n: int, side: int):
             lambda: np.argmax(a),
             None,
             1.0,
+            ("argmax", (a,)),
         ),
-        (f"min float64 n={n:.0e}", lambda: gilfree.min(a), "np.min", lambda: np.min(a), None, 1.0),
-        (f"max float64 n={n:.0e}", lambda: gilfree.max(a), "np.max", lambda: np.max(a), None, 1.0),
+        (
+            f"min float64 n={n:.0e}",
+            lambda: gilfree.min(a),
+            "np.min",
+            lambda: np.min(a),
+            None,
+            1.0,
+            ("min", (a,)),
+        ),
+        (
+            f"max float64 n={n:.0e}",
+            lambda: gilfree.max(a),
+            "np.max",
+            lambda: np.max(a),
+            None,
+            1.0,
+            ("max", (a,)),
+        ),
         (
             f"argmin float64 n={n:.0e}",
             lambda: gilfree.argmin(a),
@@ -107,6 +149,7 @@ def cases(n: int, side: int):
             lambda: np.argmin(a),
             None,
             None,
+            ("argmin", (a,)),
         ),
         (f"min float32 n={n:.0e}", lambda: gilfree.min(f32), "np.min", lambda: np.min(f32), None, None),
         (
@@ -126,8 +169,24 @@ def cases(n: int, side: int):
             None,
             None,
         ),
-        (f"mean float64 n={n:.0e}", lambda: gilfree.mean(a), "np.mean", lambda: np.mean(a), None, None),
-        (f"std float64 n={n:.0e}", lambda: gilfree.std(a), "np.std", lambda: np.std(a), None, None),
+        (
+            f"mean float64 n={n:.0e}",
+            lambda: gilfree.mean(a),
+            "np.mean",
+            lambda: np.mean(a),
+            None,
+            None,
+            ("mean", (a,)),
+        ),
+        (
+            f"std float64 n={n:.0e}",
+            lambda: gilfree.std(a),
+            "np.std",
+            lambda: np.std(a),
+            None,
+            None,
+            ("std", (a,)),
+        ),
         (
             f"norm float64 n={n:.0e}",
             lambda: gilfree.norm(a),
@@ -135,8 +194,17 @@ def cases(n: int, side: int):
             lambda: np.linalg.norm(a),
             None,
             None,
+            ("norm", (a,)),
         ),
-        (f"dot float64 n={n:.0e}", lambda: gilfree.dot(a, b), "np.dot", lambda: np.dot(a, b), None, None),
+        (
+            f"dot float64 n={n:.0e}",
+            lambda: gilfree.dot(a, b),
+            "np.dot",
+            lambda: np.dot(a, b),
+            None,
+            None,
+            ("dot", (a, b)),
+        ),
         (f"sum int32 n={n:.0e}", lambda: gilfree.sum(i32), "np.sum", lambda: np.sum(i32), None, None),
         (
             f"sum axis=0 {side}x{side}",
@@ -240,6 +308,8 @@ def main(argv=None) -> int:
     nmax = gilfree.available_cpus()
     probes = Probes(n, nmax, np.random.default_rng(1))
     mem1, memn = probes.memory((1, 0))  # np.sum over n float64, on 1 and on all threads
+    # built after every import (numba, JAX): it sees each BLAS library loaded
+    blas = threadpoolctl.ThreadpoolController() if threadpoolctl is not None else None
     rows = []
     for label, g, peer_label, peer, t1, tn, *more in cases(n, side):
 
@@ -250,7 +320,11 @@ def main(argv=None) -> int:
 
             return run
 
-        fns = {"peer": peer, "g1": on(1), "gn": on(nmax)}
+        fns = {"peer": peer}
+        blas_row = bool(more) and more[0][0] in BLAS_CASES
+        if blas_row and blas is not None:  # the NumPy peer on 1 BLAS thread, in the same rounds
+            fns["peer_1t"] = on_one_blas_thread(blas, peer)
+        fns.update(g1=on(1), gn=on(nmax))
         if more:  # numba, JAX, numexpr on 1 and on all threads, checked against gilfree's result
             pcase, pargs = more[0]
             ref = g()
@@ -261,32 +335,42 @@ def main(argv=None) -> int:
             fns.update(mem1=mem1, memn=memn)
         s = interleaved(fns, rounds=args.repeat)
         tp, g1, gn = (min(s[k]) for k in ("peer", "g1", "gn"))
+        s1 = s.get("peer_1t", s["peer"])  # the NumPy peer of the 1-thread comparison
+        tp1 = min(s1)
         row = {
             "case": label,
             "peer": peer_label,
             "peer_ms": tp * 1e3,
             "gilfree_1t_ms": g1 * 1e3,
             f"gilfree_{nmax}t_ms": gn * 1e3,
-            "ratio_1t": tp / g1,
+            "ratio_1t": tp1 / g1,
             "ratio_all": tp / gn,
             "target_1t": t1,
             "target_all": tn,
-            "median_ratio_1t": float(np.median(np.array(s["peer"]) / np.array(s["g1"]))),
+            "median_ratio_1t": float(np.median(np.array(s1) / np.array(s["g1"]))),
             "median_ratio_all": float(np.median(np.array(s["peer"]) / np.array(s["gn"]))),
         }
+        if blas_row:  # peer_ms: BLAS's default threads; peer_1t_ms: limited to one (None: no threadpoolctl)
+            row["peer_uses_blas"] = True
+            row["peer_1t_ms"] = tp1 * 1e3 if "peer_1t" in s else None
         if more:
             row["peers_ms"] = {k: min(v) * 1e3 for k, v in s.items() if k.split("_")[0] in PEER_NAMES}
-            for tag, gt in (("1t", g1), ("all", gn)):
-                best = {peer_label: tp} | {k.split("_")[0]: min(v) for k, v in s.items() if k.endswith(tag)}
+            for tag, gt, tnp in (("1t", g1, tp1), ("all", gn, tp)):
+                best = {peer_label: tnp} | {
+                    k.split("_")[0]: min(v)
+                    for k, v in s.items()
+                    if k.endswith(tag) and k.split("_")[0] in PEER_NAMES
+                }
                 q = min(best, key=best.__getitem__)
                 row[f"best_peer_{tag}"] = q
                 row[f"best_ratio_{tag}"] = best[q] / gt
         if ceiling:
             row["numpy_bytes_all_threads_speedup"] = min(s["mem1"]) / min(s["memn"])
         rows.append(row)
+        blas_1t = f" (peer on 1 BLAS thread {tp1 * 1e3:.2f} ms)" if "peer_1t" in s else ""
         print(
             f"{label:40s} {peer_label:24s} peer {tp * 1e3:8.2f} ms | 1t {g1 * 1e3:8.2f} ms "
-            f"x{tp / g1:5.2f} | {nmax}t {gn * 1e3:8.2f} ms x{tp / gn:5.2f}",
+            f"x{tp1 / g1:5.2f} | {nmax}t {gn * 1e3:8.2f} ms x{tp / gn:5.2f}{blas_1t}",
             flush=True,
         )
     cmd = "python bench/bench_loops.py" + (" --quick" if args.quick else "")
@@ -301,13 +385,14 @@ def main(argv=None) -> int:
         "cpus": os.cpu_count(),
         "repeat": args.repeat,
         "simd": gilfree._config.config().get("simd_in_use") if hasattr(gilfree, "_config") else "",
+        "threadpoolctl": threadpoolctl.__version__ if threadpoolctl is not None else None,
     }
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     suffix = "-quick" if args.quick else ""
     (out / f"loops{suffix}.json").write_text(json.dumps({"meta": meta, "results": rows}, indent=2))
     lines = [
-        f"| case | peer | peer ms | gilfree 1 thread ms | speed-up 1 thread | "
+        f"| case | peer | peer ms (BLAS: 1 / {nmax} thr) | gilfree 1 thread ms | speed-up 1 thread | "
         f"gilfree {nmax} threads ms | speed-up {nmax} threads | target | numba ms (1 / {nmax} thr) | "
         f"jax ms | numexpr ms (1 / {nmax} thr) | best peer 1 thread | ratio to it | "
         f"best peer {nmax} threads | ratio to it |",
@@ -319,8 +404,11 @@ def main(argv=None) -> int:
             target.append(f">= {r['target_1t']}x (1 thread)")
         if r["target_all"]:
             target.append(f">= {r['target_all']}x ({nmax} threads)")
+        peer_ms = f"{r['peer_ms']:.2f}"
+        if r.get("peer_1t_ms") is not None:
+            peer_ms = f"{r['peer_1t_ms']:.2f} / {peer_ms}"
         lines.append(
-            f"| {r['case']} | `{r['peer']}` | {r['peer_ms']:.2f} | {r['gilfree_1t_ms']:.2f} | "
+            f"| {r['case']} | `{r['peer']}` | {peer_ms} | {r['gilfree_1t_ms']:.2f} | "
             f"{r['ratio_1t']:.2f}x ({r['median_ratio_1t']:.2f}x) | {r[f'gilfree_{nmax}t_ms']:.2f} | "
             f"{r['ratio_all']:.2f}x ({r['median_ratio_all']:.2f}x) | {', '.join(target)} | "
             + peer_cells(r)
@@ -335,11 +423,28 @@ def main(argv=None) -> int:
     )
     lines.append("")
     lines.append(
-        "Peers of the headline rows in the same rounds: numba `prange` kernels and numexpr on 1 "
+        "Peers of the rows with a peer case in the same rounds: numba `prange` kernels and numexpr on 1 "
         f"and on {nmax} threads, JAX (jit) at XLA's default thread count ({nmax} threads column "
         "only); best peer = the fastest of them and the NumPy/SciPy peer, ratio = its time / "
         "gilfree's (> 1: gilfree faster). " + peers_note()
     )
+    lines.append("")
+    if blas is not None:
+        lines.append(
+            "`np.dot` and `np.linalg.norm` run on OpenBLAS, which threads a long vector over all "
+            f"{nmax} cores by itself: their NumPy peer is timed twice in the same rounds, at "
+            f"OpenBLAS's default ({nmax} threads, the {nmax}-thread comparison) and limited to one "
+            'thread with threadpoolctl (`limit(limits=1, user_api="blas")` of a '
+            "`ThreadpoolController` built once, as `threadpool_limits`; its switch, ~10 us a call, "
+            "is inside the timing) for the 1-thread comparison: speed-up 1 thread and best peer 1 "
+            f"thread use the latter, and peer ms gives both (1 / {nmax} threads)."
+        )
+    else:
+        lines.append(
+            "threadpoolctl is not installed (it comes with scikit-learn): `np.dot` and "
+            f"`np.linalg.norm` ran at OpenBLAS's default thread count ({nmax} cores) in the 1-thread "
+            "comparison too, which favours NumPy there."
+        )
     for r in rows:
         if "numpy_bytes_all_threads_speedup" in r:
             lines.append("")
