@@ -199,9 +199,14 @@ cpdef int check_count(object n, str name="n") except -1:
             n = operator.index(n)  # numpy integers
         except TypeError:
             raise TypeError(f"{name}: expected an int >= 1, got {type(n).__name__}") from None
-    if not 1 <= n <= kMaxThreads:
+    cdef long long v = 0  # 0: out of range (a huge int too)
+    try:
+        v = n  # C comparisons below, not two Python ones: part of threads(n)'s cost
+    except OverflowError:
+        pass
+    if v < 1 or v > kMaxThreads:
         raise ValueError(f"{name}: expected an int in [1, {kMaxThreads}], got {n}")
-    return n
+    return <int>v
 
 
 @cython.freelist(8)  # `with threads(n):` allocates one per block: reuse the memory

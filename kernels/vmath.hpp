@@ -110,8 +110,15 @@ struct Vec4 {
     return _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_add_epi64(e, _mm256_set1_epi64x(1023)), 52));
   }
   /// p * 2^n for |n| <= 1100 and p in [0.5, 2] (NaN p: NaN): n = a + b with
-  /// 2^a, 2^b normal; p 2^a is exact, the second product rounds once
+  /// 2^a, 2^b normal; p 2^a is exact, the second product rounds once. Where
+  /// every |n| <= 1020 (the result is normal), one exact product by 2^n, its
+  /// bits made by adding 2^52 + 1023 (the same bits, a third of the work)
   static R scale(R p, R n) {
+    const R in_range = _mm256_cmp_pd(_mm256_andnot_pd(set(-0.0), n), set(1020.0), _CMP_LE_OQ);
+    if (_mm256_movemask_pd(in_range) == 0xF) {
+      const __m256i bits = _mm256_castpd_si256(add(n, set(4503599627371519.0)));  // 2^52 + 1023 + n
+      return mul(p, _mm256_castsi256_pd(_mm256_slli_epi64(bits, 52)));
+    }
     const R a = _mm256_floor_pd(_mm256_mul_pd(n, set(0.5)));
     return mul(mul(p, pow2(a)), pow2(sub(n, a)));
   }
