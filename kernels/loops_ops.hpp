@@ -466,6 +466,37 @@ struct LseOp {
     }
     return r;
   }
+  /// block() of g short rows at once (rows[j]: n contiguous elements, g * n <=
+  /// kLoopBlock): the same states, with one exp over every row's elements.
+  void rows_block(const T* const* rows, int g, int n, S* out) const {
+    alignas(64) double buf[kLoopBlock];
+    alignas(64) double one[kLoopBlock];
+    int left_out[kLoopBlock];  // per row: the index of the term left out of t, -1: no sum
+    for (int j = 0; j < g; ++j) {
+      double* b = buf + j * n;
+      for (int i = 0; i < n; ++i) b[i] = to_d(rows[j][i]);
+      Eigen::Map<Eigen::ArrayXd> d(b, n);
+      const double mx = d.maxCoeff<Eigen::PropagateNaN>();  // the largest value whatever the order (NaN: flagged)
+      out[j] = identity();
+      left_out[j] = -1;
+      if (mx != mx)
+        out[j].nan = true;
+      else if (mx == std::numeric_limits<double>::infinity())
+        out[j].posinf = true;
+      else if (mx != kNegInf) {
+        left_out[j] = find_first(b, n, mx);
+        out[j].m = mx;
+        d -= mx;
+      }
+    }
+    vmath::exp_n(buf, buf, static_cast<int64_t>(g) * n);  // elementwise: each value as block() computes it
+    for (int j = 0; j < g; ++j) {
+      if (left_out[j] < 0) continue;
+      std::memcpy(one, buf + j * n, sizeof(double) * n);  // block()'s aligned buffer: the same sum order
+      one[left_out[j]] = 0.0;
+      out[j].t = Eigen::Map<Eigen::ArrayXd, Eigen::Aligned64>(one, n).sum();
+    }
+  }
   /// The state of a's and b's elements, b's largest term (1) counted in t when a's max is not below b's.
   S merge(const S& a, const S& b) const {
     S r{0.0, 0.0, a.nan || b.nan, a.posinf || b.posinf};
