@@ -453,9 +453,14 @@ def main(argv=None) -> int:
                 f"{nmax} Python threads runs {r['numpy_bytes_all_threads_speedup']:.2f}x as fast as "
                 f"np.sum on one; gilfree's {nmax}-thread sum reaches {r['ratio_all']:.2f}x (median "
                 f"{r['median_ratio_all']:.2f}x). Both are bound by memory bandwidth, which on this VM "
-                f"grows by 1.0-1.6x, not 1.8x, with a second thread, so the {nmax}-thread sum target "
-                f"of {r['target_all']}x np.sum is out of reach here (bench/bench_scaling.py measures "
-                "the same for every streaming kernel)."
+                "grows by 1.0-1.8x with a second thread (bench/bench_scaling.py measures the same for "
+                "every streaming kernel); "
+                + (
+                    f"the {nmax}-thread target of {r['target_all']}x np.sum is met in this run."
+                    if r["ratio_all"] >= r["target_all"]
+                    else f"the {nmax}-thread target of {r['target_all']}x np.sum is above what NumPy's own "
+                    "threads reach here."
+                )
             )
     (out / f"loops{suffix}.md").write_text("\n".join(lines) + "\n")
     if not args.quick:

@@ -329,8 +329,9 @@ inline int find_first(const T* x, int m, T t) {
 
 
 // ---------------------------------------------------------------- column groups
-// An exact op (min / max) may read a whole group of adjacent columns row by
-// row (contiguous runs of up to kTileGroup elements) instead of tile by tile.
+// sum / mean / min / max over a non-last axis read a whole group of adjacent
+// columns row by row (contiguous runs of up to kWideGroup elements) instead
+// of tile by tile (see reduce_groups in loops_columns.hpp).
 
 constexpr int kTileGroup = 32 * kTileW;  // columns per chunk of the column-tile path
 constexpr int kWideGroup = 4096;  // most columns of a group read row by row (long contiguous runs)
