@@ -150,22 +150,31 @@ struct RunState {
 };
 
 // Runs the token's poll function on the calling thread about every
-// kPollInterval (a clock read per chunk; nothing when there is none).
+// kPollInterval (a clock read per chunk; nothing when there is none). The
+// deadline lives on the token: a kernel whose parallel sections each end
+// within the interval (chunk_sums' blocks of a long loss) polls all the same;
+// with a per-section deadline such a call never ran Python's signal handlers
+// and ignored Ctrl-C.
 class Poller {
  public:
-  explicit Poller(CancelToken* tok)
-      : tok_(tok && tok->has_poll() ? tok : nullptr), next_(std::chrono::steady_clock::now() + kPollInterval) {}
+  explicit Poller(CancelToken* tok) : tok_(tok && tok->has_poll() ? tok : nullptr) {}
   void maybe() noexcept {
     if (!tok_) return;
-    auto now = std::chrono::steady_clock::now();
-    if (now < next_) return;
+    const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                            std::chrono::steady_clock::now().time_since_epoch())
+                            .count();
+    const int64_t interval = std::chrono::duration_cast<std::chrono::nanoseconds>(kPollInterval).count();
+    if (tok_->next_poll_ns == 0) {  // the call's first chunk: the clock starts
+      tok_->next_poll_ns = now + interval;
+      return;
+    }
+    if (now < tok_->next_poll_ns) return;
     tok_->poll();
-    next_ = now + kPollInterval;
+    tok_->next_poll_ns = now + interval;
   }
 
  private:
   CancelToken* tok_;
-  std::chrono::steady_clock::time_point next_;
 };
 
 }  // namespace

@@ -37,6 +37,7 @@ class CancelToken {
     done_.store(0);
     total_.store(0);
     spent_ = 0;
+    next_poll_ns = 0;
   }
   int64_t chunks_done() const noexcept { return done_.load(std::memory_order_relaxed); }
   int64_t chunks_total() const noexcept { return total_.load(std::memory_order_relaxed); }
@@ -61,6 +62,10 @@ class CancelToken {
   void poll() noexcept {
     if (poll_ && poll_(poll_arg_)) cancel();
   }
+  /// When the calling thread polls next (steady clock, ns; 0: at its first
+  /// chunk the clock starts). Kept here, not per parallel section: a call made
+  /// of many sections, each shorter than the poll interval, still polls.
+  int64_t next_poll_ns = 0;
 
  private:
   std::atomic<bool> flag_{false};

@@ -13,6 +13,10 @@ SCRIPT = textwrap.dedent("""
     import os, signal, threading, time
     import numpy as np, gilfree
     from gilfree._context import MAIN_TOKEN
+    # Python's own Ctrl-C handler, as an interactive session has it: a child of a
+    # background job (`cmd &` in a script) starts with SIGINT ignored, and would
+    # never see the signal
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     x = np.broadcast_to(np.float64(0.5), (10**12,))   # hours of work
     def fire():
         while MAIN_TOKEN.chunks_total == 0:  # the kernel has started

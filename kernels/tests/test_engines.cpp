@@ -3,10 +3,12 @@
 // the reduction engine on strided rows. Same bits for any thread count.
 // Built by meson (kernels/tests/meson.build), run by `meson test` and by
 // tests/test_cpp_kernels.py.
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <random>
+#include <thread>
 #include <vector>
 
 #include "check.hpp"
@@ -198,11 +200,36 @@ void test_reductions_against_naive() {
   CHECK(idx[1] == 777);
 }
 
+int g_polls = 0;
+int count_poll(void*) {
+  ++g_polls;
+  return 0;
+}
+
+// A call made of many parallel sections, each far shorter than the poll
+// interval (20 ms), as chunk_sums' blocks of a long loss: the calling thread
+// still polls about every interval (with a deadline per section it never
+// did, and Ctrl-C went unnoticed). Inline sections and pool sections.
+void test_poll_across_short_sections() {
+  gilfree::CancelToken tok;
+  tok.set_poll(count_poll, nullptr);
+  auto nap = [](int64_t) { std::this_thread::sleep_for(std::chrono::microseconds(100)); };
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int k = 0; std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(150); ++k) {
+    if (k % 2)
+      gilfree::parallel_for(4, 4, ExecContext{1, &tok}, nap);  // below the threshold: inline
+    else
+      gilfree::parallel_for(4, int64_t(1) << 40, ExecContext{2, &tok}, nap);  // on the pool
+  }
+  CHECK(g_polls >= 3);
+}
+
 }  // namespace
 
 int main() {
   test_conv_paths_against_naive();
   test_conv_cancelled_before_work();
   test_reductions_against_naive();
+  test_poll_across_short_sections();
   return gilfree_test::report();
 }
