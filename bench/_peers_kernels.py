@@ -156,19 +156,6 @@ def _nb_mean(a):
     return acc / a.size
 
 
-def _nb_std(a):
-    # _nb_var's one shifted pass, then the square root
-    n = a.size
-    k = float(a[0])
-    s1 = 0.0
-    s2 = 0.0
-    for i in prange(n):
-        d = float(a[i]) - k
-        s1 += d
-        s2 += d * d
-    return np.sqrt((s2 - s1 * s1 / n) / n)
-
-
 # min / max / argmin / argmax skip NaN handling (NumPy returns the NaN, or the
 # index of the first NaN): with fastmath a NaN's comparisons are undefined. The
 # benchmark data has no NaN, and every result is checked against gilfree's.
@@ -208,29 +195,15 @@ def _nb_arg_extreme(a, lo, hi, sgn):
     return best, at
 
 
-def _nb_argmax(a):
-    # one slice per thread; the first slice holding the maximum gives the first index
+def _nb_arg_search(a, sgn):
+    # argmax (sgn 1) or argmin (sgn -1, the argmax of -a): one slice per thread;
+    # the first slice holding the extreme gives the first index
     n = a.size
     k = max(1, min(get_num_threads(), n // 2048))
     best = np.empty(k)
     at = np.empty(k, dtype=np.int64)
     for c in prange(k):
-        best[c], at[c] = _arg_extreme(a, c * n // k, (c + 1) * n // k, 1.0)
-    b = 0
-    for c in range(1, k):
-        if best[c] > best[b]:
-            b = c
-    return at[b]
-
-
-def _nb_argmin(a):
-    # _nb_argmax of -a
-    n = a.size
-    k = max(1, min(get_num_threads(), n // 2048))
-    best = np.empty(k)
-    at = np.empty(k, dtype=np.int64)
-    for c in prange(k):
-        best[c], at[c] = _arg_extreme(a, c * n // k, (c + 1) * n // k, -1.0)
+        best[c], at[c] = _arg_extreme(a, c * n // k, (c + 1) * n // k, sgn)
     b = 0
     for c in range(1, k):
         if best[c] > best[b]:
@@ -260,11 +233,8 @@ KERNELS: dict[str, Callable] = {
     "sum": _nb_sum,
     "mean": _nb_mean,
     "var": _nb_var,
-    "std": _nb_std,
     "min": _nb_min,
     "max": _nb_max,
-    "argmin": _nb_argmin,
-    "argmax": _nb_argmax,
     "sqdist": _nb_sqdist,
     "dot": _nb_dot,
     "norm": _nb_norm,
@@ -284,4 +254,9 @@ def compile_kernels(numba) -> tuple[dict[str, Callable], dict[str, Callable]]:
     _row_lse, _arg_extreme = helper(_nb_row_lse), helper(_nb_arg_extreme)
     par = {k: numba.njit(parallel=True, nogil=True, fastmath=True)(f) for k, f in KERNELS.items()}
     serial = {k: numba.njit(nogil=True, fastmath=True)(f) for k, f in KERNELS.items()}
+    for kernels, parallel in ((par, True), (serial, False)):
+        kernels["std"] = lambda a, var=kernels["var"]: np.sqrt(var(a))  # var's one shifted pass, then the root
+        search = numba.njit(parallel=parallel, nogil=True, fastmath=True)(_nb_arg_search)
+        kernels["argmax"] = lambda a, f=search: f(a, 1.0)
+        kernels["argmin"] = lambda a, f=search: f(a, -1.0)
     return par, serial
