@@ -53,11 +53,13 @@ inline bool all_in_unit_interval(const E& v) {
   return bad == 0;
 }
 
-/// A block array of an expression, or of a scalar repeated m times.
+/// A block array of an expression, or of a scalar repeated m times; a block
+/// array itself is used as it is (bound to a const reference: no copy).
 template <class E>
 inline BArr as_block(const E& e, Eigen::Index) {
   return e;
 }
+inline const BArr& as_block(const BArr& e, Eigen::Index) { return e; }
 inline BArr as_block(double v, Eigen::Index m) { return BArr::Constant(m, v); }
 
 /// cond.select(yes, no), branch-free: both sides evaluated first (vectorised),
@@ -68,7 +70,8 @@ inline BArr as_block(double v, Eigen::Index m) { return BArr::Constant(m, v); }
 template <class C, class Y, class N>
 inline BArr blend(const C& cond, const Y& yes, const N& no) {
   const Eigen::Index m = cond.size();
-  const BArr y = as_block(yes, m), n = as_block(no, m);
+  const BArr& y = as_block(yes, m);  // a temporary lives as long as the reference
+  const BArr& n = as_block(no, m);
   const Eigen::internal::evaluator<C> ec(cond);
   BArr r(m);
   for (Eigen::Index i = 0; i < m; ++i) r[i] = ec.coeff(i) ? y[i] : n[i];
