@@ -447,54 +447,53 @@ struct LseOp {
   static constexpr double kNegInf = -std::numeric_limits<double>::infinity();
   S identity() const { return S{kNegInf, 0.0, false, false}; }
   S block(const T* x, const T*, int m, int64_t, const S&) const {
-    alignas(64) double buf[kLoopBlock];
-    for (int i = 0; i < m; ++i) buf[i] = to_d(x[i]);
-    Eigen::Map<Eigen::ArrayXd, Eigen::Aligned64> d(buf, m);
-    const double mx = d.maxCoeff<Eigen::PropagateNaN>();
-    S r = identity();
-    if (mx != mx)
-      r.nan = true;
-    else if (mx == std::numeric_limits<double>::infinity())
-      r.posinf = true;
-    else if (mx != kNegInf) {
-      const int k = find_first(buf, m, mx);  // the one term left out of t
-      r.m = mx;
-      d -= mx;
-      vmath::exp_n(buf, buf, m);
-      buf[k] = 0.0;
-      r.t = d.sum();
+    if constexpr (std::is_same_v<T, double>) {
+      return of_doubles(x, m);
+    } else {
+      double buf[kLoopBlock];
+      for (int i = 0; i < m; ++i) buf[i] = to_d(x[i]);
+      return of_doubles(buf, m);
     }
+  }
+  /// The state of m doubles but t, and the index of the term left out of t
+  /// (the first largest, exactly 1; -1: t is 0).
+  static S max_state(const double* d, int m, int& left_out) {
+    left_out = -1;
+    if (m == 0) return S{kNegInf, 0.0, false, false};
+    const BlockExt<double> e = block_ext<double, true>(d, m);
+    const double mx = e.v;
+    S r{kNegInf, 0.0, e.nan, !e.nan && mx == std::numeric_limits<double>::infinity()};
+    if (!r.nan && !r.posinf && mx != kNegInf) {
+      r.m = mx;
+      left_out = find_first(d, m, mx);
+    }
+    return r;
+  }
+  /// The state of m doubles: t in one pass of exp (vmath::exp_sum).
+  static S of_doubles(const double* d, int m) {
+    int k;
+    S r = max_state(d, m, k);
+    if (k >= 0) r.t = vmath::exp_sum<kLanes>(d, m, r.m, k, d + m);
     return r;
   }
   /// block() of g short rows at once (rows[j]: n contiguous elements, g * n <=
   /// kLoopBlock): the same states, with one exp over every row's elements.
   void rows_block(const T* const* rows, int g, int n, S* out) const {
     alignas(64) double buf[kLoopBlock];
-    alignas(64) double one[kLoopBlock];
     int left_out[kLoopBlock];  // per row: the index of the term left out of t, -1: no sum
     for (int j = 0; j < g; ++j) {
       double* b = buf + j * n;
       for (int i = 0; i < n; ++i) b[i] = to_d(rows[j][i]);
-      Eigen::Map<Eigen::ArrayXd> d(b, n);
-      const double mx = d.maxCoeff<Eigen::PropagateNaN>();  // the largest value whatever the order (NaN: flagged)
-      out[j] = identity();
-      left_out[j] = -1;
-      if (mx != mx)
-        out[j].nan = true;
-      else if (mx == std::numeric_limits<double>::infinity())
-        out[j].posinf = true;
-      else if (mx != kNegInf) {
-        left_out[j] = find_first(b, n, mx);
-        out[j].m = mx;
-        d -= mx;
-      }
+      out[j] = max_state(b, n, left_out[j]);
+      if (left_out[j] >= 0)
+        for (int i = 0; i < n; ++i) b[i] -= out[j].m;
     }
-    vmath::exp_n(buf, buf, static_cast<int64_t>(g) * n);  // elementwise: each value as block() computes it
+    vmath::exp_n(buf, buf, static_cast<int64_t>(g) * n);  // elementwise: each term as exp_sum computes it
     for (int j = 0; j < g; ++j) {
       if (left_out[j] < 0) continue;
-      std::memcpy(one, buf + j * n, sizeof(double) * n);  // block()'s aligned buffer: the same sum order
-      one[left_out[j]] = 0.0;
-      out[j].t = Eigen::Map<Eigen::ArrayXd, Eigen::Aligned64>(one, n).sum();
+      const double* b = buf + j * n;
+      const int k = left_out[j];
+      out[j].t = lane_sum(n, [b, k](int i) { return i == k ? 0.0 : b[i]; });  // exp_sum's order
     }
   }
   /// The state of a's and b's elements, b's largest term (1) counted in t when a's max is not below b's.

@@ -9,7 +9,7 @@
 //
 //   exp(x) = 2^n * exp(r), n = round(x / ln 2), r = x - n ln 2 in two parts
 //            (Cody-Waite), exp(r) by its Taylor polynomial of degree 13
-//            (|r| <= ln2/2: truncation < 5e-18 relative);
+//            (|r| <= ln2/2: truncation < 5e-18 relative) in Estrin's scheme;
 //   log(x) = e ln 2 + log(m), m in [sqrt(1/2), sqrt(2)), log(m) = 2 atanh(s),
 //            s = (m-1)/(m+1), with the minimax coefficients of fdlibm's e_log.c
 //            (< 1 ulp).
@@ -69,7 +69,8 @@ struct Vec8 {
   // min(a, x) / max(a, x) return x where x is NaN
   static R min(R a, R x) { return _mm512_min_pd(a, x); }
   static R max(R a, R x) { return _mm512_max_pd(a, x); }
-  static R round(R a) { return _mm512_roundscale_pd(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+  static bool all_le(R, double) { return false; }  // scalef needs no fast path
+  static R scale_normal(R p, R) { return p; }
   static M gt(R a, R b) { return _mm512_cmp_pd_mask(a, b, _CMP_GT_OQ); }
   static M eq(R a, R b) { return _mm512_cmp_pd_mask(a, b, _CMP_EQ_OQ); }
   static R select(M k, R yes, R no) { return _mm512_mask_mov_pd(no, k, yes); }
@@ -100,7 +101,14 @@ struct Vec4 {
   static R fmsub(R a, R b, R c) { return _mm256_fmsub_pd(a, b, c); }
   static R min(R a, R x) { return _mm256_min_pd(a, x); }
   static R max(R a, R x) { return _mm256_max_pd(a, x); }
-  static R round(R a) { return _mm256_round_pd(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+  /// |x| <= v in every lane (false for NaN)
+  static bool all_le(R x, double v) {
+    return _mm256_movemask_pd(_mm256_cmp_pd(_mm256_andnot_pd(set(-0.0), x), set(v), _CMP_LE_OQ)) == 0xF;
+  }
+  /// p * 2^n, y's bits: 1.5 2^52 + n, the result normal: n added to p's exponent field
+  static R scale_normal(R p, R y) {
+    return _mm256_castsi256_pd(_mm256_add_epi64(_mm256_castpd_si256(p), _mm256_slli_epi64(_mm256_castpd_si256(y), 52)));
+  }
   static M gt(R a, R b) { return _mm256_cmp_pd(a, b, _CMP_GT_OQ); }
   static M eq(R a, R b) { return _mm256_cmp_pd(a, b, _CMP_EQ_OQ); }
   static R select(M k, R yes, R no) { return _mm256_blendv_pd(no, yes, k); }
@@ -140,21 +148,52 @@ struct Vec4 {
 };
 #endif
 
+/// exp(x) = 2^n exp(r) without the range's edges (the callers clamp and scale);
+/// y: x / ln 2 + 1.5 2^52, whose low bits are n, and n as a double
+template <class V>
+inline typename V::R exp_core(typename V::R x, typename V::R& y, typename V::R& n) {
+  using R = typename V::R;
+  const R magic = V::set(0x1.8p52);
+  y = V::fmadd(x, V::set(1.4426950408889634074), magic);  // rounded once: n = round(x / ln2)
+  n = V::sub(y, magic);
+  R r = V::fnmadd(n, V::set(6.93147180369123816490e-01), x);  // ln2_hi, 32 significant bits: n * ln2_hi is exact
+  r = V::fnmadd(n, V::set(1.90821492927058770002e-10), r);    // ln2_lo
+  // exp(r) = 1 + r (1 + r q), q of degree 9: the minimax polynomial of
+  // relative error on |r| <= 0.3466 (Remez exchange in 50-digit mpmath; with
+  // the coefficients rounded to double, relative error 1.1e-17 < 0.05 ulp), in
+  // Estrin's scheme: a chain of 4 products instead of Horner's 10; q's
+  // rounding is scaled by r^2 <= 0.121 in the result
+  const auto c = [](int j) {
+    static constexpr double k[] = {0x1.000000000000ap-1, 0x1.55555555554fap-3, 0x1.5555555550880p-5,
+                                   0x1.1111111127bd4p-7, 0x1.6c16c18429335p-10, 0x1.a01a012a5c042p-13,
+                                   0x1.a0199a0ee7035p-16, 0x1.71df254c77156p-19, 0x1.28ad706015ad7p-22,
+                                   0x1.ad7f71e4d6022p-26};
+    return V::set(k[j]);
+  };
+  const R r2 = V::mul(r, r);
+  const R r4 = V::mul(r2, r2);
+  const R b0 = V::fmadd(V::fmadd(c(3), r, c(2)), r2, V::fmadd(c(1), r, c(0)));
+  const R b1 = V::fmadd(V::fmadd(c(7), r, c(6)), r2, V::fmadd(c(5), r, c(4)));
+  const R q = V::fmadd(V::fmadd(V::fmadd(c(9), r, c(8)), r4, b1), r4, b0);
+  const R one = V::set(1.0);
+  return V::fmadd(r, V::fmadd(r, q, one), one);
+}
+
+/// exp(x) for |x| <= 705 (V::all_le(x, 705.0) true: a normal result)
+template <class V>
+inline typename V::R exp_normal(typename V::R x) {
+  typename V::R y, n;
+  const typename V::R p = exp_core<V>(x, y, n);
+  return V::scale_normal(p, y);
+}
+
 template <class V>
 inline typename V::R exp_v(typename V::R x) {
   using R = typename V::R;
-  // clamp (NaN passes through)
-  x = V::min(V::set(710.0), V::max(V::set(-746.0), x));
-  const R n = V::round(V::mul(x, V::set(1.4426950408889634074)));
-  R r = V::fnmadd(n, V::set(6.93147180369123816490e-01), x);  // ln2_hi, 32 significant bits: n * ln2_hi is exact
-  r = V::fnmadd(n, V::set(1.90821492927058770002e-10), r);    // ln2_lo
-  // Taylor coefficients 1/k!, k = 13 .. 2, then p = 1 + r (1 + r (1/2 + ...))
-  static constexpr double c[] = {1.0 / 479001600.0, 1.0 / 39916800.0, 1.0 / 3628800.0, 1.0 / 362880.0,
-                                 1.0 / 40320.0,     1.0 / 5040.0,     1.0 / 720.0,     1.0 / 120.0,
-                                 1.0 / 24.0,        1.0 / 6.0,        0.5,             1.0,
-                                 1.0};
-  R p = V::set(1.0 / 6227020800.0);
-  for (double ck : c) p = V::fmadd(p, r, V::set(ck));
+  if (V::all_le(x, 705.0)) return exp_normal<V>(x);
+  R y, n;  // |x| <= 705: a normal result
+  x = V::min(V::set(710.0), V::max(V::set(-746.0), x));  // clamp (NaN passes through)
+  const R p = exp_core<V>(x, y, n);
   return V::scale(p, n);
 }
 
@@ -219,6 +258,58 @@ inline void exp_n(const double* x, double* r, int64_t n) {
 inline void log_n(const double* x, double* r, int64_t n) {
   detail::apply(x, r, n, [](auto v) { return detail::log_v<detail::Vec>(v); });
 }
+
+/// The sum of exp(x[i] - shift) over i < n, i != skip, in Lanes lanes by
+/// index (lane = i mod Lanes) combined pairwise, for shift >= every x[i] (the
+/// terms in [0, 1]): each term is exp_n's value of x[i] - shift, and the order
+/// is a LaneSum's over those terms (one pass, the terms never stored). ahead:
+/// the data wanted next, prefetched meanwhile (n values; null: none).
+template <int Lanes>
+inline double exp_sum(const double* x, int n, double shift, int skip, const double* ahead = nullptr) {
+  using V = detail::Vec;
+  using R = V::R;
+  constexpr int G = Lanes / V::width;  // registers per group of Lanes values
+  static_assert(Lanes % V::width == 0 && (Lanes & (Lanes - 1)) == 0, "lanes: a power of two, whole registers");
+  const R s = V::set(shift);
+  R acc[G];
+  for (int g = 0; g < G; ++g) acc[g] = V::set(0.0);
+  alignas(64) double t[Lanes];
+  const int skip_group = skip < 0 ? -1 : skip - skip % Lanes;
+  int i = 0;
+  for (; i + Lanes <= n; i += Lanes) {
+    R e[G];
+    if (ahead) {
+      _mm_prefetch(reinterpret_cast<const char*>(ahead + i), _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(ahead + i + 8), _MM_HINT_T0);
+    }
+    R lo = V::sub(V::load(x + i), s);
+    e[0] = lo;
+    for (int g = 1; g < G; ++g) {
+      e[g] = V::sub(V::load(x + i + g * V::width), s);
+      lo = V::min(lo, e[g]);
+    }
+    if (V::all_le(lo, 705.0)) {  // every argument in [-705, 0]: one check for the group
+      for (int g = 0; g < G; ++g) e[g] = detail::exp_normal<V>(e[g]);
+    } else {
+      for (int g = 0; g < G; ++g) e[g] = detail::exp_v<V>(e[g]);
+    }
+    if (i == skip_group) {
+      for (int g = 0; g < G; ++g) V::store(t + g * V::width, e[g]);
+      t[skip - i] = 0.0;
+      for (int g = 0; g < G; ++g) e[g] = V::load(t + g * V::width);
+    }
+    for (int g = 0; g < G; ++g) acc[g] = V::add(acc[g], e[g]);
+  }
+  if (i < n) {  // fewer than Lanes values: padded with -inf, whose term is +0
+    for (int k = 0; k < Lanes; ++k) t[k] = i + k < n ? x[i + k] - shift : -INFINITY;
+    if (i == skip_group) t[skip - i] = -INFINITY;
+    for (int g = 0; g < G; ++g) acc[g] = V::add(acc[g], detail::exp_v<V>(V::load(t + g * V::width)));
+  }
+  for (int g = 0; g < G; ++g) V::store(t + g * V::width, acc[g]);
+  for (int w = Lanes / 2; w >= 1; w /= 2)
+    for (int k = 0; k < w; ++k) t[k] += t[k + w];
+  return t[0];
+}
 #else
 namespace detail {
 /// r[i] = f(x[i]) with Eigen's vectorised f on groups of 8 through an aligned
@@ -251,6 +342,23 @@ inline void log_n(const double* x, double* r, int64_t n) {
       x, r, n, [](const auto& g) { return g.log(); },
       [](double v) { return !(v < 2.2250738585072014e-308); },  // below the smallest normal
       [](double v) { return std::log(v); });
+}
+
+/// exp_sum as above, through exp_n.
+template <int Lanes>
+inline double exp_sum(const double* x, int n, double shift, int skip, const double* = nullptr) {
+  double acc[Lanes] = {};
+  double t[256];
+  for (int i0 = 0; i0 < n; i0 += 256) {  // 256: a multiple of Lanes
+    const int m = std::min(256, n - i0);
+    for (int k = 0; k < m; ++k) t[k] = x[i0 + k] - shift;
+    exp_n(t, t, m);
+    if (skip >= i0 && skip < i0 + m) t[skip - i0] = 0.0;
+    for (int k = 0; k < m; ++k) acc[k % Lanes] += t[k];
+  }
+  for (int w = Lanes / 2; w >= 1; w /= 2)
+    for (int k = 0; k < w; ++k) acc[k] += acc[k + w];
+  return acc[0];
 }
 #endif
 

@@ -296,6 +296,41 @@ void test_vmath_exp_log_accuracy() {
   CHECK(ulp_distance(sl[12], static_cast<double>(std::log(2.0L))) <= 1);
 }
 
+/// vmath::exp_sum against its definition written out: exp_n's terms of
+/// x[i] - shift, term skip dropped, summed in 16 lanes by index and combined
+/// pairwise, bit for bit; lengths around the group of 16 and the skipped term
+/// in a full group, in the tail and absent; arguments below -705 (the
+/// general path) and -inf (a zero term) among the normal ones.
+void test_vmath_exp_sum_is_its_definition() {
+  constexpr int kL = 16;
+  std::mt19937_64 gen(3);
+  std::uniform_real_distribution<double> u(-30.0, 0.0);
+  for (int n : {0, 1, 5, 15, 16, 17, 33, 100, 1024}) {
+    for (bool wide : {false, true}) {
+      std::vector<double> x(n);
+      for (double& v : x) v = u(gen);
+      if (wide && n > 3) {
+        x[1] = -720.0;
+        x[n - 2] = -std::numeric_limits<double>::infinity();
+        x[n / 2] = -745.5;  // a subnormal term
+      }
+      for (int skip : {-1, 0, n / 2, n - 1}) {
+        if (skip >= n) continue;
+        const double shift = 0.25;
+        std::vector<double> t(n);
+        for (int i = 0; i < n; ++i) t[i] = x[i] - shift;
+        gilfree::vmath::exp_n(t.data(), t.data(), n);
+        double acc[kL] = {};
+        for (int i = 0; i < n; ++i) acc[i % kL] += i == skip ? 0.0 : t[i];
+        for (int w = kL / 2; w >= 1; w /= 2)
+          for (int k = 0; k < w; ++k) acc[k] += acc[k + w];
+        const double got = gilfree::vmath::exp_sum<kL>(x.data(), n, shift, skip);
+        CHECK(std::memcmp(&got, &acc[0], sizeof got) == 0);
+      }
+    }
+  }
+}
+
 /// One row of doubles correlated with a 3-tap kernel: out[i] = sum_k w[k] * ext(x)[x0 + i*sx + k*dx].
 struct Conv1dCase {
   std::vector<double> x, w, out;
@@ -368,6 +403,7 @@ int main() {
     return 77;  // meson's "skipped"
   }
   test_vmath_exp_log_accuracy();
+  test_vmath_exp_sum_is_its_definition();
   test_every_chunk_once();
   test_chunks_run_in_contiguous_runs();
   test_exception_propagates();
