@@ -8,8 +8,9 @@
 // evaluated with a polynomial:
 //
 //   exp(x) = 2^n * exp(r), n = round(x / ln 2), r = x - n ln 2 in two parts
-//            (Cody-Waite), exp(r) by its Taylor polynomial of degree 13
-//            (|r| <= ln2/2: truncation < 5e-18 relative) in Estrin's scheme;
+//            (Cody-Waite), exp(r) by a minimax polynomial of degree 11
+//            (|r| <= ln2/2: 1.1e-17 relative) in Estrin's scheme, and
+//            where |x| <= 705 (AVX2) n added to the exponent field of exp(r);
 //   log(x) = e ln 2 + log(m), m in [sqrt(1/2), sqrt(2)), log(m) = 2 atanh(s),
 //            s = (m-1)/(m+1), with the minimax coefficients of fdlibm's e_log.c
 //            (< 1 ulp).
@@ -159,15 +160,15 @@ inline typename V::R exp_core(typename V::R x, typename V::R& y, typename V::R& 
   R r = V::fnmadd(n, V::set(6.93147180369123816490e-01), x);  // ln2_hi, 32 significant bits: n * ln2_hi is exact
   r = V::fnmadd(n, V::set(1.90821492927058770002e-10), r);    // ln2_lo
   // exp(r) = 1 + r (1 + r q), q of degree 9: the minimax polynomial of
-  // relative error on |r| <= 0.3466 (Remez exchange in 50-digit mpmath; with
-  // the coefficients rounded to double, relative error 1.1e-17 < 0.05 ulp), in
-  // Estrin's scheme: a chain of 4 products instead of Horner's 10; q's
-  // rounding is scaled by r^2 <= 0.121 in the result
+  // relative error on |r| <= 0.3466 (a Remez exchange in 50-digit mpmath,
+  // tools/exp_minimax.py; with its coefficients rounded to double, relative
+  // error 1.1e-17 < 0.05 ulp), in Estrin's scheme: a chain of 4 products
+  // instead of Horner's 10; q's rounding is scaled by r^2 <= 0.121 in the result
   const auto c = [](int j) {
-    static constexpr double k[] = {0x1.000000000000ap-1, 0x1.55555555554fap-3, 0x1.5555555550880p-5,
-                                   0x1.1111111127bd4p-7, 0x1.6c16c18429335p-10, 0x1.a01a012a5c042p-13,
-                                   0x1.a0199a0ee7035p-16, 0x1.71df254c77156p-19, 0x1.28ad706015ad7p-22,
-                                   0x1.ad7f71e4d6022p-26};
+    static constexpr double k[] = {0x1.000000000000ap-1,  0x1.55555555554fap-3,  0x1.5555555550880p-5,
+                                   0x1.1111111127bcdp-7,  0x1.6c16c184293aap-10, 0x1.a01a012a5e576p-13,
+                                   0x1.a0199a0ed588ep-16, 0x1.71df254742770p-19, 0x1.28ad706f19d18p-22,
+                                   0x1.ad7f7a0ace3dap-26};  // tools/exp_minimax.py
     return V::set(k[j]);
   };
   const R r2 = V::mul(r, r);
