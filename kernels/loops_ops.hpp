@@ -448,11 +448,11 @@ struct LseOp {
   S identity() const { return S{kNegInf, 0.0, false, false}; }
   S block(const T* x, const T*, int m, int64_t, const S&) const {
     if constexpr (std::is_same_v<T, double>) {
-      return of_doubles(x, m);
+      return of_doubles(x, m, x + m);  // a row's next block, or the next row
     } else {
       double buf[kLoopBlock];
       for (int i = 0; i < m; ++i) buf[i] = to_d(x[i]);
-      return of_doubles(buf, m);
+      return of_doubles(buf, m, nullptr);
     }
   }
   /// The state of m doubles but t, and the index of the term left out of t
@@ -469,11 +469,12 @@ struct LseOp {
     }
     return r;
   }
-  /// The state of m doubles: t in one pass of exp (vmath::exp_sum).
-  static S of_doubles(const double* d, int m) {
+  /// The state of m doubles: t in one pass of exp (vmath::exp_sum), ahead
+  /// prefetched meanwhile (may be null).
+  static S of_doubles(const double* d, int m, const double* ahead) {
     int k;
     S r = max_state(d, m, k);
-    if (k >= 0) r.t = vmath::exp_sum<kLanes>(d, m, r.m, k, d + m);
+    if (k >= 0) r.t = vmath::exp_sum<kLanes>(d, m, r.m, k, ahead);
     return r;
   }
   /// block() of g short rows at once (rows[j]: n contiguous elements, g * n <=
@@ -491,9 +492,9 @@ struct LseOp {
     vmath::exp_n(buf, buf, static_cast<int64_t>(g) * n);  // elementwise: each term as exp_sum computes it
     for (int j = 0; j < g; ++j) {
       if (left_out[j] < 0) continue;
-      const double* b = buf + j * n;
-      const int k = left_out[j];
-      out[j].t = lane_sum(n, [b, k](int i) { return i == k ? 0.0 : b[i]; });  // exp_sum's order
+      double* b = buf + j * n;
+      b[left_out[j]] = 0.0;
+      out[j].t = lane_sum(n, [b](int i) { return b[i]; });  // exp_sum's order
     }
   }
   /// The state of a's and b's elements, b's largest term (1) counted in t when a's max is not below b's.
