@@ -74,6 +74,41 @@ struct Moments {
 
 constexpr int kPivot = 16;  // values whose mean is a var block's pivot
 
+/// lane_sum of f(x[i], y[i]) for i < m (y null: f(x[i], x[i])), the same
+/// lanes and order, with f generic over a double and a vector of 4 doubles:
+/// written with vector types, the loop streams from memory faster than the
+/// scalar lambda GCC vectorises (norm on 1e7 doubles: 0.81x -> 0.88x numba).
+template <class T, class F>
+inline double lane_map_sum(const T* x, const T* y, int m, F&& f) {
+  typedef double V4 __attribute__((vector_size(32)));
+  typedef T X4 __attribute__((vector_size(4 * sizeof(T))));
+  static_assert(kLanes % 4 == 0, "lanes in vectors of 4");
+  const auto load = [](const T* p) {
+    X4 v;
+    std::memcpy(&v, p, sizeof v);
+    return __builtin_convertvector(v, V4);
+  };
+  V4 a[kLanes / 4] = {};
+  int i = 0;
+  if (y) {
+    for (; i + kLanes <= m; i += kLanes)
+      for (int j = 0; j < kLanes / 4; ++j) a[j] += f(load(x + i + 4 * j), load(y + i + 4 * j));
+  } else {
+    for (; i + kLanes <= m; i += kLanes)
+      for (int j = 0; j < kLanes / 4; ++j) {
+        const V4 v = load(x + i + 4 * j);
+        a[j] += f(v, v);
+      }
+  }
+  double sa[kLanes];
+  std::memcpy(sa, a, sizeof sa);
+  for (int q = 0; i < m; ++i, ++q)  // fewer than kLanes values are left
+    sa[q & (kLanes - 1)] += f(to_d(x[i]), to_d(y ? y[i] : x[i]));
+  for (int w = kLanes / 2; w >= 1; w /= 2)
+    for (int j = 0; j < w; ++j) sa[j] += sa[j + w];
+  return sa[0];
+}
+
 /// Sums of d and d^2, d = x[i] - p for i < m, in one pass: the lanes
 /// and order of lane_sum (LaneSum) for each. Written with vector types: GCC
 /// vectorises two lane arrays in one loop badly (3-5x slower than one).
@@ -314,7 +349,7 @@ struct DotOp : SumOp<T> {
   static constexpr bool kGroupRows = false;
   S block(const T* x, const T* y, int m, int64_t, const S&) const {
     if constexpr (is_float_v<T>)
-      return lane_sum(m, [x, y](int i) { return to_d(x[i]) * to_d(y[i]); });
+      return lane_map_sum(x, y, m, [](auto a, auto b) { return a * b; });
     else
       return lane_sum_u64(m, [x, y](int i) {
         return static_cast<uint64_t>(static_cast<int64_t>(x[i])) * static_cast<uint64_t>(static_cast<int64_t>(y[i]));
@@ -329,8 +364,8 @@ struct SqdistOp : MeanOp<T> {
   using S = double;
   static constexpr bool kGroupRows = false;  // (nor Norm1Op, derived from it)
   S block(const T* x, const T* y, int m, int64_t, const S&) const {
-    return lane_sum(m, [x, y](int i) {
-      const double d = to_d(x[i]) - to_d(y[i]);
+    return lane_map_sum(x, y, m, [](auto a, auto b) {
+      const auto d = a - b;
       return d * d;
     });
   }
@@ -389,10 +424,7 @@ struct Norm2Op {
     // overflowed nor lost anything that matters to underflow (each flushed
     // square is < 2**-1022), and the same bits as the scaled pass (power-of-two
     // scaling is exact). Only other blocks are rescanned with scaling.
-    const double plain = lane_sum(m, [x](int i) {
-      const double v = to_d(x[i]);
-      return v * v;
-    });
+    const double plain = lane_map_sum(x, static_cast<const T*>(nullptr), m, [](auto v, auto) { return v * v; });
     if (plain >= 0x1p-900 && plain <= 0x1p900) return S{0, plain, false, false};
     if (plain != plain) return S{-100000, 0.0, true, false};  // only a NaN element makes the sum NaN
     return scaled(x, m);
