@@ -15,6 +15,15 @@ namespace detail {
 // kCascade: combine pairwise (inexact merges) or fold left (exact merges, where
 // block() may use `prev`, the state of everything before the block in its chunk).
 
+/// LaneSum's sum of x[0, m) as doubles (vector types for the floats).
+template <class T>
+inline double lane_total(const T* x, int m) {
+  if constexpr (is_float_v<T>)
+    return lane_accumulate(x, static_cast<const T*>(nullptr), m, [](V4d u, V4d, V4d acc) { return acc + u; });
+  else
+    return lane_sum(m, [x](int i) { return to_d(x[i]); });
+}
+
 template <class T>
 struct SumOp {
   static constexpr bool kCascade = is_float_v<T>;
@@ -23,7 +32,7 @@ struct SumOp {
   S identity() const { return S(0); }
   S block(const T* x, const T*, int m, int64_t, const S&) const {
     if constexpr (is_float_v<T>)
-      return lane_sum(m, [x](int i) { return to_d(x[i]); });
+      return lane_total(x, m);
     else
       return lane_sum_u64(m, [x](int i) { return static_cast<uint64_t>(static_cast<int64_t>(x[i])); });
   }
@@ -55,7 +64,7 @@ struct MeanOp {
   using S = double;
   S identity() const { return 0.0; }
   S block(const T* x, const T*, int m, int64_t, const S&) const {
-    return lane_sum(m, [x](int i) { return to_d(x[i]); });
+    return lane_total(x, m);
   }
   static constexpr bool kGroupRows = true;
   void group_block(const char* base, int64_t sx, int64_t r0, int m, int ncol, S* out) const {
@@ -73,76 +82,6 @@ struct Moments {
 };
 
 constexpr int kPivot = 16;  // values whose mean is a var block's pivot
-
-/// lane_sum of f(x[i], y[i]) for i < m (y null: f(x[i], x[i])), the same
-/// lanes and order, with f generic over a double and a vector of 4 doubles:
-/// written with vector types, the loop streams from memory faster than the
-/// scalar lambda GCC vectorises (norm on 1e7 doubles: 0.81x -> 0.88x numba).
-template <class T, class F>
-inline double lane_map_sum(const T* x, const T* y, int m, F&& f) {
-  typedef double V4 __attribute__((vector_size(32)));
-  typedef T X4 __attribute__((vector_size(4 * sizeof(T))));
-  static_assert(kLanes % 4 == 0, "lanes in vectors of 4");
-  const auto load = [](const T* p) {
-    X4 v;
-    std::memcpy(&v, p, sizeof v);
-    return __builtin_convertvector(v, V4);
-  };
-  V4 a[kLanes / 4] = {};
-  int i = 0;
-  if (y) {
-    for (; i + kLanes <= m; i += kLanes)
-      for (int j = 0; j < kLanes / 4; ++j) a[j] += f(load(x + i + 4 * j), load(y + i + 4 * j));
-  } else {
-    for (; i + kLanes <= m; i += kLanes)
-      for (int j = 0; j < kLanes / 4; ++j) {
-        const V4 v = load(x + i + 4 * j);
-        a[j] += f(v, v);
-      }
-  }
-  double sa[kLanes];
-  std::memcpy(sa, a, sizeof sa);
-  for (int q = 0; i < m; ++i, ++q)  // fewer than kLanes values are left
-    sa[q & (kLanes - 1)] += f(to_d(x[i]), to_d(y ? y[i] : x[i]));
-  for (int w = kLanes / 2; w >= 1; w /= 2)
-    for (int j = 0; j < w; ++j) sa[j] += sa[j + w];
-  return sa[0];
-}
-
-/// Sums of d and d^2, d = x[i] - p for i < m, in one pass: the lanes
-/// and order of lane_sum (LaneSum) for each. Written with vector types: GCC
-/// vectorises two lane arrays in one loop badly (3-5x slower than one).
-template <class T>
-inline void lane_moments(const T* x, int m, double p, double& s1, double& s2) {
-  typedef double V4 __attribute__((vector_size(32)));
-  typedef T X4 __attribute__((vector_size(4 * sizeof(T))));
-  static_assert(kLanes % 4 == 0, "lanes in vectors of 4");
-  V4 a[kLanes / 4] = {}, b[kLanes / 4] = {};
-  int i = 0;
-  for (; i + kLanes <= m; i += kLanes)
-    for (int j = 0; j < kLanes / 4; ++j) {
-      X4 xv;
-      std::memcpy(&xv, x + i + 4 * j, sizeof xv);
-      const V4 d = __builtin_convertvector(xv, V4) - p;
-      a[j] += d;
-      b[j] += d * d;
-    }
-  double sa[kLanes], sb[kLanes];
-  std::memcpy(sa, a, sizeof sa);
-  std::memcpy(sb, b, sizeof sb);
-  for (int q = 0; i < m; ++i, ++q) {  // fewer than kLanes values are left
-    const double d = to_d(x[i]) - p;
-    sa[q & (kLanes - 1)] += d;
-    sb[q & (kLanes - 1)] += d * d;
-  }
-  for (int w = kLanes / 2; w >= 1; w /= 2)
-    for (int j = 0; j < w; ++j) {
-      sa[j] += sa[j + w];
-      sb[j] += sb[j + w];
-    }
-  s1 = sa[0];
-  s2 = sb[0];
-}
 
 template <class T>
 struct VarOp {
@@ -205,20 +144,20 @@ struct VarOp {
       const double kc = k[col];
       p[col] = kc + block_pivot(m, [&](int i) { return to_d(reinterpret_cast<const T*>(base + (r0 + i) * sx)[col]) - kc; });
     }
-    tile_lane_sums<T>(base, sx, r0, m, [&p](double v, int col) { return v - p[col]; }, s1);
-    tile_lane_sums<T>(base, sx, r0, m, [&p](double v, int col) {
+    tile_lane_sums<T>(base, sx, r0, m, [&p](double v, int col, double a) { return a + (v - p[col]); }, s1);
+    tile_lane_sums<T>(base, sx, r0, m, [&p](double v, int col, double a) {
       const double d = v - p[col];
-      return d * d;
+      return madd(d, d, a);  // as lane_moments
     }, s2);
     bool all_ok = true;
     for (int col = 0; col < kTileW; ++col) all_ok &= one_pass_ok(s1[col], s2[col], m);
     double mean[kTileW], m2[kTileW];
     if (!all_ok) {  // rare: the two-pass form, for the columns that need it
-      tile_lane_sums<T>(base, sx, r0, m, [&k](double v, int col) { return v - k[col]; }, mean);
+      tile_lane_sums<T>(base, sx, r0, m, [&k](double v, int col, double a) { return a + (v - k[col]); }, mean);
       for (int col = 0; col < kTileW; ++col) mean[col] /= m;
-      tile_lane_sums<T>(base, sx, r0, m, [&k, &mean](double v, int col) {
+      tile_lane_sums<T>(base, sx, r0, m, [&k, &mean](double v, int col, double a) {
         const double d = (v - k[col]) - mean[col];
-        return d * d;
+        return a + d * d;
       }, m2);
     }
     for (int col = 0; col < kTileW; ++col)
@@ -349,7 +288,7 @@ struct DotOp : SumOp<T> {
   static constexpr bool kGroupRows = false;
   S block(const T* x, const T* y, int m, int64_t, const S&) const {
     if constexpr (is_float_v<T>)
-      return lane_map_sum(x, y, m, [](auto a, auto b) { return a * b; });
+      return lane_accumulate(x, y, m, [](V4d a, V4d b, V4d acc) { return madd(a, b, acc); });
     else
       return lane_sum_u64(m, [x, y](int i) {
         return static_cast<uint64_t>(static_cast<int64_t>(x[i])) * static_cast<uint64_t>(static_cast<int64_t>(y[i]));
@@ -364,9 +303,9 @@ struct SqdistOp : MeanOp<T> {
   using S = double;
   static constexpr bool kGroupRows = false;  // (nor Norm1Op, derived from it)
   S block(const T* x, const T* y, int m, int64_t, const S&) const {
-    return lane_map_sum(x, y, m, [](auto a, auto b) {
-      const auto d = a - b;
-      return d * d;
+    return lane_accumulate(x, y, m, [](V4d a, V4d b, V4d acc) {
+      const V4d d = a - b;
+      return madd(d, d, acc);
     });
   }
   void finish(const S& s, int64_t, char* res) const { *reinterpret_cast<double*>(res) = s; }
@@ -424,7 +363,7 @@ struct Norm2Op {
     // overflowed nor lost anything that matters to underflow (each flushed
     // square is < 2**-1022), and the same bits as the scaled pass (power-of-two
     // scaling is exact). Only other blocks are rescanned with scaling.
-    const double plain = lane_map_sum(x, static_cast<const T*>(nullptr), m, [](auto v, auto) { return v * v; });
+    const double plain = lane_accumulate(x, static_cast<const T*>(nullptr), m, [](V4d v, V4d, V4d acc) { return madd(v, v, acc); });
     if (plain >= 0x1p-900 && plain <= 0x1p900) return S{0, plain, false, false};
     if (plain != plain) return S{-100000, 0.0, true, false};  // only a NaN element makes the sum NaN
     return scaled(x, m);
@@ -438,9 +377,9 @@ struct Norm2Op {
     std::frexp(amax, &e);
     e = std::max(e, -1020);
     const double mult = std::ldexp(1.0, -e);
-    const double ssq = lane_sum(m, [x, mult](int i) {
-      const double v = to_d(x[i]) * mult;
-      return v * v;
+    const double ssq = lane_accumulate(x, static_cast<const T*>(nullptr), m, [mult](V4d u, V4d, V4d acc) {
+      const V4d v = u * mult;
+      return madd(v, v, acc);
     });
     return S{e, ssq, false, false};
   }

@@ -65,8 +65,15 @@ const Op& op_for_row(const Op& op, const char*, int64_t, long) {
 /// Per-chunk copies of the in-row operands, pointed at one row at a time.
 struct RowCursor {
   const Rows& R;
-  NdOperand x, y, o;
-  explicit RowCursor(const Rows& rows) : R(rows), x(rows.ix), y(rows.iy), o(rows.io) {}
+  NdOperand x, y, o;  // strides: the inner.ndim meaningful ones only (a copy per chunk)
+  explicit RowCursor(const Rows& rows) : R(rows) {
+    const NdOperand* src[3] = {&rows.ix, &rows.iy, &rows.io};
+    NdOperand* dst[3] = {&x, &y, &o};
+    for (int k = 0; k < 3; ++k) {
+      dst[k]->data = src[k]->data;
+      std::copy_n(src[k]->strides, rows.inner.ndim, dst[k]->strides);
+    }
+  }
   void seek(int64_t r) {
     if (R.ix.data) x.data = R.ix.data + row_offset(R.outer, R.ox, r);
     if (R.iy.data) y.data = R.iy.data + row_offset(R.outer, R.oy, r);
