@@ -4,92 +4,14 @@
 #pragma once
 
 #include <algorithm>
-#include <cmath>
 #include <cstring>
 #include <type_traits>
 #include <vector>
 
 #include "loops_common.hpp"
 
-#if defined(__FMA__)
-#include <immintrin.h>
-#endif
-
 namespace gilfree {
 namespace detail {
-
-// ---------------------------------------------------------------- vector lanes
-typedef double V4d __attribute__((vector_size(32)));
-
-/// a * b + c: one fused multiply-add where the build targets FMA (x86-64-v3
-/// and up), a product and a sum elsewhere (-ffp-contract=off keeps every
-/// other a * b + c unfused). An op's row and column paths both use this, so
-/// they agree bit for bit; the instruction-set levels agree to rounding.
-template <class V>
-inline V madd(V a, V b, V c) {
-#if defined(__FMA__)
-  if constexpr (std::is_same_v<V, double>)
-    return std::fma(a, b, c);
-  else
-    return (V4d)_mm256_fmadd_pd((__m256d)a, (__m256d)b, (__m256d)c);
-#else
-  return a * b + c;
-#endif
-}
-
-/// LaneSum's kLanes lanes as vectors of 4 doubles (lane k in v[k / 4][k % 4]),
-/// combined in its pairwise order without leaving the registers.
-struct LaneVecs {
-  V4d v[kLanes / 4] = {};
-  double total() const {
-    static_assert(kLanes == 16, "the fold is written for 16 lanes");
-    typedef double V2d __attribute__((vector_size(16)));
-    const V4d q = (v[0] + v[2]) + (v[1] + v[3]);  // lanes k += k + 8, then k += k + 4
-    const V2d h = __builtin_shufflevector(q, q, 0, 1) + __builtin_shufflevector(q, q, 2, 3);  // k += k + 2
-    return h[0] + h[1];                                                                        // k += k + 1
-  }
-};
-
-/// Calls body(j, u, w) with u = x[i, i + 4) and w = y[i, i + 4) as doubles
-/// (w = u where y is null), i = g + 4 j, for each group g of kLanes values
-/// of [0, m): value i feeds lane i mod kLanes, as in LaneSum. A last partial
-/// group is padded with `pad`, which the body must turn into a term that adds
-/// nothing (lanes start at +0.0 and so never hold -0.0: a lane + 0.0 is the
-/// lane). Written with vector types: the loop streams from memory faster than
-/// the scalar lambda GCC vectorises (norm on 1e7 doubles: 0.81x -> 0.88x numba).
-template <class T, class Body>
-inline void for_lane_vectors(const T* x, const T* y, int m, double pad, Body&& body) {
-  typedef T X4 __attribute__((vector_size(4 * sizeof(T))));
-  static_assert(kLanes % 4 == 0, "lanes in vectors of 4");
-  const auto load = [](const T* p) {
-    X4 v;
-    std::memcpy(&v, p, sizeof v);
-    return __builtin_convertvector(v, V4d);
-  };
-  int i = 0;
-  if (y) {
-    for (; i + kLanes <= m; i += kLanes)
-      for (int j = 0; j < kLanes / 4; ++j) body(j, load(x + i + 4 * j), load(y + i + 4 * j));
-  } else {
-    for (; i + kLanes <= m; i += kLanes)
-      for (int j = 0; j < kLanes / 4; ++j) {
-        const V4d u = load(x + i + 4 * j);
-        body(j, u, u);
-      }
-  }
-  if (i == m) return;
-  double px[kLanes], py[kLanes];
-  for (int q = 0; q < kLanes; ++q) {
-    px[q] = i + q < m ? to_d(x[i + q]) : pad;
-    py[q] = !y ? px[q] : i + q < m ? to_d(y[i + q]) : pad;
-  }
-  for (int j = 0; j < kLanes / 4; ++j) {
-    V4d u, w;
-    std::memcpy(&u, px + 4 * j, sizeof u);
-    std::memcpy(&w, py + 4 * j, sizeof w);
-    body(j, u, w);
-  }
-}
 
 /// LaneSum's sum of the terms f(u, w, acc) - acc over x (and y) for i < m,
 /// f mapping vectors of 4 values and their lanes to the lanes plus the terms

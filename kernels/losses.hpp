@@ -140,7 +140,14 @@ std::array<double, 2> loss_sums(const F& loss, ElementwiseArgs& a, double gscale
           if (sum_w) wacc.add(m, [&](int i) { return b.w[i]; });
         }
         if (want_out) scatter<T>(b.l, m, ptr[4] + o * a.out.strides[ax], a.out.strides[ax]);
-        acc.add(m, [&](int i) { return b.l[i]; });
+        bool summed = false;
+        if constexpr (has_value_sum<F>::value) {
+          if (!has_w) {  // the value-only pass's sum (madd may fuse it): the same value with a gradient
+            F::value_sum(xp, yp, m, acc);
+            summed = true;
+          }
+        }
+        if (!summed) acc.add(m, [&](int i) { return b.l[i]; });
         if (want_grad) {
           if (gscale != 1.0) io.g *= gscale;
           scatter<T>(b.g, m, ptr[5] + o * a.grad.strides[ax], a.grad.strides[ax]);

@@ -21,6 +21,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "lanes.hpp"
 #include "runtime.hpp"
 #include "strided.hpp"
 
@@ -90,48 +91,6 @@ typename Op::S combine(const typename Op::S* parts, int64_t count, const Op& op)
     for (int64_t p = 0; p < count; ++p) s = op.merge(s, parts[p]);
     return s;
   }
-}
-
-constexpr int kLanes = 16;  // independent accumulators of the vectorised loops
-
-/// A sum in kLanes lanes by the values' index in the chunk (lane = index mod
-/// kLanes), whatever pieces the values arrive in: the result depends on the
-/// values and their order only, not on where a layout's segments or the
-/// blocks cut them. Vectorisable without reassociation.
-struct LaneSum {
-  double acc[kLanes] = {};
-  int pos = 0;  // lane of the next value
-  template <class F>
-  void add(int m, F&& f) {
-    double a[kLanes];  // a local copy stays in registers (the members could alias f's data)
-    for (int k = 0; k < kLanes; ++k) a[k] = acc[k];
-    int i = 0, p = pos;
-    for (; i < m && p != 0; ++i, p = (p + 1) % kLanes) a[p] += f(i);
-    // here p == 0, or no value is left
-    for (; i + kLanes <= m; i += kLanes)
-      for (int k = 0; k < kLanes; ++k) a[k] += f(i + k);
-    // fewer than kLanes values are left (the mask only tells the compiler so;
-    // a bounded k-loop here instead kept the loop above from vectorising)
-    for (; i < m; ++i, ++p) a[p & (kLanes - 1)] += f(i);
-    for (int k = 0; k < kLanes; ++k) acc[k] = a[k];
-    pos = p & (kLanes - 1);
-  }
-  /// The lanes combined pairwise.
-  double total() const {
-    double a[kLanes];
-    for (int k = 0; k < kLanes; ++k) a[k] = acc[k];
-    for (int w = kLanes / 2; w >= 1; w /= 2)
-      for (int k = 0; k < w; ++k) a[k] += a[k + w];
-    return a[0];
-  }
-};
-
-/// Sum of f(i) for i < m in one LaneSum.
-template <class F>
-inline double lane_sum(int m, F&& f) {
-  LaneSum s;
-  s.add(m, f);
-  return s.total();
 }
 
 /// K sums merged elementwise: the op of chunk_sums' block stream.

@@ -1,6 +1,7 @@
 // C++-only unit tests of the runtime, the loss, loop and conv kernels: no Python involved.
 // Built by meson (kernels/tests/meson.build), run by `meson test` and by
 // tests/test_cpp_kernels.py.
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <cstdio>
@@ -331,6 +332,64 @@ void test_vmath_exp_sum_is_its_definition() {
   }
 }
 
+/// The lanes (lanes.hpp, loops_simd.hpp) against their definition written
+/// one value at a time: value i feeds lane i mod 16 through madd (or +), the
+/// lanes are combined pairwise; bit for bit, for lengths around the group of
+/// 16, LaneSum fed in pieces that cut the groups anywhere, and -0.0 values
+/// (the padding of a partial group must add nothing).
+void test_lanes_are_their_definition() {
+  using namespace gilfree::detail;
+  constexpr int kL = 16;
+  std::mt19937_64 gen(5);
+  std::normal_distribution<double> nd;
+  const auto fold = [](std::array<double, kL> acc) {
+    for (int w = kL / 2; w >= 1; w /= 2)
+      for (int k = 0; k < w; ++k) acc[k] += acc[k + w];
+    return acc[0];
+  };
+  const auto same = [](double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; };
+  for (int n : {0, 1, 5, 15, 16, 17, 31, 33, 100, 1024, 1031}) {
+    std::vector<double> x(n), y(n);
+    for (int i = 0; i < n; ++i) {
+      x[i] = i % 7 == 3 ? -0.0 : nd(gen);
+      y[i] = i % 5 == 1 ? -0.0 : nd(gen);
+    }
+    const double p = 0.3;
+    std::array<double, kL> dot{}, ssq{}, sum{}, s1{}, s2{}, sq{}, ab{};
+    for (int i = 0; i < n; ++i) {
+      const int k = i % kL;
+      const double d = x[i] - p, e = x[i] - y[i];
+      dot[k] = madd(x[i], y[i], dot[k]);
+      ssq[k] = madd(x[i], x[i], ssq[k]);
+      sum[k] += x[i];
+      s1[k] += d;
+      s2[k] = madd(d, d, s2[k]);
+      sq[k] = madd(e, e, sq[k]);
+      ab[k] += std::fabs(e);
+    }
+    CHECK(same(lane_accumulate(x.data(), y.data(), n, [](V4d a, V4d b, V4d acc) { return madd(a, b, acc); }), fold(dot)));
+    CHECK(same(lane_accumulate(x.data(), static_cast<const double*>(nullptr), n,
+                               [](V4d a, V4d, V4d acc) { return madd(a, a, acc); }),
+               fold(ssq)));
+    CHECK(same(lane_total(x.data(), n), fold(sum)));
+    double m1, m2;
+    lane_moments(x.data(), n, p, m1, m2);
+    CHECK(same(m1, fold(s1)) && same(m2, fold(s2)));
+    for (int cut : {1, 7, 16, 23}) {  // LaneSum in pieces of `cut` values
+      LaneSum a, b;
+      for (int i = 0; i < n; i += cut) {
+        const int m = std::min(cut, n - i);
+        a.add_terms(x.data() + i, y.data() + i, m, [](auto u, auto w, auto lane) {
+          const auto e = u - w;
+          return madd(e, e, lane);
+        });
+        b.add_terms(x.data() + i, y.data() + i, m, [](auto u, auto w, auto lane) { return lane + absval(u - w); });
+      }
+      CHECK(same(a.total(), fold(sq)) && same(b.total(), fold(ab)));
+    }
+  }
+}
+
 /// One row of doubles correlated with a 3-tap kernel: out[i] = sum_k w[k] * ext(x)[x0 + i*sx + k*dx].
 struct Conv1dCase {
   std::vector<double> x, w, out;
@@ -404,6 +463,7 @@ int main() {
   }
   test_vmath_exp_log_accuracy();
   test_vmath_exp_sum_is_its_definition();
+  test_lanes_are_their_definition();
   test_every_chunk_once();
   test_chunks_run_in_contiguous_runs();
   test_exception_propagates();
