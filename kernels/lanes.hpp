@@ -10,7 +10,7 @@
 #include <cstring>
 #include <type_traits>
 
-#if defined(__FMA__)
+#if defined(__FMA__) && defined(__x86_64__)
 #include <immintrin.h>
 #endif
 
@@ -27,7 +27,7 @@ typedef double V4d __attribute__((vector_size(32)));
 /// they agree bit for bit; the instruction-set levels agree to rounding.
 template <class V>
 inline V madd(V a, V b, V c) {
-#if defined(__FMA__)
+#if defined(__FMA__) && defined(__x86_64__)
   if constexpr (std::is_same_v<V, double>)
     return std::fma(a, b, c);
   else
@@ -65,12 +65,13 @@ struct LaneVecs {
 /// Calls body(j, u, w) with u = x[i, i + 4) and w = y[i, i + 4) as doubles
 /// (w = u where y is null), i = g + 4 j, for each group g of kLanes values
 /// of [0, m): value i feeds lane i mod kLanes, as in LaneSum. A last partial
-/// group is padded with `pad`, which the body must turn into a term that adds
-/// nothing (lanes start at +0.0 and so never hold -0.0: a lane + 0.0 is the
-/// lane). Written with vector types: the loop streams from memory faster than
-/// the scalar lambda GCC vectorises (norm on 1e7 doubles: 0.81x -> 0.88x numba).
+/// group is padded with x = pad_x, y = pad_y, which the body must turn into a
+/// term that leaves every lane as it is, -0.0 lanes included (a lane is -0.0
+/// where fused products underflow below zero). Written with vector types: the
+/// loop streams from memory faster than the scalar lambda GCC vectorises
+/// (norm on 1e7 doubles: 0.81x -> 0.88x numba).
 template <class T, class Body>
-inline void for_lane_vectors(const T* x, const T* y, int m, double pad, Body&& body) {
+inline void for_lane_vectors(const T* x, const T* y, int m, double pad_x, double pad_y, Body&& body) {
   typedef T X4 __attribute__((vector_size(4 * sizeof(T))));
   static_assert(kLanes % 4 == 0, "lanes in vectors of 4");
   const auto load = [](const T* p) {
@@ -92,8 +93,8 @@ inline void for_lane_vectors(const T* x, const T* y, int m, double pad, Body&& b
   if (i == m) return;
   double px[kLanes], py[kLanes];
   for (int q = 0; q < kLanes; ++q) {
-    px[q] = i + q < m ? static_cast<double>(x[i + q]) : pad;
-    py[q] = !y ? px[q] : i + q < m ? static_cast<double>(y[i + q]) : pad;
+    px[q] = i + q < m ? static_cast<double>(x[i + q]) : pad_x;
+    py[q] = !y ? px[q] : i + q < m ? static_cast<double>(y[i + q]) : pad_y;
   }
   for (int j = 0; j < kLanes / 4; ++j) {
     V4d u, w;
@@ -129,7 +130,7 @@ struct LaneSum {
   /// values and their lane to the lane plus the term, generic over doubles
   /// and vectors of 4 (e.g. madd(d, d, lane), d = x - y): whole groups of
   /// kLanes run through for_lane_vectors, the same lanes and bits as one
-  /// value at a time.
+  /// value at a time. y must not be null.
   template <class F>
   void add_terms(const double* x, const double* y, int m, F&& f) {
     int i = 0;
@@ -138,7 +139,7 @@ struct LaneSum {
     if (whole > 0) {
       LaneVecs v;
       std::memcpy(v.v, acc, sizeof acc);
-      for_lane_vectors(x + i, y + i, whole, 0.0, [&](int j, V4d u, V4d w) { v.v[j] = f(u, w, v.v[j]); });
+      for_lane_vectors(x + i, y + i, whole, 0.0, 0.0, [&](int j, V4d u, V4d w) { v.v[j] = f(u, w, v.v[j]); });
       std::memcpy(acc, v.v, sizeof acc);
       i += whole;
     }

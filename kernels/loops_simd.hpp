@@ -15,11 +15,15 @@ namespace detail {
 
 /// LaneSum's sum of the terms f(u, w, acc) - acc over x (and y) for i < m,
 /// f mapping vectors of 4 values and their lanes to the lanes plus the terms
-/// (e.g. madd(u, w, acc) for a dot product); f(0, 0, acc) must be acc.
+/// (e.g. madd(u, w, acc) for a dot product). The padding, x = -0.0 and
+/// y = +0.0 (y null: -0.0), must leave a lane as it is: acc + -0.0 and
+/// madd(-0.0, +0.0, acc) do, even for a -0.0 lane (fused products that
+/// underflow below zero); a padded square is +0.0, and a sum of squares is
+/// never -0.0.
 template <class T, class F>
 inline double lane_accumulate(const T* x, const T* y, int m, F&& f) {
   LaneVecs a;
-  for_lane_vectors(x, y, m, 0.0, [&](int j, V4d u, V4d w) { a.v[j] = f(u, w, a.v[j]); });
+  for_lane_vectors(x, y, m, -0.0, 0.0, [&](int j, V4d u, V4d w) { a.v[j] = f(u, w, a.v[j]); });
   return a.total();
 }
 
@@ -28,7 +32,8 @@ inline double lane_accumulate(const T* x, const T* y, int m, F&& f) {
 template <class T>
 inline void lane_moments(const T* x, int m, double p, double& s1, double& s2) {
   LaneVecs a, b;
-  for_lane_vectors(x, static_cast<const T*>(nullptr), m, p, [&](int j, V4d u, V4d) {
+  // padded with p: d = +0.0, and neither sum is ever -0.0
+  for_lane_vectors(x, static_cast<const T*>(nullptr), m, p, p, [&](int j, V4d u, V4d) {
     const V4d d = u - p;
     a.v[j] += d;
     b.v[j] = madd(d, d, b.v[j]);

@@ -335,8 +335,8 @@ void test_vmath_exp_sum_is_its_definition() {
 /// The lanes (lanes.hpp, loops_simd.hpp) against their definition written
 /// one value at a time: value i feeds lane i mod 16 through madd (or +), the
 /// lanes are combined pairwise; bit for bit, for lengths around the group of
-/// 16, LaneSum fed in pieces that cut the groups anywhere, and -0.0 values
-/// (the padding of a partial group must add nothing).
+/// 16, LaneSum fed in pieces that cut the groups anywhere, and -0.0 lanes
+/// (the padding of a partial group must leave every lane as it is).
 void test_lanes_are_their_definition() {
   using namespace gilfree::detail;
   constexpr int kL = 16;
@@ -387,6 +387,14 @@ void test_lanes_are_their_definition() {
       }
       CHECK(same(a.total(), fold(sq)) && same(b.total(), fold(ab)));
     }
+  }
+  // fused products that underflow below zero leave -0.0 lanes (with FMA): the
+  // padding of a partial group must keep them
+  for (int n : {16, 17, 33, 47}) {
+    std::vector<double> x(n, 1e-200), y(n, -1e-200);
+    std::array<double, kL> dot{};
+    for (int i = 0; i < n; ++i) dot[i % kL] = madd(x[i], y[i], dot[i % kL]);
+    CHECK(same(lane_accumulate(x.data(), y.data(), n, [](V4d a, V4d b, V4d acc) { return madd(a, b, acc); }), fold(dot)));
   }
 }
 
