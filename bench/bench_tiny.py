@@ -97,37 +97,60 @@ def measure(label, name, args, kw, np_fn, loop, k, rounds) -> dict:
     }
 
 
-def threads_cost(k, rounds) -> dict:
-    """Seconds to enter and leave `with gilfree.threads(2):` (nothing inside)."""
+def threads_cost(k, rounds) -> list[dict]:
+    """Seconds to enter and leave `with gilfree.threads(2):` (nothing inside), with two
+    floors measured in the same rounds: a `with` block on a C context manager that does
+    nothing but bookkeeping (`threading.Lock`), and setting and resetting a bare
+    ContextVar (what `threads(n)` must do so that the count follows `await`)."""
+    import contextvars
+    import threading
 
-    def run():
+    lock, var = threading.Lock(), contextvars.ContextVar("floor", default=None)
+
+    def run_threads():
         for _ in range(k):
             with gilfree.threads(2):
                 pass
 
-    s = interleaved({"threads": run}, rounds=rounds, pause=0.005)
-    return {"case": "with gilfree.threads(2): enter + leave", "seconds": {"gilfree": min(s["threads"]) / k}}
+    def run_lock():
+        for _ in range(k):
+            with lock:
+                pass
+
+    def run_var():
+        for _ in range(k):
+            var.reset(var.set(2))
+
+    s = interleaved({"threads": run_threads, "lock": run_lock, "var": run_var}, rounds=rounds, pause=0.005)
+    labels = {
+        "threads": "with gilfree.threads(2): enter + leave",
+        "lock": "floor: with threading.Lock(): enter + leave",
+        "var": "floor: ContextVar set + reset",
+    }
+    return [{"case": labels[c], "seconds": {"gilfree": min(v) / k}} for c, v in s.items()]
 
 
 def markdown(rows, command) -> str:
+    calls = [r for r in rows if "best_peer" in r]
+    blocks = [r for r in rows if "best_peer" not in r]
     lines = [
         "| case | gilfree (sync) | await gilfree.aio | numba (serial) | NumPy | best peer | "
         "ratio to best peer | await / sync |",
         "|---|---:|---:|---:|---:|---|---:|---:|",
     ]
-    for r in rows:
+    for r in calls:
         t = r["seconds"]
         cells = " | ".join(fmt_time(t[c]) if c in t else "" for c in CANDIDATES)
-        if "best_peer" in r:
-            tail = f"{r['best_peer']} | {r['ratio_best']:.2f}x | {r['aio_over_sync']:.2f}x"
-        else:
-            tail = " | | "
+        tail = f"{r['best_peer']} | {r['ratio_best']:.2f}x | {r['aio_over_sync']:.2f}x"
         lines.append(f"| {r['case']} | {cells} | {tail} |")
+    lines += ["", "| block (nothing inside) | time |", "|---|---:|"]
+    lines += [f"| {r['case']} | {fmt_time(r['seconds']['gilfree'])} |" for r in blocks]
     lines.append("")
     lines.append(
         "Time per call: best of interleaved rounds of back-to-back calls (the awaits inside one "
         "running event loop); ratio to best peer = the faster of numba and NumPy / gilfree's sync "
-        f"call (> 1: gilfree faster). One run: `{command}`. " + peers_note()
+        "call (> 1: gilfree faster). The blocks' floors ran in the same rounds as `threads(2)`. "
+        f"One run: `{command}`. " + peers_note()
     )
     return "\n".join(lines) + "\n"
 
@@ -154,8 +177,9 @@ def main(argv=None) -> int:
                 )
     finally:
         loop.close()
-    rows.append(threads_cost(k * 10, rounds))
-    print(f"{rows[-1]['case']}: {fmt_time(rows[-1]['seconds']['gilfree'])}")
+    for r in threads_cost(k * 10, rounds):
+        rows.append(r)
+        print(f"{r['case']}: {fmt_time(r['seconds']['gilfree'])}")
     command = "python bench/bench_tiny.py" + (" --quick" if args.quick else "")
     md = markdown(rows, command)
     save("tiny-quick" if args.quick else "tiny", rows, command, md)
