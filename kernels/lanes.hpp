@@ -62,7 +62,7 @@ struct LaneVecs {
   }
 };
 
-/// Calls body(j, u, w) with u = x[i, i + 4) and w = y[i, i + 4) as doubles
+/// Calls body(j, u, w, i) with u = x[i, i + 4) and w = y[i, i + 4) as doubles
 /// (w = u where y is null), i = g + 4 j, for each group g of kLanes values
 /// of [0, m): value i feeds lane i mod kLanes, as in LaneSum. A last partial
 /// group is padded with x = pad_x, y = pad_y, which the body must turn into a
@@ -82,12 +82,12 @@ inline void for_lane_vectors(const T* x, const T* y, int m, double pad_x, double
   int i = 0;
   if (y) {
     for (; i + kLanes <= m; i += kLanes)
-      for (int j = 0; j < kLanes / 4; ++j) body(j, load(x + i + 4 * j), load(y + i + 4 * j));
+      for (int j = 0; j < kLanes / 4; ++j) body(j, load(x + i + 4 * j), load(y + i + 4 * j), i + 4 * j);
   } else {
     for (; i + kLanes <= m; i += kLanes)
       for (int j = 0; j < kLanes / 4; ++j) {
         const V4d u = load(x + i + 4 * j);
-        body(j, u, u);
+        body(j, u, u, i + 4 * j);
       }
   }
   if (i == m) return;
@@ -100,7 +100,19 @@ inline void for_lane_vectors(const T* x, const T* y, int m, double pad_x, double
     V4d u, w;
     std::memcpy(&u, px + 4 * j, sizeof u);
     std::memcpy(&w, py + 4 * j, sizeof w);
-    body(j, u, w);
+    body(j, u, w, i + 4 * j);
+  }
+}
+
+/// v (a double, or a vector of 4) stored at p as T, rounded as static_cast<T>.
+template <class T, class V>
+inline void store_as(T* p, V v) {
+  if constexpr (std::is_same_v<V, double>) {
+    *p = static_cast<T>(v);
+  } else {
+    typedef T X4 __attribute__((vector_size(4 * sizeof(T))));
+    const X4 t = __builtin_convertvector(v, X4);
+    std::memcpy(p, &t, sizeof t);
   }
 }
 
@@ -130,20 +142,34 @@ struct LaneSum {
   /// values and their lane to the lane plus the term, generic over doubles
   /// and vectors of 4 (e.g. madd(d, d, lane), d = x - y): whole groups of
   /// kLanes run through for_lane_vectors, the same lanes and bits as one
-  /// value at a time. y must not be null.
-  template <class F>
-  void add_terms(const double* x, const double* y, int m, F&& f) {
+  /// value at a time. x and y (not null) are read as doubles. Each value
+  /// (or vector of 4 values) is also handed to put(i, x[i], y[i]) with its
+  /// index i (a gradient written in the same pass).
+  template <class T, class F, class P>
+  void add_terms(const T* x, const T* y, int m, F&& f, P&& put) {
     int i = 0;
-    for (; i < m && pos != 0; ++i, pos = (pos + 1) % kLanes) acc[pos] = f(x[i], y[i], acc[pos]);
+    const auto one = [&](int k) {
+      const double u = static_cast<double>(x[k]), w = static_cast<double>(y[k]);
+      acc[pos] = f(u, w, acc[pos]);
+      put(k, u, w);
+    };
+    for (; i < m && pos != 0; ++i, pos = (pos + 1) % kLanes) one(i);
     const int whole = (m - i) / kLanes * kLanes;
     if (whole > 0) {
       LaneVecs v;
       std::memcpy(v.v, acc, sizeof acc);
-      for_lane_vectors(x + i, y + i, whole, 0.0, 0.0, [&](int j, V4d u, V4d w) { v.v[j] = f(u, w, v.v[j]); });
+      for_lane_vectors(x + i, y + i, whole, 0.0, 0.0, [&](int j, V4d u, V4d w, int k) {
+        v.v[j] = f(u, w, v.v[j]);
+        put(i + k, u, w);
+      });
       std::memcpy(acc, v.v, sizeof acc);
       i += whole;
     }
-    for (; i < m; ++i, pos = (pos + 1) % kLanes) acc[pos] = f(x[i], y[i], acc[pos]);
+    for (; i < m; ++i, pos = (pos + 1) % kLanes) one(i);
+  }
+  template <class T, class F>
+  void add_terms(const T* x, const T* y, int m, F&& f) {
+    add_terms(x, y, m, f, [](int, auto, auto) {});
   }
   /// The lanes combined pairwise.
   double total() const {

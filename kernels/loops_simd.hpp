@@ -23,7 +23,7 @@ namespace detail {
 template <class T, class F>
 inline double lane_accumulate(const T* x, const T* y, int m, F&& f) {
   LaneVecs a;
-  for_lane_vectors(x, y, m, -0.0, 0.0, [&](int j, V4d u, V4d w) { a.v[j] = f(u, w, a.v[j]); });
+  for_lane_vectors(x, y, m, -0.0, 0.0, [&](int j, V4d u, V4d w, int) { a.v[j] = f(u, w, a.v[j]); });
   return a.total();
 }
 
@@ -33,7 +33,7 @@ template <class T>
 inline void lane_moments(const T* x, int m, double p, double& s1, double& s2) {
   LaneVecs a, b;
   // padded with p: d = +0.0, and neither sum is ever -0.0
-  for_lane_vectors(x, static_cast<const T*>(nullptr), m, p, p, [&](int j, V4d u, V4d) {
+  for_lane_vectors(x, static_cast<const T*>(nullptr), m, p, p, [&](int j, V4d u, V4d, int) {
     const V4d d = u - p;
     a.v[j] += d;
     b.v[j] = madd(d, d, b.v[j]);

@@ -2,7 +2,8 @@
 //
 // Every kernel reads each input element once, evaluates the loss (a functor
 // of losses_ops.hpp) on blocks of doubles with Eigen's vectorised array
-// math, and reduces per fixed-size chunk; the engine (reduce_engine.hpp)
+// math, or, for a pointwise loss, in one fused pass of vectors (the sum and
+// the gradient together), and reduces per fixed-size chunk; the engine (reduce_engine.hpp)
 // combines the chunk partials pairwise in chunk order, so the result is
 // bitwise identical for any thread count. float32 and float64 inputs both
 // accumulate in float64.
@@ -66,13 +67,6 @@ struct Block {
   alignas(64) double g[kBlock];
 };
 
-/// Whether a loss functor has a fused value-only sum (value_sum).
-template <class F, class = void>
-struct has_value_sum : std::false_type {};
-template <class F>
-struct has_value_sum<F, std::void_t<decltype(F::value_sum(nullptr, nullptr, 0, std::declval<LaneSum&>()))>>
-    : std::true_type {};
-
 template <class T>
 double sum_weights(const NdShape& s, NdOperand& w, const ExecContext& ctx) {
   NdOperand* ops[1] = {&w};
@@ -91,6 +85,19 @@ double sum_weights(const NdShape& s, NdOperand& w, const ExecContext& ctx) {
   })[0];
 }
 
+/// A pointwise loss's sum of m elements and, where g is set, its gradient
+/// times gscale into g, in one pass (x, y, g: T in memory, computed in
+/// double). The value's bits are those of the sum alone.
+template <class T, class F>
+inline void fused_pass(const F& f, const T* x, const T* y, int m, double gscale, T* g, LaneSum& acc) {
+  const auto term = [&f](auto u, auto w, auto lane) { return add_loss(f, u, w, lane); };
+  if (!g) {
+    acc.add_terms(x, y, m, term);
+    return;
+  }
+  acc.add_terms(x, y, m, term, [&f, g, gscale](int i, auto u, auto w) { store_as(g + i, f.gradient(u, w) * gscale); });
+}
+
 /// The engine run with one loss functor: a coalesced `a` (see
 /// elementwise_loss), the gradient scale, and whether the weights are summed
 /// in the pass (a weighted mean without a gradient). Returns the sums of the
@@ -103,19 +110,22 @@ std::array<double, 2> loss_sums(const F& loss, ElementwiseArgs& a, double gscale
   const int64_t n = s.size();
   const bool has_w = a.weight.data != nullptr, has_p = a.extra.data != nullptr;
   const bool want_grad = a.grad.data != nullptr, want_out = a.out.data != nullptr;
-  const bool value_only = !has_w && !want_grad && !want_out;
   const int ax = s.ndim - 1;
+  // a pointwise loss without weights or per-element losses: the sum and the
+  // gradient in one pass, in place where the operands are contiguous (float32
+  // read and written through double vectors), on converted blocks elsewhere
+  const bool fused = is_pointwise<F>::value && !has_w && !want_out;
+  const int64_t elem = sizeof(T);
+  const bool in_place =
+      a.input.strides[ax] == elem && a.target.strides[ax] == elem && (!want_grad || a.grad.strides[ax] == elem);
   return chunk_sums<2>(num_chunks(n), n * F::kCost, ctx, [&](int64_t c, double* out) {
     Block b;
     LaneSum acc, wacc;  // by index in the chunk: the same bits for any layout
     for_segments(s, ops, c * kChunk, std::min(n, (c + 1) * kChunk), [&](char* const* ptr, int64_t cnt) {
-      if constexpr (has_value_sum<F>::value && std::is_same_v<T, double>) {
-        const int64_t w = sizeof(double);
-        if (value_only && a.input.strides[ax] == w && a.target.strides[ax] == w) {
-          // contiguous: the whole segment in one stream (LaneSum's lanes follow the
-          // index, so the bits are those of the blocks below)
-          F::value_sum(reinterpret_cast<const double*>(ptr[0]), reinterpret_cast<const double*>(ptr[1]),
-                       static_cast<int>(cnt), acc);
+      if constexpr (is_pointwise<F>::value) {
+        if (fused && in_place) {
+          fused_pass(loss, reinterpret_cast<const T*>(ptr[0]), reinterpret_cast<const T*>(ptr[1]),
+                     static_cast<int>(cnt), gscale, want_grad ? reinterpret_cast<T*>(ptr[5]) : nullptr, acc);
           return;
         }
       }
@@ -123,15 +133,19 @@ std::array<double, 2> loss_sums(const F& loss, ElementwiseArgs& a, double gscale
         const int m = static_cast<int>(std::min<int64_t>(kBlock, cnt - o));
         const double* xp = load_doubles<T>(ptr[0] + o * a.input.strides[ax], a.input.strides[ax], m, b.x);
         const double* yp = load_doubles<T>(ptr[1] + o * a.target.strides[ax], a.target.strides[ax], m, b.y);
-        if constexpr (has_value_sum<F>::value) {
-          if (value_only) {
-            F::value_sum(xp, yp, m, acc);
+        if constexpr (is_pointwise<F>::value) {
+          if (fused) {
+            fused_pass(loss, xp, yp, m, gscale, want_grad ? b.g : nullptr, acc);
+            if (want_grad) scatter<T>(b.g, m, ptr[5] + o * a.grad.strides[ax], a.grad.strides[ax]);
             continue;
           }
         }
         const double* pp = has_p ? load_doubles<T>(ptr[3] + o * a.extra.strides[ax], a.extra.strides[ax], m, b.p) : xp;
         LossIO io{m, CMap(xp, m), CMap(yp, m), CMap(pp, m), has_p, Vec(b.l, m), Vec(b.g, m)};
-        loss(io, want_grad);
+        if constexpr (is_pointwise<F>::value)
+          pointwise_block(loss, io, want_grad);
+        else
+          loss(io, want_grad);
         if (has_w) {
           gather<T>(ptr[2] + o * a.weight.strides[ax], a.weight.strides[ax], m, b.w);
           CVec w(b.w, m);
@@ -141,9 +155,9 @@ std::array<double, 2> loss_sums(const F& loss, ElementwiseArgs& a, double gscale
         }
         if (want_out) scatter<T>(b.l, m, ptr[4] + o * a.out.strides[ax], a.out.strides[ax]);
         bool summed = false;
-        if constexpr (has_value_sum<F>::value) {
-          if (!has_w) {  // the value-only pass's sum (madd may fuse it): the same value with a gradient
-            F::value_sum(xp, yp, m, acc);
+        if constexpr (has_add_loss<F>::value) {
+          if (!has_w) {  // the fused pass's sum (madd fuses it): the same value
+            acc.add_terms(xp, yp, m, [&](auto u, auto w, auto lane) { return add_loss(loss, u, w, lane); });
             summed = true;
           }
         }

@@ -6,7 +6,16 @@
 //                              running inline and on the pool;
 //   operator()(LossIO&, grad)  the value of m elements into l and, when grad
 //                              is set, d value / d input into g (one call:
-//                              value and gradient share their temporaries).
+//                              value and gradient share their temporaries);
+// or, for a loss of input and target alone with a few arithmetic operations
+// (a "pointwise" loss), instead of operator():
+//   loss(x, y), gradient(x, y) the value and d value / d input of one element,
+//                              generic over doubles and vectors of 4 (V4d),
+//   add_loss(x, y, lane)       optional: lane + loss(x, y), where a fused
+//                              multiply-add changes the sum (mse),
+// which the engine runs in one fused pass (sum and gradient together, nothing
+// stored between) or on blocks (pointwise_block) where weights or the
+// per-element losses are asked for.
 // elementwise_loss (losses.hpp) runs the engine with one functor; adding a
 // loss is one functor here, one LossKind value and one case in its dispatch.
 #pragma once
@@ -14,8 +23,10 @@
 #include <Eigen/Core>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
+#include <type_traits>
 
 #include "lanes.hpp"
 #include "vmath.hpp"
@@ -78,10 +89,29 @@ inline BArr blend(const C& cond, const Y& yes, const N& no) {
   return r;
 }
 
-/// sign(d) with NaN kept (Eigen's sign() is not vectorised for double here).
+/// v in every lane of a V (a double, or a vector of 4).
+template <class V>
+inline V splat(double v) {
+  if constexpr (std::is_same_v<V, double>)
+    return v;
+  else
+    return V{} + v;
+}
+
+/// sign(d) with NaN kept (d * 0.0: NaN, or a zero with d's sign), of a double
+/// or a vector of 4.
+template <class V>
+inline V signum(V d) {
+  return d > 0.0 ? splat<V>(1.0) : (d < 0.0 ? splat<V>(-1.0) : d * 0.0);
+}
+
+/// signum of each element (Eigen's sign() is not vectorised for double here).
 template <class E>
 inline BArr sign_of(const E& d) {
-  return blend(d > 0.0, 1.0, blend(d < 0.0, -1.0, d * 0.0));
+  const Eigen::internal::evaluator<E> ev(d);
+  BArr r(d.size());
+  for (Eigen::Index i = 0; i < d.size(); ++i) r[i] = signum(ev.coeff(i));
+  return r;
 }
 
 /// sinh(h) for |h| <= 0.5 by its Taylor series (relative error < 1e-19).
@@ -113,58 +143,113 @@ struct LossIO {
   Vec l, g;
 };
 
+/// Whether a loss functor is pointwise (loss and gradient of one element).
+template <class F, class = void>
+struct is_pointwise : std::false_type {};
+template <class F>
+struct is_pointwise<F, std::void_t<decltype(std::declval<const F&>().loss(0.0, 0.0))>> : std::true_type {};
+
+template <class F, class = void>
+struct has_add_loss : std::false_type {};
+template <class F>
+struct has_add_loss<F, std::void_t<decltype(std::declval<const F&>().add_loss(0.0, 0.0, 0.0))>> : std::true_type {};
+
+/// lane + f's loss of (x, y): the one sum of a pointwise loss, whatever path
+/// (mse fuses it with madd).
+template <class F, class V>
+inline V add_loss(const F& f, V x, V y, V lane) {
+  if constexpr (has_add_loss<F>::value)
+    return f.add_loss(x, y, lane);
+  else
+    return lane + f.loss(x, y);
+}
+
+/// A pointwise loss on a block: loss (and gradient) of each element into l
+/// (and g), in vectors of 4 and one at a time for the rest (the same bits).
+template <class F>
+inline void pointwise_block(const F& f, LossIO& b, bool grad) {
+  const double *x = b.x.data(), *y = b.y.data();
+  double *l = b.l.data(), *g = b.g.data();
+  const auto load = [](const double* p) {
+    V4d v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+  };
+  int i = 0;
+  for (; i + 4 <= b.m; i += 4) {
+    const V4d u = load(x + i), w = load(y + i);
+    const V4d lv = f.loss(u, w);
+    std::memcpy(l + i, &lv, sizeof lv);
+    if (grad) {
+      const V4d gv = f.gradient(u, w);
+      std::memcpy(g + i, &gv, sizeof gv);
+    }
+  }
+  for (; i < b.m; ++i) {
+    l[i] = f.loss(x[i], y[i]);
+    if (grad) g[i] = f.gradient(x[i], y[i]);
+  }
+}
+
 struct Mse {
   static constexpr int64_t kCost = 1;
-  void operator()(LossIO& b, bool grad) const {
-    BArr d = b.x - b.y;
-    b.l = d.square();
-    if (grad) b.g = 2.0 * d;
+  template <class V>
+  V loss(V x, V y) const {
+    const V d = x - y;
+    return d * d;
   }
-  /// The value alone, summed: one fused pass, nothing stored (every unweighted
-  /// sum of the loss goes through it, so the value is the same with a gradient).
-  static void value_sum(const double* x, const double* y, int m, LaneSum& acc) {
-    acc.add_terms(x, y, m, [](auto a, auto b, auto lane) {
-      const auto d = a - b;
-      return madd(d, d, lane);
-    });
+  template <class V>
+  V add_loss(V x, V y, V lane) const {
+    const V d = x - y;
+    return madd(d, d, lane);
+  }
+  template <class V>
+  V gradient(V x, V y) const {
+    return 2.0 * (x - y);
   }
 };
 
 struct Mae {
   static constexpr int64_t kCost = 1;
-  void operator()(LossIO& b, bool grad) const {
-    BArr d = b.x - b.y;
-    b.l = d.abs();
-    if (grad) b.g = sign_of(d);
+  template <class V>
+  V loss(V x, V y) const {
+    return absval(x - y);
   }
-  /// The value alone, summed: one fused pass, nothing stored (as Mse's).
-  static void value_sum(const double* x, const double* y, int m, LaneSum& acc) {
-    acc.add_terms(x, y, m, [](auto a, auto b, auto lane) { return lane + absval(a - b); });
+  template <class V>
+  V gradient(V x, V y) const {
+    return signum(x - y);
   }
 };
 
 struct Huber {
   static constexpr int64_t kCost = 1;
   double delta;
-  void operator()(LossIO& b, bool grad) const {
-    BArr d = b.x - b.y, a = d.abs();
-    b.l = blend(a < delta, 0.5 * d.square(), delta * (a - 0.5 * delta));
-    if (grad) b.g = blend(a < delta, d, delta * sign_of(d));
+  template <class V>
+  V loss(V x, V y) const {
+    const V d = x - y, a = absval(d);
+    return a < delta ? 0.5 * (d * d) : delta * (a - 0.5 * delta);
+  }
+  template <class V>
+  V gradient(V x, V y) const {
+    const V d = x - y;
+    return absval(d) < delta ? d : delta * signum(d);
   }
 };
 
 struct SmoothL1 {
   static constexpr int64_t kCost = 1;
   double beta;
-  void operator()(LossIO& b, bool grad) const {
-    BArr d = b.x - b.y, a = d.abs();
-    if (beta == 0.0) {
-      b.l = a;
-      if (grad) b.g = sign_of(d);
-    } else {
-      b.l = blend(a < beta, 0.5 * d.square() / beta, a - 0.5 * beta);
-      if (grad) b.g = blend(a < beta, d / beta, sign_of(d));
-    }
+  template <class V>
+  V loss(V x, V y) const {
+    const V d = x - y, a = absval(d);
+    if (beta == 0.0) return a;
+    return a < beta ? (0.5 * (d * d)) / beta : a - 0.5 * beta;
+  }
+  template <class V>
+  V gradient(V x, V y) const {
+    const V d = x - y;
+    if (beta == 0.0) return signum(d);
+    return absval(d) < beta ? d / beta : signum(d);
   }
 };
 
@@ -193,10 +278,14 @@ struct LogCosh {
 struct Pinball {
   static constexpr int64_t kCost = 1;
   double q;
-  void operator()(LossIO& b, bool grad) const {
-    BArr diff = b.y - b.x;
-    b.l = blend(diff >= 0.0, q * diff, (q - 1.0) * diff);
-    if (grad) b.g = blend(diff >= 0.0, -q, 1.0 - q);
+  template <class V>
+  V loss(V x, V y) const {
+    const V diff = y - x;
+    return diff >= 0.0 ? q * diff : (q - 1.0) * diff;
+  }
+  template <class V>
+  V gradient(V x, V y) const {
+    return y - x >= 0.0 ? splat<V>(-q) : splat<V>(1.0 - q);
   }
 };
 
@@ -305,19 +394,28 @@ struct KlDiv {
 
 struct Hinge {
   static constexpr int64_t kCost = 1;
-  void operator()(LossIO& b, bool grad) const {
-    BArr mg = 1.0 - b.y * b.x;
-    b.l = mg.max(0.0);
-    if (grad) b.g = blend(mg > 0.0, -b.y, 0.0);
+  template <class V>
+  V loss(V x, V y) const {
+    const V mg = 1.0 - y * x;
+    return mg < 0.0 ? splat<V>(0.0) : mg;  // max(mg, 0), NaN kept
+  }
+  template <class V>
+  V gradient(V x, V y) const {
+    return 1.0 - y * x > 0.0 ? -y : splat<V>(0.0);
   }
 };
 
 struct SquaredHinge {
   static constexpr int64_t kCost = 1;
-  void operator()(LossIO& b, bool grad) const {
-    BArr mg = 1.0 - b.y * b.x;
-    b.l = mg.max(0.0).square();
-    if (grad) b.g = blend(mg > 0.0, -2.0 * b.y * mg, 0.0);
+  template <class V>
+  V loss(V x, V y) const {
+    const V mg = 1.0 - y * x, p = mg < 0.0 ? splat<V>(0.0) : mg;  // max(mg, 0), NaN kept
+    return p * p;
+  }
+  template <class V>
+  V gradient(V x, V y) const {
+    const V mg = 1.0 - y * x;
+    return mg > 0.0 ? (-2.0 * y) * mg : splat<V>(0.0);
   }
 };
 
