@@ -36,8 +36,8 @@ def elementwise(
     token: Token | None,
 ) -> tuple[float, np.ndarray | None, np.ndarray | None]: ...
 def elementwise_common(
-    kind: LossKind, input: object, target: object, reduction: Reduction, want_grad: bool, p0: float,
-    flag0: int, flag1: int,
+    kind: LossKind, input: object, target: object, reduction: Reduction, want_grad: bool, p0: float = ...,
+    flag0: int = ..., flag1: int = ..., grad_out: object = ...,
 ) -> object | None: ...
 def rows(
     which: RowLoss, input: np.ndarray, target_index: np.ndarray | None, target_prob: np.ndarray | None,

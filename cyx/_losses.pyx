@@ -4,7 +4,8 @@ Callers (gilfree.losses) pass validated arrays: float32/float64 inputs,
 operands of the input's dtype and shape (broadcast views allowed). This
 layer only re-checks what could crash, allocates outputs, and calls the
 kernel with the GIL released. `elementwise_common` takes the common call
-whole (two plain arrays that need no conversion) without a Python-level step.
+whole (two plain arrays that need no conversion, and a plain gradient buffer)
+without a Python-level step.
 """
 from libc.stdint cimport int64_t
 
@@ -68,11 +69,48 @@ def elementwise(LossKind kind, cnp.ndarray input, cnp.ndarray target, object wei
                            flag1, out_buf, grad_buf, nthreads, token)
 
 
+cdef inline void extent(cnp.ndarray a, char** lo, char** hi) noexcept:
+    """[lo, hi): the bytes a non-empty array's elements span."""
+    cdef char* l = <char*>cnp.PyArray_DATA(a)
+    cdef char* h = l
+    cdef int d
+    for d in range(a.ndim):
+        if a.strides[d] < 0:
+            l += a.strides[d] * (a.shape[d] - 1)
+        else:
+            h += a.strides[d] * (a.shape[d] - 1)
+    lo[0] = l
+    hi[0] = h + cnp.PyArray_ITEMSIZE(a)
+
+
+cdef bint plain_buffer(object buf, cnp.ndarray x, cnp.ndarray y):
+    """Whether buf is a buffer for x's result that needs none of the general checks: an exact
+    ndarray of x's dtype and shape, C-contiguous, aligned, writeable and of native byte order,
+    whose bytes lie apart
+    from x's and y's (any other buffer, good or bad, is for the general path to judge)."""
+    if type(buf) is not cnp.ndarray:
+        return False
+    cdef cnp.ndarray b = <cnp.ndarray>buf
+    if cnp.PyArray_TYPE(b) != cnp.PyArray_TYPE(x) or not cnp.PyArray_SAMESHAPE(b, x):
+        return False
+    if not (cnp.PyArray_ISBEHAVED(b) and cnp.PyArray_IS_C_CONTIGUOUS(b)):  # aligned, writeable, native
+        return False
+    cdef char *blo, *bhi, *lo, *hi
+    extent(b, &blo, &bhi)
+    for a in (x, y):
+        extent(<cnp.ndarray>a, &lo, &hi)
+        if blo < hi and lo < bhi:
+            return False
+    return True
+
+
 def elementwise_common(LossKind kind, object input, object target, Reduction reduction, bint want_grad,
-                       double p0=0.0, int flag0=0, int flag1=0):
+                       double p0=0.0, int flag0=0, int flag1=0, object grad_out=None):
     """The common call of an element-wise loss, whole: input and target exact ndarrays of one
     float dtype (float32 or float64, native byte order, aligned) and one non-empty shape, no
-    weights or buffers, in the calling context (gilfree.threads, the cancel token).
+    weights, no `out`, and a `grad_out` that is None or a plain buffer (a C-contiguous ndarray
+    of the input's dtype and shape apart from the operands), in the calling context
+    (gilfree.threads, the cancel token).
 
     Returns the public result (the value as a NumPy scalar of the dtype, or the losses; with the
     gradient, a pair), or None when the call is not the common one: the caller's general path,
@@ -88,11 +126,13 @@ def elementwise_common(LossKind kind, object input, object target, Reduction red
         return None
     if not cnp.PyArray_SAMESHAPE(x, y) or cnp.PyArray_SIZE(x) == 0:
         return None
+    if grad_out is not None and not (want_grad and plain_buffer(grad_out, x, y)):
+        return None
     cdef double batch = x.shape[0] if x.ndim else 1.0  # kl_div's "batchmean" divisor, as the general path's
     cdef Token tok = context_token()
     try:
         value, out, grad = run_elementwise(kind, x, y, None, None, reduction, batch, want_grad, p0, flag0,
-                                           flag1, None, None, context_threads(), tok)
+                                           flag1, None, grad_out, context_threads(), tok)
     except KernelCancelled as exc:
         raise cancelled(exc, tok) from None
     result = out if reduction == Reduction.none else scalar_of(value, x)

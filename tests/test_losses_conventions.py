@@ -141,6 +141,38 @@ def test_grad_out_of_a_stretched_input(rng):
     np.testing.assert_allclose(out, (x.astype(float) - y) ** 2, rtol=1e-6)
 
 
+def test_grad_out_alone_is_checked_as_fully_as_with_out(rng):
+    """grad_out without out (the binding's common call takes a plain buffer whole): every
+    buffer it does not take is still judged by the general checks, and every accepted one is
+    written in place with the bits of an allocated gradient."""
+    base = rng.normal(size=40)
+    x, y = base[:12].reshape(4, 3), base[12:24].reshape(4, 3)
+    want = gilfree.mse(x, y, return_grad=True)
+    for ok in (np.empty((4, 3)), np.empty((3, 4)).T, np.empty((4, 6))[:, ::2], base[24:36].copy().reshape(4, 3)):
+        v, g = gilfree.mse(x, y, return_grad=True, grad_out=ok)
+        assert g is ok and v == want[0]
+        np.testing.assert_array_equal(g, want[1])
+    readonly = np.zeros((4, 3))
+    readonly.flags.writeable = False
+    bad = [
+        (np.zeros((4, 3), ">f8"), TypeError, "grad_out: expected dtype"),
+        (np.zeros((4, 3), np.float32), TypeError, "grad_out: expected dtype float64"),
+        (np.zeros((3, 4)), ValueError, r"grad_out: expected shape \(4, 3\)"),
+        (readonly, ValueError, "grad_out: expected a writeable array"),
+        (_overlapping(), ValueError, "grad_out: expected distinct elements"),
+        (base[6:18].reshape(4, 3), ValueError, "sharing no memory with input"),  # half over x, half over y
+        (base[18:30].reshape(4, 3), ValueError, "sharing no memory with target"),  # the tail of y
+        ([[0.0] * 3] * 4, TypeError, "grad_out: expected a numpy.ndarray"),
+    ]
+    for buf, exc, match in bad:
+        before = np.array(buf, copy=True)
+        with pytest.raises(exc, match=match):
+            gilfree.mse(x, y, return_grad=True, grad_out=buf)
+        np.testing.assert_array_equal(np.asarray(buf), before)
+    with pytest.raises(ValueError, match="grad_out: only with return_grad"):
+        gilfree.mse(x, y, grad_out=np.zeros((4, 3)))
+
+
 def _overlapping():
     # overlapping rows over a buffer that holds every element it reaches (offset up to 5)
     return np.lib.stride_tricks.as_strided(np.zeros(6), shape=(4, 3), strides=(8, 8), writeable=True)

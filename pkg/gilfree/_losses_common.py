@@ -170,14 +170,14 @@ def _elementwise(
         sample_weight is None
         and extra is None
         and out is None
-        and grad_out is None
         and type(reduction) is str
         and (return_grad is False or return_grad is True)
     ):
         red = reductions.get(reduction)
         if red is not None:
-            # two plain arrays that need no conversion: the binding takes the whole call
-            res = _k.elementwise_common(kind, input, target, red, return_grad, p0, flag0, flag1)
+            # two plain arrays that need no conversion (and a plain grad_out): the binding takes
+            # the whole call
+            res = _k.elementwise_common(kind, input, target, red, return_grad, p0, flag0, flag1, grad_out)
             if res is not None:
                 return res  # type: ignore[no-any-return]
     x = v.as_float(input, "input")
