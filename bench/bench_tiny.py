@@ -55,6 +55,8 @@ def cases(n: int, rng) -> list[tuple[str, str, tuple, dict, object]]:
         (f"mse n={n}", "mse", (a, b), {}, lambda: np.mean((a - b) ** 2)),
         (f"var n={n}", "var", (a,), {}, lambda: np.var(a)),
         (f"sum n={n}", "sum", (a,), {}, lambda: np.sum(a)),
+        (f"dot n={n}", "dot", (a, b), {}, lambda: np.dot(a, b)),
+        (f"norm n={n}", "norm", (a,), {}, lambda: np.linalg.norm(a)),
         (f"cross_entropy {n}x10", "cross_entropy", (z, t), {}, lambda: -np_log_softmax(z)[rows, t].mean()),
         (f"logsumexp {n}x10 axis=-1", "logsumexp", (z,), {"axis": -1}, lambda: np_logsumexp(z)),
     ]

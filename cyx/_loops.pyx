@@ -81,7 +81,20 @@ def reduce_common(ReduceKind kind, object x, double param=0.0, object axis=None)
     whole array (or a 1-d one), else an array of x's leading shape; or None when the call is
     not the common one (the caller's general path, which converts and checks everything, then
     takes it)."""
-    if type(x) is not cnp.ndarray:
+    return _reduce_common(kind, x, None, param, axis)
+
+
+def reduce_pair_common(ReduceKind kind, object x, object y, object axis=None):
+    """reduce_common for the reductions of two operands (dot, sqdist): y an exact ndarray of
+    x's dtype and shape, as x is checked; for dot both 1-d (np.dot's inner product: any other
+    call is for the general path to judge)."""
+    if kind == ReduceKind.dot and (type(x) is not cnp.ndarray or cnp.PyArray_NDIM(<cnp.ndarray>x) != 1):
+        return None
+    return _reduce_common(kind, x, y, 0.0, axis)
+
+
+cdef object _reduce_common(ReduceKind kind, object x, object y, double param, object axis):
+    if type(x) is not cnp.ndarray or (y is not None and type(y) is not cnp.ndarray):
         return None
     cdef cnp.ndarray arr = <cnp.ndarray>x, res = None
     cdef int t = cnp.PyArray_TYPE(arr)
@@ -90,6 +103,11 @@ def reduce_common(ReduceKind kind, object x, double param=0.0, object axis=None)
         return None
     if not cnp.PyArray_ISBEHAVED_RO(arr) or cnp.PyArray_SIZE(arr) == 0 or reduce_result_width(kind) != 1:
         return None
+    if y is not None:
+        if cnp.PyArray_TYPE(<cnp.ndarray>y) != t or not cnp.PyArray_SAMESHAPE(<cnp.ndarray>y, arr):
+            return None
+        if not cnp.PyArray_ISBEHAVED_RO(<cnp.ndarray>y):
+            return None
     cdef int nouter = 0
     if axis is not None:
         if type(axis) is not int or nd == 0 or not (axis == -1 or axis == nd - 1):
@@ -104,6 +122,8 @@ def reduce_common(ReduceKind kind, object x, double param=0.0, object axis=None)
     set_shape(a.shape, arr)
     a.nouter = nouter
     _point(a.x, arr, arr, t, "x")
+    if y is not None:
+        _point(a.y, <cnp.ndarray>y, arr, t, "b")
     if nouter:
         res = cnp.PyArray_EMPTY(nouter, cnp.PyArray_DIMS(arr), rt, 0)
         a.res = <char*>cnp.PyArray_DATA(res)

@@ -189,6 +189,52 @@ def test_other_reductions_reach_the_general_checks(call, exc, match):
         call()
 
 
+_LAYOUTS = [((1,), None), ((1000,), None), ((1000,), -1), ((37, 29), None), ((3, 4, 300), -1)]
+
+
+@pytest.mark.parametrize(
+    "name, shape, axis",
+    [("dot", (1,), None), ("dot", (1000,), None)] + [(n, *lay) for n in ("sqdist", "norm") for lay in _LAYOUTS],
+)
+@pytest.mark.parametrize("dtype", [np.int32, np.int64, np.float32, np.float64])
+def test_pair_and_norm_common_call_equals_the_general_path(name, dtype, shape, axis):
+    """dot(a, b), sqdist(a, b[, axis]) and norm(x[, axis]) go to the binding's common call:
+    the same result, type and dtype as the general path, and NumPy's value."""
+    rng = np.random.default_rng(9)
+    a, b = ((rng.standard_normal(shape) * 100).astype(dtype) for _ in range(2))
+    kw = {} if axis is None else {"axis": axis}
+    args = (a,) if name == "norm" else (a, b)
+    common = getattr(gilfree, name)(*args, **kw)
+    general = getattr(gilfree, name)(*(x.view(Plain) for x in args), **kw)
+    assert type(common) is type(general)
+    assert _bits(common) == _bits(general)
+    a64, b64 = a.astype(np.float64), b.astype(np.float64)
+    reference = {
+        "dot": lambda: np.dot(a, b),
+        "sqdist": lambda: ((a64 - b64) ** 2).sum(axis=axis),
+        "norm": lambda: np.linalg.norm(a64 if axis is not None else a64.ravel(), axis=axis),
+    }[name]()
+    assert np.shape(common) == np.shape(reference)
+    if name == "dot" and dtype in (np.int32, np.int64):  # integer products wrap as NumPy's
+        assert common == reference and np.asarray(common).dtype == np.asarray(reference).dtype
+    else:
+        np.testing.assert_allclose(common, reference, rtol=1e-5 if dtype == np.float32 else 1e-12)
+
+
+def test_pair_common_call_leaves_other_calls_to_the_general_checks():
+    a = np.arange(6.0)
+    with pytest.raises(ValueError, match="a: expected a 1-d array"):
+        gilfree.dot(a.reshape(2, 3), a.reshape(2, 3))
+    with pytest.raises(ValueError, match="b: expected length 6"):
+        gilfree.dot(a, a[:5])
+    assert gilfree.dot(a, a.astype(np.float32)) == np.dot(a, a)  # mixed dtypes: promoted
+    assert gilfree.sqdist(a.reshape(2, 3), a[:3]) == 27.0  # broadcast: the general path
+    with pytest.raises(TypeError, match="b"):
+        gilfree.sqdist(a, np.ones(6, np.complex128))
+    assert gilfree.norm(np.zeros(0)) == 0.0  # empty: the general path, as np.linalg.norm
+    assert gilfree.norm(a.reshape(2, 3), axis=0).shape == (3,)  # not the last axis
+
+
 @pytest.mark.parametrize("name", ["cross_entropy", "nll_loss"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
@@ -284,6 +330,9 @@ COMMON = ["mse", "mae", "log_cosh", "hinge", "cross_entropy", "nll_loss"] + [
     "argmin",
     "argmax",
     "logsumexp",
+    "dot",
+    "sqdist",
+    "norm",
 ]
 
 

@@ -236,11 +236,13 @@ def _reduce(
     return res[()] if res.ndim == 0 else res
 
 
-def _common_whole(kind: ReduceKind) -> Callable[[_F], _F]:
+def _common_whole(kind: ReduceKind, *, pair: bool = False, keywords: tuple[str, ...] = ("axis",)) -> Callable[[_F], _F]:
     """Decorator of a reduction: ``fn(x)`` and ``fn(x, axis=a)`` (every other option at its
     default) are offered to the binding's entry ``reduce_common(kind, x[, axis=a])``, which
-    takes the whole array and its last axis."""
-    return common_call(_k.reduce_common, kind, keywords=("axis",))
+    takes the whole array and its last axis; with `pair`, ``fn(a, b[, axis=...])`` to
+    ``reduce_pair_common(kind, a, b[, axis=...])``. `keywords`: those of fn's keywords the
+    entry takes (axis, where fn has one)."""
+    return common_call(_k.reduce_pair_common if pair else _k.reduce_common, kind, keywords=keywords)
 
 
 def _whole(

@@ -78,6 +78,7 @@ __all__ = [
 # ------------------------------------------------------------------ reductions
 
 @kernel
+@_common_whole(ReduceKind.dot, pair=True, keywords=())
 def dot(a: npt.ArrayLike, b: npt.ArrayLike) -> NativeScalar:
     """Inner product of two 1-d arrays, as ``np.dot``.
 
@@ -137,6 +138,7 @@ def sqdist(
 
 
 @kernel
+@_common_whole(ReduceKind.sqdist, pair=True)
 def sqdist(
     a: npt.ArrayLike, b: npt.ArrayLike, axis: AxisLike = None, keepdims: bool = False
 ) -> Reduced[np.floating[Any]]:
@@ -260,6 +262,7 @@ def _matrix_norm(arr: np.ndarray, ord: float | str | None, rows: int, cols: int,
 
 
 @kernel
+@_common_whole(ReduceKind.norm2)
 def norm(
     x: npt.ArrayLike, ord: OrdLike = None, axis: AxesLike = None, keepdims: bool = False
 ) -> Reduced[np.floating[Any]]:
