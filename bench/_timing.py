@@ -117,6 +117,6 @@ def fmt_time(t: float | None) -> str:
     if t is None:
         return "—"
     for unit, scale in (("s", 1), ("ms", 1e-3), ("µs", 1e-6)):
-        if t >= scale:
+        if float(f"{t / scale:.3g}") >= 1:  # the unit after rounding: 999.6 ns is "1 µs"
             return f"{t / scale:.3g} {unit}"
     return f"{t * 1e9:.3g} ns"
