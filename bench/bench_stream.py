@@ -29,7 +29,12 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import numpy as np
+# NumPy's BLAS threads (np.dot) and numba's OpenMP threads otherwise spin on the cores for a
+# while after each call, starving gilfree's lower-priority workers in the next timing: sleep
+os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import gilfree  # noqa: E402
