@@ -71,16 +71,16 @@ def elementwise(LossKind kind, cnp.ndarray input, cnp.ndarray target, object wei
 
 cdef inline void extent(cnp.ndarray a, char** lo, char** hi) noexcept:
     """[lo, hi): the bytes a non-empty array's elements span."""
-    cdef char* l = <char*>cnp.PyArray_DATA(a)
-    cdef char* h = l
+    cdef char* first = <char*>cnp.PyArray_DATA(a)
+    cdef char* last = first
     cdef int d
     for d in range(a.ndim):
         if a.strides[d] < 0:
-            l += a.strides[d] * (a.shape[d] - 1)
+            first += a.strides[d] * (a.shape[d] - 1)
         else:
-            h += a.strides[d] * (a.shape[d] - 1)
-    lo[0] = l
-    hi[0] = h + cnp.PyArray_ITEMSIZE(a)
+            last += a.strides[d] * (a.shape[d] - 1)
+    lo[0] = first
+    hi[0] = last + cnp.PyArray_ITEMSIZE(a)
 
 
 cdef bint plain_buffer(object buf, cnp.ndarray x, cnp.ndarray y):

@@ -148,7 +148,12 @@ def test_grad_out_alone_is_checked_as_fully_as_with_out(rng):
     base = rng.normal(size=40)
     x, y = base[:12].reshape(4, 3), base[12:24].reshape(4, 3)
     want = gilfree.mse(x, y, return_grad=True)
-    for ok in (np.empty((4, 3)), np.empty((3, 4)).T, np.empty((4, 6))[:, ::2], base[24:36].copy().reshape(4, 3)):
+    for ok in (
+        np.empty((4, 3)),
+        np.empty((3, 4)).T,
+        np.empty((4, 6))[:, ::2],
+        base[24:36].copy().reshape(4, 3),
+    ):
         v, g = gilfree.mse(x, y, return_grad=True, grad_out=ok)
         assert g is ok and v == want[0]
         np.testing.assert_array_equal(g, want[1])

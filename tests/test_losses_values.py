@@ -279,6 +279,8 @@ def test_pointwise_paths_agree_bit_for_bit(name, dtype, n, rng):
         np.testing.assert_array_equal(vw, v)
     finite = np.isfinite(elems)
     if finite.all():
-        np.testing.assert_allclose(v, np.sum(elems.astype(np.float64)), rtol=1e-12 if dtype == np.float64 else 1e-6)
+        np.testing.assert_allclose(
+            v, np.sum(elems.astype(np.float64)), rtol=1e-12 if dtype == np.float64 else 1e-6
+        )
     else:
         assert not np.isfinite(v)

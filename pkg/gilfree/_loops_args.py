@@ -236,7 +236,9 @@ def _reduce(
     return res[()] if res.ndim == 0 else res
 
 
-def _common_whole(kind: ReduceKind, *, pair: bool = False, keywords: tuple[str, ...] = ("axis",)) -> Callable[[_F], _F]:
+def _common_whole(
+    kind: ReduceKind, *, pair: bool = False, keywords: tuple[str, ...] = ("axis",)
+) -> Callable[[_F], _F]:
     """Decorator of a reduction: ``fn(x)`` and ``fn(x, axis=a)`` (every other option at its
     default) are offered to the binding's entry ``reduce_common(kind, x[, axis=a])``, which
     takes the whole array and its last axis; with `pair`, ``fn(a, b[, axis=...])`` to
