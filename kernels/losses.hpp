@@ -157,7 +157,7 @@ std::array<double, 2> loss_sums(const F& loss, ElementwiseArgs& a, double gscale
         bool summed = false;
         if constexpr (has_add_loss<F>::value) {
           if (!has_w) {  // the fused pass's sum (madd fuses it): the same value
-            acc.add_terms(xp, yp, m, [&](auto u, auto w, auto lane) { return add_loss(loss, u, w, lane); });
+            fused_pass(loss, xp, yp, m, gscale, static_cast<double*>(nullptr), acc);
             summed = true;
           }
         }

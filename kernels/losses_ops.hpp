@@ -177,14 +177,9 @@ template <class F>
 inline void pointwise_block(const F& f, LossIO& b, bool grad) {
   const double *x = b.x.data(), *y = b.y.data();
   double *l = b.l.data(), *g = b.g.data();
-  const auto load = [](const double* p) {
-    V4d v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-  };
   int i = 0;
   for (; i + 4 <= b.m; i += 4) {
-    const V4d u = load(x + i), w = load(y + i);
+    const V4d u = load4(x + i), w = load4(y + i);
     const V4d lv = f.loss(u, w);
     std::memcpy(l + i, &lv, sizeof lv);
     if (grad) {
