@@ -114,6 +114,34 @@ inline void for_lane_vectors(const T* x, const T* y, int m, double pad_x, double
   }
 }
 
+/// Runs one core reads at once in the streaming reductions: on the Zen 3
+/// VM a sum of 1e7 doubles read from four places 64 KiB apart ran 13-20%
+/// faster on one thread than from one (the hardware prefetcher keeps more
+/// lines in flight), and no slower on two.
+constexpr int kStreams = 4;
+
+/// for_lane_vectors over kStreams runs x[s][0, m) (and y[s], or none) at
+/// once, m a multiple of kLanes: body(s, j, u, w) for each run s in turn,
+/// in the order for_lane_vectors gives each run alone.
+template <class T, class Body>
+inline void for_lane_vectors_streams(const T* const* x, const T* const* y, int m, Body&& body) {
+  const auto run = [&](auto has_y) {
+    for (int i = 0; i < m; i += kLanes)
+      for (int s = 0; s < kStreams; ++s)
+        for (int j = 0; j < kLanes / 4; ++j) {
+          const V4d u = load4(x[s] + i + 4 * j);
+          if constexpr (decltype(has_y)::value)
+            body(s, j, u, load4(y[s] + i + 4 * j));
+          else
+            body(s, j, u, u);
+        }
+  };
+  if (y)
+    run(std::true_type{});
+  else
+    run(std::false_type{});
+}
+
 /// v (a double, or a vector of 4) stored at p as T, rounded as static_cast<T>.
 template <class T, class V>
 inline void store_as(T* p, V v) {

@@ -15,13 +15,42 @@ namespace detail {
 // kCascade: combine pairwise (inexact merges) or fold left (exact merges, where
 // block() may use `prev`, the state of everything before the block in its chunk).
 
+// An op may also read kStreams blocks at once (streamed_v below):
+// void blocks(const T* const* x, const T* const* y, int m, S* out) gives
+// out[s] = block(x[s], y[s], m, ...), y null where the op has no y, m a
+// multiple of kLanes.
+
+// The lane terms of the sum-like ops: acc + the term of values u (and w),
+// one definition for block() and blocks().
+struct AddTerm {
+  V4d operator()(V4d u, V4d, V4d acc) const { return acc + u; }
+};
+struct DotTerm {
+  V4d operator()(V4d u, V4d w, V4d acc) const { return madd(u, w, acc); }
+};
+struct SqdistTerm {
+  V4d operator()(V4d u, V4d w, V4d acc) const {
+    const V4d d = u - w;
+    return madd(d, d, acc);
+  }
+};
+struct SquareTerm {
+  V4d operator()(V4d u, V4d, V4d acc) const { return madd(u, u, acc); }
+};
+
 /// LaneSum's sum of x[0, m) as doubles (vector types for the floats).
 template <class T>
 inline double lane_total(const T* x, int m) {
   if constexpr (is_float_v<T>)
-    return lane_accumulate(x, static_cast<const T*>(nullptr), m, [](V4d u, V4d, V4d acc) { return acc + u; });
+    return lane_accumulate(x, static_cast<const T*>(nullptr), m, AddTerm{});
   else
     return lane_sum(m, [x](int i) { return to_d(x[i]); });
+}
+
+/// lane_total of kStreams runs at once (float T).
+template <class T>
+inline void lane_totals(const T* const* x, int m, double* out) {
+  lane_accumulate_streams(x, static_cast<const T* const*>(nullptr), m, AddTerm{}, out);
 }
 
 template <class T>
@@ -36,6 +65,7 @@ struct SumOp {
     else
       return lane_sum_u64(m, [x](int i) { return static_cast<uint64_t>(static_cast<int64_t>(x[i])); });
   }
+  void blocks(const T* const* x, const T* const*, int m, S* out) const { lane_totals(x, m, out); }
   static constexpr bool kGroupRows = true;  // whole column groups row by row (group_sums)
   void group_block(const char* base, int64_t sx, int64_t r0, int m, int ncol, S* out) const {
     if constexpr (is_float_v<T>) {
@@ -66,6 +96,7 @@ struct MeanOp {
   S block(const T* x, const T*, int m, int64_t, const S&) const {
     return lane_total(x, m);
   }
+  void blocks(const T* const* x, const T* const*, int m, S* out) const { lane_totals(x, m, out); }
   static constexpr bool kGroupRows = true;
   void group_block(const char* base, int64_t sx, int64_t r0, int m, int ncol, S* out) const {
     group_sums<T>(base, sx, r0, m, ncol, out);
@@ -98,13 +129,27 @@ struct VarOp {
     return r;
   }
   S block(const T* x, const T*, int m, int64_t, const S&) const {
-    const double k = shift;
-    auto y = [x, k](int i) { return to_d(x[i]) - k; };
-    const double p = k + block_pivot(m, y);
+    const double p = pivot(x, m);
     double s1, s2;
     lane_moments(x, m, p, s1, s2);
-    if (!one_pass_ok(s1, s2, m)) return two_pass(m, y);
-    return from_sums(m, p - k, s1, s2);
+    return from_pass(x, m, p, s1, s2);
+  }
+  void blocks(const T* const* x, const T* const*, int m, S* out) const {
+    double p[kStreams], s1[kStreams], s2[kStreams];
+    for (int s = 0; s < kStreams; ++s) p[s] = pivot(x[s], m);
+    lane_moments_streams(x, m, p, s1, s2);
+    for (int s = 0; s < kStreams; ++s) out[s] = from_pass(x[s], m, p[s], s1[s], s2[s]);
+  }
+  /// x[i] - shift, as a function of i.
+  auto shifted(const T* x) const {
+    return [x, k = shift](int i) { return to_d(x[i]) - k; };
+  }
+  /// The one-pass sums' pivot of block x[0, m): shift + block_pivot.
+  double pivot(const T* x, int m) const { return shift + block_pivot(m, shifted(x)); }
+  /// The block's state from its sums about p (two passes where they cancel).
+  S from_pass(const T* x, int m, double p, double s1, double s2) const {
+    if (!one_pass_ok(s1, s2, m)) return two_pass(m, shifted(x));
+    return from_sums(m, p - shift, s1, s2);
   }
   /// Near the block's mean: the mean of its first kPivot (shifted) values,
   /// summed in order. The pivot of the one-pass sums is shift + this (rounded:
@@ -288,11 +333,14 @@ struct DotOp : SumOp<T> {
   static constexpr bool kGroupRows = false;
   S block(const T* x, const T* y, int m, int64_t, const S&) const {
     if constexpr (is_float_v<T>)
-      return lane_accumulate(x, y, m, [](V4d a, V4d b, V4d acc) { return madd(a, b, acc); });
+      return lane_accumulate(x, y, m, DotTerm{});
     else
       return lane_sum_u64(m, [x, y](int i) {
         return static_cast<uint64_t>(static_cast<int64_t>(x[i])) * static_cast<uint64_t>(static_cast<int64_t>(y[i]));
       });
+  }
+  void blocks(const T* const* x, const T* const* y, int m, S* out) const {
+    lane_accumulate_streams(x, y, m, DotTerm{}, out);
   }
 };
 
@@ -302,11 +350,9 @@ template <class T>
 struct SqdistOp : MeanOp<T> {
   using S = double;
   static constexpr bool kGroupRows = false;  // (nor Norm1Op, derived from it)
-  S block(const T* x, const T* y, int m, int64_t, const S&) const {
-    return lane_accumulate(x, y, m, [](V4d a, V4d b, V4d acc) {
-      const V4d d = a - b;
-      return madd(d, d, acc);
-    });
+  S block(const T* x, const T* y, int m, int64_t, const S&) const { return lane_accumulate(x, y, m, SqdistTerm{}); }
+  void blocks(const T* const* x, const T* const* y, int m, S* out) const {
+    lane_accumulate_streams(x, y, m, SqdistTerm{}, out);
   }
   void finish(const S& s, int64_t, char* res) const { *reinterpret_cast<double*>(res) = s; }
 };
@@ -363,7 +409,15 @@ struct Norm2Op {
     // overflowed nor lost anything that matters to underflow (each flushed
     // square is < 2**-1022), and the same bits as the scaled pass (power-of-two
     // scaling is exact). Only other blocks are rescanned with scaling.
-    const double plain = lane_accumulate(x, static_cast<const T*>(nullptr), m, [](V4d v, V4d, V4d acc) { return madd(v, v, acc); });
+    return from_plain(x, m, lane_accumulate(x, static_cast<const T*>(nullptr), m, SquareTerm{}));
+  }
+  void blocks(const T* const* x, const T* const*, int m, S* out) const {
+    double plain[kStreams];
+    lane_accumulate_streams(x, static_cast<const T* const*>(nullptr), m, SquareTerm{}, plain);
+    for (int s = 0; s < kStreams; ++s) out[s] = from_plain(x[s], m, plain[s]);
+  }
+  /// The state of block x[0, m) from its unscaled sum of squares.
+  S from_plain(const T* x, int m, double plain) const {
     if (plain >= 0x1p-900 && plain <= 0x1p900) return S{0, plain, false, false};
     if (plain != plain) return S{-100000, 0.0, true, false};  // only a NaN element makes the sum NaN
     return scaled(x, m);
@@ -497,6 +551,24 @@ struct LseOp {
   void finish(const S& s, int64_t, char* res) const { *reinterpret_cast<double*>(res) = value(s); }
 };
 
+
+/// The ops whose blocks() the row engine calls (kStreams blocks read at
+/// once): listed here, so an op derived from one of them (Norm1Op from
+/// SqdistOp) does not inherit a blocks() that is not its block().
+template <class Op>
+constexpr bool streamed_v = false;
+template <class T>
+constexpr bool streamed_v<SumOp<T>> = is_float_v<T>;
+template <class T>
+constexpr bool streamed_v<MeanOp<T>> = is_float_v<T>;
+template <class T>
+constexpr bool streamed_v<DotOp<T>> = is_float_v<T>;
+template <class T>
+constexpr bool streamed_v<SqdistOp<T>> = true;
+template <class T>
+constexpr bool streamed_v<VarOp<T>> = true;
+template <class T>
+constexpr bool streamed_v<Norm2Op<T>> = true;
 
 }  // namespace detail
 }  // namespace gilfree

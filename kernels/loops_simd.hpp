@@ -27,19 +27,45 @@ inline double lane_accumulate(const T* x, const T* y, int m, F&& f) {
   return a.total();
 }
 
+/// lane_accumulate of kStreams runs at once, m a multiple of kLanes: out[s]
+/// = lane_accumulate(x[s], y ? y[s] : null, m, f), the same bits.
+template <class T, class F>
+inline void lane_accumulate_streams(const T* const* x, const T* const* y, int m, F&& f, double* out) {
+  LaneVecs a[kStreams];
+  for_lane_vectors_streams(x, y, m, [&](int s, int j, V4d u, V4d w) { a[s].v[j] = f(u, w, a[s].v[j]); });
+  for (int s = 0; s < kStreams; ++s) out[s] = a[s].total();
+}
+
+/// One value group's terms of lane_moments: d = u - p into a, d^2 into b.
+inline void add_moments(V4d u, double p, V4d& a, V4d& b) {
+  const V4d d = u - p;
+  a += d;
+  b = madd(d, d, b);
+}
+
 /// Sums of d and d^2, d = x[i] - p for i < m, in one pass: LaneSum's lanes
 /// and order for each (d^2 added with madd).
 template <class T>
 inline void lane_moments(const T* x, int m, double p, double& s1, double& s2) {
   LaneVecs a, b;
   // padded with p: d = +0.0, and neither sum is ever -0.0
-  for_lane_vectors(x, static_cast<const T*>(nullptr), m, p, p, [&](int j, V4d u, V4d, int) {
-    const V4d d = u - p;
-    a.v[j] += d;
-    b.v[j] = madd(d, d, b.v[j]);
-  });
+  for_lane_vectors(x, static_cast<const T*>(nullptr), m, p, p,
+                   [&](int j, V4d u, V4d, int) { add_moments(u, p, a.v[j], b.v[j]); });
   s1 = a.total();
   s2 = b.total();
+}
+
+/// lane_moments of kStreams runs at once, run s about p[s], m a multiple of
+/// kLanes: the same bits as each alone.
+template <class T>
+inline void lane_moments_streams(const T* const* x, int m, const double* p, double* s1, double* s2) {
+  LaneVecs a[kStreams], b[kStreams];
+  for_lane_vectors_streams(x, static_cast<const T* const*>(nullptr), m,
+                           [&](int s, int j, V4d u, V4d) { add_moments(u, p[s], a[s].v[j], b[s].v[j]); });
+  for (int s = 0; s < kStreams; ++s) {
+    s1[s] = a[s].total();
+    s2[s] = b[s].total();
+  }
 }
 
 // ---------------------------------------------------------------- column tiles
@@ -154,32 +180,42 @@ inline T pick(T a, T b) {  // the better of two non-NaN values (a on ties)
 /// Portable one-pass extreme + NaN flag of x[0..m), m >= 1: 4 accumulators
 /// of GCC vector type (32 bytes: AVX2 registers, two SSE ones below that).
 /// Plain lane arrays with a NaN-flag array vectorised poorly (3x slower).
+/// A long run is read from kStreams places at once (its quarters), as the
+/// streamed sums are: an exact op, so any order gives the same extreme.
 template <class T, bool Max>
 inline BlockExt<T> block_ext_generic(const T* x, int m) {
   constexpr int L = 32 / sizeof(T);
   typedef T V __attribute__((vector_size(32)));
   typedef std::conditional_t<sizeof(T) == 8, int64_t, int32_t> I;
   typedef I Mask __attribute__((vector_size(32)));
-  V acc[4];
-  for (int j = 0; j < 4; ++j)
-    for (int q = 0; q < L; ++q) acc[j][q] = x[0];
+  V acc[kStreams][4];
+  for (int s = 0; s < kStreams; ++s)
+    for (int j = 0; j < 4; ++j)
+      for (int q = 0; q < L; ++q) acc[s][j][q] = x[0];
   Mask nm = {};
-  int i = 0;
-  for (; i + 4 * L <= m; i += 4 * L)
+  const auto step = [&nm](V* a, const T* p) {  // 4 vectors from p
     for (int j = 0; j < 4; ++j) {
       V v;
-      std::memcpy(&v, x + i + j * L, sizeof v);
-      acc[j] = (Max ? v > acc[j] : v < acc[j]) ? v : acc[j];  // NaN compares false: kept out
+      std::memcpy(&v, p + j * L, sizeof v);
+      a[j] = (Max ? v > a[j] : v < a[j]) ? v : a[j];  // NaN compares false: kept out
       if constexpr (is_float_v<T>) nm |= v != v;
     }
+  };
+  // each stream's whole groups of 4 vectors (none for a run shorter than kStreams blocks)
+  const int per = m >= kStreams * kLoopBlock ? m / kStreams / (4 * L) * (4 * L) : 0;
+  for (int i = 0; i < per; i += 4 * L)
+    for (int s = 0; s < kStreams; ++s) step(acc[s], x + s * per + i);
+  int i = kStreams * per;
+  for (; i + 4 * L <= m; i += 4 * L) step(acc[0], x + i);
   bool nan = false;
   T r = x[0];
   for (; i < m; ++i) {
     r = pick<T, Max>(r, x[i]);
     if constexpr (is_float_v<T>) nan |= x[i] != x[i];
   }
-  for (int j = 0; j < 4; ++j)
-    for (int q = 0; q < L; ++q) r = pick<T, Max>(r, acc[j][q]);
+  for (int s = 0; s < kStreams; ++s)
+    for (int j = 0; j < 4; ++j)
+      for (int q = 0; q < L; ++q) r = pick<T, Max>(r, acc[s][j][q]);
   for (int q = 0; q < L; ++q) nan |= nm[q] != 0;
   return BlockExt<T>{r, nan};
 }

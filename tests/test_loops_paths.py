@@ -245,3 +245,78 @@ def test_logsumexp_short_rows_batched(dtype, shape, rng):
     for k in (1, 2):
         with gilfree.threads(k):
             assert gilfree.logsumexp(x, axis=-1).tobytes() == got.tobytes()
+
+
+def _strided(a):
+    """a's values with a non-unit stride on the last axis: the block-by-block
+    path (gathered blocks), where a contiguous run is read kStreams blocks at once."""
+    b = np.zeros(a.shape[:-1] + (2 * a.shape[-1],), a.dtype)
+    b[..., ::2] = a
+    return b[..., ::2]
+
+
+def _streamed_values(dtype, n, rng):
+    x = rng.standard_normal(n) * 3 + 1
+    if n > 9000:
+        x[1024:1040] += 1e9  # a var block whose pivot is far from its mean (two passes)
+        if dtype != np.int32:  # norm: a block scaled down, one scaled up
+            big = 1e200 if dtype == np.float64 else 1e30
+            x[3000:3100] = big
+            x[8192:8300] = 1 / big
+    return x.astype(dtype)
+
+
+# around the streamed windows: 4 blocks of 1024 (one block per stream), a
+# leftover whole block and a partial one, a whole chunk (4 streams of 8
+# blocks), chunks with a tail, rows of a 2-d array
+STREAM_SIZES = [4095, 4096, 5 * 1024 + 7, 7 * 1024, 32768, 3 * 32768 + 4500, 100_003]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int32])
+@pytest.mark.parametrize("n", STREAM_SIZES)
+def test_streamed_blocks_same_bits_as_block_by_block(dtype, n, rng):
+    x = _streamed_values(dtype, n, rng)
+    y = _streamed_values(dtype, n, rng)[::-1].copy()
+    xs, ys = _strided(x), _strided(y)
+    calls = {
+        "var": lambda a, b: gilfree.var(a),
+        "std": lambda a, b: gilfree.std(a, ddof=1),
+        "sqdist": gilfree.sqdist,
+        "norm": lambda a, b: gilfree.norm(a),
+    }
+    if dtype != np.int32:  # (integer sums and dots wrap in int64: exact in any order)
+        calls.update(sum=lambda a, b: gilfree.sum(a), mean=lambda a, b: gilfree.mean(a), dot=gilfree.dot)
+    for name, f in calls.items():
+        got, ref = np.asarray(f(x, y)), np.asarray(f(xs, ys))
+        assert got.tobytes() == ref.tobytes(), (name, got, ref)
+    rtol = 1e-6 if dtype == np.float32 else 1e-12  # (float32 results are rounded to float32)
+    assert np.isclose(gilfree.sum(x), np.sum(x, dtype=np.float64), rtol=rtol, atol=1e-6)
+    big = np.abs(x.astype(np.float64)).max()  # (np.linalg.norm overflows on 1e200: scaled here)
+    assert np.isclose(gilfree.norm(x), big * np.linalg.norm(x.astype(np.float64) / big), rtol=rtol)
+
+
+def test_streamed_blocks_rows_and_specials(rng):
+    a = rng.standard_normal((3, 40_000))
+    a[1, 5000] = np.nan
+    a[2, 20_000] = np.inf
+    for f in (gilfree.sum, gilfree.mean, gilfree.var, gilfree.norm):
+        got, ref = f(a, axis=-1), f(_strided(a), axis=-1)
+        assert got.tobytes() == ref.tobytes(), f
+    assert np.isnan(gilfree.sum(a, axis=-1)[1]) and gilfree.sum(a, axis=-1)[2] == np.inf
+    assert np.isnan(gilfree.norm(a, axis=-1)[1]) and gilfree.norm(a, axis=-1)[2] == np.inf
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int32, np.int64])
+def test_extremes_of_streamed_runs(dtype, rng):
+    """min / max of a long contiguous run read from its four quarters at once:
+    the extreme or a NaN in any quarter, or in the tail past them, is found."""
+    n = 3 * 32768 + 4500
+    for pos in (0, 8191, 8192, 16400, 24575, 32767, 32768 + 9000, n - 3):
+        x = data(dtype, n, rng)
+        lo, hi = x.copy(), x.copy()
+        lo[pos], hi[pos] = -100, 100
+        assert gilfree.min(lo) == np.min(lo) == -100 and gilfree.max(hi) == np.max(hi) == 100
+        assert gilfree.argmin(lo) == np.argmin(lo) and gilfree.argmax(hi) == np.argmax(hi)
+        if np.dtype(dtype).kind == "f":
+            x[pos] = np.nan
+            assert np.isnan(gilfree.min(x)) and np.isnan(gilfree.max(x)), pos
