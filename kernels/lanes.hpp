@@ -121,8 +121,8 @@ inline void for_lane_vectors(const T* x, const T* y, int m, double pad_x, double
 constexpr int kStreams = 4;
 
 /// for_lane_vectors over kStreams runs x[s][0, m) (and y[s], or none) at
-/// once, m a multiple of kLanes: body(s, j, u, w) for each run s in turn,
-/// in the order for_lane_vectors gives each run alone.
+/// once, m a multiple of kLanes: body(s, j, u, w, i) for each run s in turn,
+/// in the order for_lane_vectors gives each run alone (u = x[s][i, i + 4)).
 template <class T, class Body>
 inline void for_lane_vectors_streams(const T* const* x, const T* const* y, int m, Body&& body) {
   const auto run = [&](auto has_y) {
@@ -131,9 +131,9 @@ inline void for_lane_vectors_streams(const T* const* x, const T* const* y, int m
         for (int j = 0; j < kLanes / 4; ++j) {
           const V4d u = load4(x[s] + i + 4 * j);
           if constexpr (decltype(has_y)::value)
-            body(s, j, u, load4(y[s] + i + 4 * j));
+            body(s, j, u, load4(y[s] + i + 4 * j), i + 4 * j);
           else
-            body(s, j, u, u);
+            body(s, j, u, u, i + 4 * j);
         }
   };
   if (y)
@@ -208,6 +208,20 @@ struct LaneSum {
   template <class T, class F>
   void add_terms(const T* x, const T* y, int m, F&& f) {
     add_terms(x, y, m, f, [](int, auto, auto) {});
+  }
+  /// add_terms of kStreams runs at once into empty sums acc[s], m a multiple
+  /// of kLanes: the lanes and bits of each run alone; put(s, i, u, w).
+  template <class T, class F, class P>
+  static void add_terms_streams(const T* const* x, const T* const* y, int m, F&& f, P&& put, LaneSum* acc) {
+    LaneVecs v[kStreams];
+    for_lane_vectors_streams(x, y, m, [&](int s, int j, V4d u, V4d w, int i) {
+      v[s].v[j] = f(u, w, v[s].v[j]);
+      put(s, i, u, w);
+    });
+    for (int s = 0; s < kStreams; ++s) {
+      std::memcpy(acc[s].acc, v[s].v, sizeof acc[s].acc);
+      acc[s].pos = 0;
+    }
   }
   /// The lanes combined pairwise.
   double total() const {

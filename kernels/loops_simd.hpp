@@ -32,7 +32,7 @@ inline double lane_accumulate(const T* x, const T* y, int m, F&& f) {
 template <class T, class F>
 inline void lane_accumulate_streams(const T* const* x, const T* const* y, int m, F&& f, double* out) {
   LaneVecs a[kStreams];
-  for_lane_vectors_streams(x, y, m, [&](int s, int j, V4d u, V4d w) { a[s].v[j] = f(u, w, a[s].v[j]); });
+  for_lane_vectors_streams(x, y, m, [&](int s, int j, V4d u, V4d w, int) { a[s].v[j] = f(u, w, a[s].v[j]); });
   for (int s = 0; s < kStreams; ++s) out[s] = a[s].total();
 }
 
@@ -61,7 +61,7 @@ template <class T>
 inline void lane_moments_streams(const T* const* x, int m, const double* p, double* s1, double* s2) {
   LaneVecs a[kStreams], b[kStreams];
   for_lane_vectors_streams(x, static_cast<const T* const*>(nullptr), m,
-                           [&](int s, int j, V4d u, V4d) { add_moments(u, p[s], a[s].v[j], b[s].v[j]); });
+                           [&](int s, int j, V4d u, V4d, int) { add_moments(u, p[s], a[s].v[j], b[s].v[j]); });
   for (int s = 0; s < kStreams; ++s) {
     s1[s] = a[s].total();
     s2[s] = b[s].total();

@@ -98,6 +98,22 @@ inline void fused_pass(const F& f, const T* x, const T* y, int m, double gscale,
   acc.add_terms(x, y, m, term, [&f, g, gscale](int i, auto u, auto w) { store_as(g + i, f.gradient(u, w) * gscale); });
 }
 
+/// fused_pass over kStreams runs of m values at once (m a multiple of kLanes)
+/// into empty sums acc[s]: the bits of each run alone. The gradient goes to
+/// g[s] where g is set.
+template <class T, class F>
+inline void fused_pass_streams(const F& f, const T* const* x, const T* const* y, int m, double gscale,
+                               T* const* g, LaneSum* acc) {
+  const auto term = [&f](auto u, auto w, auto lane) { return add_loss(f, u, w, lane); };
+  if (!g) {
+    LaneSum::add_terms_streams(x, y, m, term, [](int, int, auto, auto) {}, acc);
+    return;
+  }
+  LaneSum::add_terms_streams(x, y, m, term, [&f, g, gscale](int s, int i, auto u, auto w) {
+    store_as(g[s] + i, f.gradient(u, w) * gscale);
+  }, acc);
+}
+
 /// The engine run with one loss functor: a coalesced `a` (see
 /// elementwise_loss), the gradient scale, and whether the weights are summed
 /// in the pass (a weighted mean without a gradient). Returns the sums of the
@@ -118,7 +134,7 @@ std::array<double, 2> loss_sums(const F& loss, ElementwiseArgs& a, double gscale
   const int64_t elem = sizeof(T);
   const bool in_place =
       a.input.strides[ax] == elem && a.target.strides[ax] == elem && (!want_grad || a.grad.strides[ax] == elem);
-  return chunk_sums<2>(num_chunks(n), n * F::kCost, ctx, [&](int64_t c, double* out) {
+  const auto chunk = [&](int64_t c, double* out) {
     Block b;
     LaneSum acc, wacc;  // by index in the chunk: the same bits for any layout
     for_segments(s, ops, c * kChunk, std::min(n, (c + 1) * kChunk), [&](char* const* ptr, int64_t cnt) {
@@ -170,7 +186,31 @@ std::array<double, 2> loss_sums(const F& loss, ElementwiseArgs& a, double gscale
     });
     out[0] = acc.total();
     out[1] = wacc.total();
-  });
+  };
+  if constexpr (is_pointwise<F>::value) {
+    if (fused && in_place && s.ndim == 1) {  // one contiguous run: kStreams whole chunks read at once
+      const auto group = [&](int64_t c0, double* out) {
+        if ((c0 + kStreams) * kChunk > n) return false;
+        const T *xs[kStreams], *ys[kStreams];
+        T* gs[kStreams];
+        for (int q = 0; q < kStreams; ++q) {
+          const int64_t at = (c0 + q) * kChunk;
+          xs[q] = reinterpret_cast<const T*>(a.input.data) + at;
+          ys[q] = reinterpret_cast<const T*>(a.target.data) + at;
+          gs[q] = want_grad ? reinterpret_cast<T*>(a.grad.data) + at : nullptr;
+        }
+        LaneSum acc[kStreams], none;
+        fused_pass_streams(loss, xs, ys, static_cast<int>(kChunk), gscale, want_grad ? gs : nullptr, acc);
+        for (int q = 0; q < kStreams; ++q) {
+          out[2 * q] = acc[q].total();
+          out[2 * q + 1] = none.total();  // (no weights)
+        }
+        return true;
+      };
+      return chunk_sums<2>(num_chunks(n), n * F::kCost, ctx, chunk, kSumBlock, group);
+    }
+  }
+  return chunk_sums<2>(num_chunks(n), n * F::kCost, ctx, chunk);
 }
 
 /// Elementwise loss `loss` over any shape and strides (see elementwise_loss).

@@ -114,30 +114,49 @@ inline double pairwise_sum(const double* v, int64_t n) {
   return cas.total(op)[0];
 }
 
+/// chunk_sums without groups of chunks.
+struct NoGroup {
+  bool operator()(int64_t, double*) const { return false; }
+};
+
+/// Chunks in a block before chunk_sums groups them (enough groups to share
+/// among the threads).
+constexpr int64_t kGroupMin = 8 * kStreams;
+
 /// K sums over chunks: chunk(c, out) writes chunk c's K values. The chunks
 /// run in blocks of `block` chunks (one parallel_for each); a block's chunk
 /// values are summed by pairwise_sum and the block sums are streamed through
 /// another Cascade, so the scratch is `block` values per sum whatever the size (a
 /// huge broadcast input neither allocates in proportion to its length nor
 /// delays a cancel by freeing it). `items` is the work estimate of all
-/// chunks (parallel_for's threshold).
-template <int K, class F>
+/// chunks (parallel_for's threshold). With a `group`, a block of at least
+/// kGroupMin chunks runs in groups of kStreams: group(c0, out) may write the
+/// values of chunks c0 .. c0 + kStreams - 1 (chunk c0 + s at out[s * K]),
+/// reading them at once, or return false (then chunk() runs each).
+template <int K, class F, class G = NoGroup>
 std::array<double, K> chunk_sums(int64_t nchunks, int64_t items, const ExecContext& ctx, F&& chunk,
-                                 int64_t block = kSumBlock) {
+                                 int64_t block = kSumBlock, G&& group = NoGroup{}) {
   const int64_t bs = std::min(nchunks, block);
   std::vector<double> part(static_cast<size_t>(bs * K));
   const SumsOp<K> op;
   Cascade<std::array<double, K>, SumsOp<K>> stream;
   const bool blocks = nchunks > bs;
-  if (blocks && ctx.token) ctx.token->add_total(nchunks);  // progress counts all chunks from the start
+  // chunks per parallel_for index in a block of cnt chunks
+  const auto per = [](int64_t cnt) -> int64_t { return !std::is_same_v<std::decay_t<G>, NoGroup> && cnt >= kGroupMin ? kStreams : 1; };
+  const auto indices = [&per](int64_t cnt) { return (cnt + per(cnt) - 1) / per(cnt); };
+  if (blocks && ctx.token)  // progress counts all indices from the start
+    ctx.token->add_total(nchunks / bs * indices(bs) + (nchunks % bs ? indices(nchunks % bs) : 0));
   for (int64_t lo = 0; lo < nchunks; lo += bs) {
-    const int64_t cnt = std::min(bs, nchunks - lo);
-    if (blocks && ctx.token) ctx.token->add_total(-cnt);  // parallel_for counts them again
+    const int64_t cnt = std::min(bs, nchunks - lo), g = per(cnt);
+    if (blocks && ctx.token) ctx.token->add_total(-indices(cnt));  // parallel_for counts them again
     const int64_t block_items = nchunks > 0 ? items / nchunks * cnt + (items % nchunks) * cnt / nchunks : 0;
-    parallel_for(cnt, block_items, ctx, [&](int64_t c) {
-      double out[K] = {};
-      chunk(lo + c, out);
-      for (int k = 0; k < K; ++k) part[static_cast<size_t>(k * bs + c)] = out[k];
+    parallel_for(indices(cnt), block_items, ctx, [&](int64_t i) {
+      const int64_t c0 = i * g, c1 = std::min(cnt, c0 + g);
+      double out[kStreams * K] = {};
+      if (c1 - c0 < kStreams || !group(lo + c0, out))
+        for (int64_t c = c0; c < c1; ++c) chunk(lo + c, out + (c - c0) * K);
+      for (int64_t c = c0; c < c1; ++c)
+        for (int k = 0; k < K; ++k) part[static_cast<size_t>(k * bs + c)] = out[(c - c0) * K + k];
     });
     std::array<double, K> s;
     for (int k = 0; k < K; ++k) s[k] = pairwise_sum(part.data() + k * bs, cnt);

@@ -247,11 +247,12 @@ POINTWISE_GRADIENTS = {
 
 @pytest.mark.parametrize("name", sorted(POINTWISE_GRADIENTS))
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("n", [1, 15, 16, 17, 255, 257, 1000])
+# 40 chunks of 2**15 and a tail: a contiguous run read four chunks at once
+@pytest.mark.parametrize("n", [1, 15, 16, 17, 255, 257, 1000, 40 * 32768 + 1001])
 def test_pointwise_paths_agree_bit_for_bit(name, dtype, n, rng):
     """A pointwise loss runs in one of three ways: a fused pass over contiguous operands
-    (float32 converted on the fly), a fused pass over converted blocks (strided
-    operands) and the block path (weights). Their values and gradients agree bit for
+    (float32 converted on the fly; a long one four chunks at once), a fused pass over
+    converted blocks (strided operands) and the block path (weights). Their values and gradients agree bit for
     bit, the gradient equals its formula evaluated in float64 exactly, NaN, infinities
     and signed zeros included, and the value matches the float64 sum to rounding."""
     params = ELEMENTWISE[name]
