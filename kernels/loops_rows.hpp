@@ -122,7 +122,7 @@ typename Op::S reduce_streamed(const T* x, const T* y, int64_t n, int64_t i0, co
   Cascade<S, Op> cas;
   const int64_t whole = n / kLoopBlock;
   int64_t b0 = 0;
-  for (; whole - b0 >= kStreams; ) {
+  while (whole - b0 >= kStreams) {
     const int w = static_cast<int>(std::min<int64_t>(kWindow, whole - b0)), q = w / kStreams;
     S st[kWindow];
     for (int t = 0; t < q; ++t) {  // block t of each stream's q blocks
