@@ -181,41 +181,41 @@ inline T pick(T a, T b) {  // the better of two non-NaN values (a on ties)
 /// of GCC vector type (32 bytes: AVX2 registers, two SSE ones below that).
 /// Plain lane arrays with a NaN-flag array vectorised poorly (3x slower).
 /// A long run is read from kStreams places at once (its quarters), as the
-/// streamed sums are: an exact op, so any order gives the same extreme.
+/// streamed sums are, into the same accumulators: the extreme and the NaN
+/// flag do not depend on the order (which of +0.0 and -0.0 a tie keeps does,
+/// as it does on the layout and the instruction set).
 template <class T, bool Max>
 inline BlockExt<T> block_ext_generic(const T* x, int m) {
   constexpr int L = 32 / sizeof(T);
   typedef T V __attribute__((vector_size(32)));
   typedef std::conditional_t<sizeof(T) == 8, int64_t, int32_t> I;
   typedef I Mask __attribute__((vector_size(32)));
-  V acc[kStreams][4];
-  for (int s = 0; s < kStreams; ++s)
-    for (int j = 0; j < 4; ++j)
-      for (int q = 0; q < L; ++q) acc[s][j][q] = x[0];
+  V acc[4];
+  for (int j = 0; j < 4; ++j)
+    for (int q = 0; q < L; ++q) acc[j][q] = x[0];
   Mask nm = {};
-  const auto step = [&nm](V* a, const T* p) {  // 4 vectors from p
+  const auto step = [&](const T* p) {  // 4 vectors from p
     for (int j = 0; j < 4; ++j) {
       V v;
       std::memcpy(&v, p + j * L, sizeof v);
-      a[j] = (Max ? v > a[j] : v < a[j]) ? v : a[j];  // NaN compares false: kept out
+      acc[j] = (Max ? v > acc[j] : v < acc[j]) ? v : acc[j];  // NaN compares false: kept out
       if constexpr (is_float_v<T>) nm |= v != v;
     }
   };
   // each stream's whole groups of 4 vectors (none for a run shorter than kStreams blocks)
   const int per = m >= kStreams * kLoopBlock ? m / kStreams / (4 * L) * (4 * L) : 0;
   for (int i = 0; i < per; i += 4 * L)
-    for (int s = 0; s < kStreams; ++s) step(acc[s], x + s * per + i);
+    for (int s = 0; s < kStreams; ++s) step(x + s * per + i);
   int i = kStreams * per;
-  for (; i + 4 * L <= m; i += 4 * L) step(acc[0], x + i);
+  for (; i + 4 * L <= m; i += 4 * L) step(x + i);
   bool nan = false;
   T r = x[0];
   for (; i < m; ++i) {
     r = pick<T, Max>(r, x[i]);
     if constexpr (is_float_v<T>) nan |= x[i] != x[i];
   }
-  for (int s = 0; s < kStreams; ++s)
-    for (int j = 0; j < 4; ++j)
-      for (int q = 0; q < L; ++q) r = pick<T, Max>(r, acc[s][j][q]);
+  for (int j = 0; j < 4; ++j)
+    for (int q = 0; q < L; ++q) r = pick<T, Max>(r, acc[j][q]);
   for (int q = 0; q < L; ++q) nan |= nm[q] != 0;
   return BlockExt<T>{r, nan};
 }

@@ -85,12 +85,18 @@ double sum_weights(const NdShape& s, NdOperand& w, const ExecContext& ctx) {
   })[0];
 }
 
+/// The lane term of a pointwise loss: the lane plus the loss at (u, w).
+template <class F>
+inline auto loss_term(const F& f) {
+  return [&f](auto u, auto w, auto lane) { return add_loss(f, u, w, lane); };
+}
+
 /// A pointwise loss's sum of m elements and, where g is set, its gradient
 /// times gscale into g, in one pass (x, y, g: T in memory, computed in
 /// double). The value's bits are those of the sum alone.
 template <class T, class F>
 inline void fused_pass(const F& f, const T* x, const T* y, int m, double gscale, T* g, LaneSum& acc) {
-  const auto term = [&f](auto u, auto w, auto lane) { return add_loss(f, u, w, lane); };
+  const auto term = loss_term(f);
   if (!g) {
     acc.add_terms(x, y, m, term);
     return;
@@ -104,7 +110,7 @@ inline void fused_pass(const F& f, const T* x, const T* y, int m, double gscale,
 template <class T, class F>
 inline void fused_pass_streams(const F& f, const T* const* x, const T* const* y, int m, double gscale,
                                T* const* g, LaneSum* acc) {
-  const auto term = [&f](auto u, auto w, auto lane) { return add_loss(f, u, w, lane); };
+  const auto term = loss_term(f);
   if (!g) {
     LaneSum::add_terms_streams(x, y, m, term, [](int, int, auto, auto) {}, acc);
     return;

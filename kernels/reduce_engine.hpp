@@ -132,7 +132,8 @@ constexpr int64_t kGroupMin = 8 * kStreams;
 /// chunks (parallel_for's threshold). With a `group`, a block of at least
 /// kGroupMin chunks runs in groups of kStreams: group(c0, out) may write the
 /// values of chunks c0 .. c0 + kStreams - 1 (chunk c0 + s at out[s * K]),
-/// reading them at once, or return false (then chunk() runs each).
+/// reading them at once, or return false before writing any (then chunk()
+/// runs each).
 template <int K, class F, class G = NoGroup>
 std::array<double, K> chunk_sums(int64_t nchunks, int64_t items, const ExecContext& ctx, F&& chunk,
                                  int64_t block = kSumBlock, G&& group = NoGroup{}) {
