@@ -15,10 +15,10 @@ namespace detail {
 // kCascade: combine pairwise (inexact merges) or fold left (exact merges, where
 // block() may use `prev`, the state of everything before the block in its chunk).
 
-// An op may also read kStreams blocks at once (streamed_v below):
-// void blocks(const T* const* x, const T* const* y, int m, S* out) gives
-// out[s] = block(x[s], y[s], m, ...), y null where the op has no y, m a
-// multiple of kLanes.
+// An op may also read R blocks at once (R = streamed_runs below):
+// template <int R> void blocks(const T* const* x, const T* const* y, int m,
+// S* out) gives out[s] = block(x[s], y[s], m, ...) for s < R, y null where
+// the op has no y, m a multiple of kLanes.
 
 // The lane terms of the sum-like ops: acc + the term of values u (and w),
 // one definition for block() and blocks().
@@ -47,10 +47,10 @@ inline double lane_total(const T* x, int m) {
     return lane_sum(m, [x](int i) { return to_d(x[i]); });
 }
 
-/// lane_total of kStreams runs at once (float T).
-template <class T>
+/// lane_total of R runs at once (float T).
+template <int R, class T>
 inline void lane_totals(const T* const* x, int m, double* out) {
-  lane_accumulate_streams(x, static_cast<const T* const*>(nullptr), m, AddTerm{}, out);
+  lane_accumulate_streams<R>(x, static_cast<const T* const*>(nullptr), m, AddTerm{}, out);
 }
 
 template <class T>
@@ -65,7 +65,10 @@ struct SumOp {
     else
       return lane_sum_u64(m, [x](int i) { return static_cast<uint64_t>(static_cast<int64_t>(x[i])); });
   }
-  void blocks(const T* const* x, const T* const*, int m, S* out) const { lane_totals(x, m, out); }
+  template <int R>
+  void blocks(const T* const* x, const T* const*, int m, S* out) const {
+    lane_totals<R>(x, m, out);
+  }
   static constexpr bool kGroupRows = true;  // whole column groups row by row (group_sums)
   void group_block(const char* base, int64_t sx, int64_t r0, int m, int ncol, S* out) const {
     if constexpr (is_float_v<T>) {
@@ -96,7 +99,10 @@ struct MeanOp {
   S block(const T* x, const T*, int m, int64_t, const S&) const {
     return lane_total(x, m);
   }
-  void blocks(const T* const* x, const T* const*, int m, S* out) const { lane_totals(x, m, out); }
+  template <int R>
+  void blocks(const T* const* x, const T* const*, int m, S* out) const {
+    lane_totals<R>(x, m, out);
+  }
   static constexpr bool kGroupRows = true;
   void group_block(const char* base, int64_t sx, int64_t r0, int m, int ncol, S* out) const {
     group_sums<T>(base, sx, r0, m, ncol, out);
@@ -134,11 +140,12 @@ struct VarOp {
     lane_moments(x, m, p, s1, s2);
     return from_pass(x, m, p, s1, s2);
   }
+  template <int R>
   void blocks(const T* const* x, const T* const*, int m, S* out) const {
-    double p[kStreams], s1[kStreams], s2[kStreams];
-    for (int s = 0; s < kStreams; ++s) p[s] = pivot(x[s], m);
-    lane_moments_streams(x, m, p, s1, s2);
-    for (int s = 0; s < kStreams; ++s) out[s] = from_pass(x[s], m, p[s], s1[s], s2[s]);
+    double p[R], s1[R], s2[R];
+    for (int s = 0; s < R; ++s) p[s] = pivot(x[s], m);
+    lane_moments_streams<R>(x, m, p, s1, s2);
+    for (int s = 0; s < R; ++s) out[s] = from_pass(x[s], m, p[s], s1[s], s2[s]);
   }
   /// x[i] - shift, as a function of i.
   auto shifted(const T* x) const {
@@ -339,8 +346,9 @@ struct DotOp : SumOp<T> {
         return static_cast<uint64_t>(static_cast<int64_t>(x[i])) * static_cast<uint64_t>(static_cast<int64_t>(y[i]));
       });
   }
+  template <int R>
   void blocks(const T* const* x, const T* const* y, int m, S* out) const {
-    lane_accumulate_streams(x, y, m, DotTerm{}, out);
+    lane_accumulate_streams<R>(x, y, m, DotTerm{}, out);
   }
 };
 
@@ -351,8 +359,9 @@ struct SqdistOp : MeanOp<T> {
   using S = double;
   static constexpr bool kGroupRows = false;  // (nor Norm1Op, derived from it)
   S block(const T* x, const T* y, int m, int64_t, const S&) const { return lane_accumulate(x, y, m, SqdistTerm{}); }
+  template <int R>
   void blocks(const T* const* x, const T* const* y, int m, S* out) const {
-    lane_accumulate_streams(x, y, m, SqdistTerm{}, out);
+    lane_accumulate_streams<R>(x, y, m, SqdistTerm{}, out);
   }
   void finish(const S& s, int64_t, char* res) const { *reinterpret_cast<double*>(res) = s; }
 };
@@ -411,10 +420,11 @@ struct Norm2Op {
     // scaling is exact). Only other blocks are rescanned with scaling.
     return from_plain(x, m, lane_accumulate(x, static_cast<const T*>(nullptr), m, SquareTerm{}));
   }
+  template <int R>
   void blocks(const T* const* x, const T* const*, int m, S* out) const {
-    double plain[kStreams];
-    lane_accumulate_streams(x, static_cast<const T* const*>(nullptr), m, SquareTerm{}, plain);
-    for (int s = 0; s < kStreams; ++s) out[s] = from_plain(x[s], m, plain[s]);
+    double plain[R];
+    lane_accumulate_streams<R>(x, static_cast<const T* const*>(nullptr), m, SquareTerm{}, plain);
+    for (int s = 0; s < R; ++s) out[s] = from_plain(x[s], m, plain[s]);
   }
   /// The state of block x[0, m) from its unscaled sum of squares.
   S from_plain(const T* x, int m, double plain) const {
@@ -552,23 +562,24 @@ struct LseOp {
 };
 
 
-/// The ops whose blocks() the row engine calls (kStreams blocks read at
-/// once): listed here, so an op derived from one of them (Norm1Op from
-/// SqdistOp) does not inherit a blocks() that is not its block().
+/// The ops whose blocks() the row engine calls, and the blocks it reads at
+/// once (runs_at_once of the op's inputs; 0: one at a time): listed here, so
+/// an op derived from one of them (Norm1Op from SqdistOp) does not inherit a
+/// blocks() that is not its block().
 template <class Op>
-constexpr bool streamed_v = false;
+constexpr int streamed_runs = 0;
 template <class T>
-constexpr bool streamed_v<SumOp<T>> = is_float_v<T>;
+constexpr int streamed_runs<SumOp<T>> = is_float_v<T> ? runs_at_once(1) : 0;
 template <class T>
-constexpr bool streamed_v<MeanOp<T>> = is_float_v<T>;
+constexpr int streamed_runs<MeanOp<T>> = is_float_v<T> ? runs_at_once(1) : 0;
 template <class T>
-constexpr bool streamed_v<DotOp<T>> = is_float_v<T>;
+constexpr int streamed_runs<DotOp<T>> = is_float_v<T> ? runs_at_once(2) : 0;
 template <class T>
-constexpr bool streamed_v<SqdistOp<T>> = true;
+constexpr int streamed_runs<SqdistOp<T>> = runs_at_once(2);
 template <class T>
-constexpr bool streamed_v<VarOp<T>> = true;
+constexpr int streamed_runs<VarOp<T>> = runs_at_once(1);
 template <class T>
-constexpr bool streamed_v<Norm2Op<T>> = true;
+constexpr int streamed_runs<Norm2Op<T>> = runs_at_once(1);
 
 }  // namespace detail
 }  // namespace gilfree

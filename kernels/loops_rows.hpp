@@ -110,32 +110,33 @@ constexpr bool any_block() {
 }
 
 /// The cascade of the blocks of a contiguous run x[0, n) (and y), with
-/// streamed ops (streamed_v): kStreams blocks from kStreams places of a window
-/// of up to kChunk elements are read at once (see kStreams), the states kept
+/// streamed ops: R = streamed_runs<Op> blocks from R places of a window of up
+/// to kChunk elements are read at once (see runs_at_once), the states kept
 /// and pushed in block order: the states and bits of block by block.
 template <class T, class Op>
 typename Op::S reduce_streamed(const T* x, const T* y, int64_t n, int64_t i0, const Op& op) {
   using S = typename Op::S;
-  static_assert(Op::kCascade && kLoopBlock % kLanes == 0);
+  constexpr int R = streamed_runs<Op>;
+  static_assert(Op::kCascade && kLoopBlock % kLanes == 0 && R > 0);
   constexpr int kWindow = static_cast<int>(kChunk / kLoopBlock);
   const auto at = [](const T* p, int64_t b) { return p ? p + b * kLoopBlock : nullptr; };
   Cascade<S, Op> cas;
   const int64_t whole = n / kLoopBlock;
   int64_t b0 = 0;
-  while (whole - b0 >= kStreams) {
-    const int w = static_cast<int>(std::min<int64_t>(kWindow, whole - b0)), q = w / kStreams;
+  while (whole - b0 >= R) {
+    const int w = static_cast<int>(std::min<int64_t>(kWindow, whole - b0)), q = w / R;
     S st[kWindow];
     for (int t = 0; t < q; ++t) {  // block t of each stream's q blocks
-      const T *xs[kStreams], *ys[kStreams];
-      S out[kStreams];
-      for (int s = 0; s < kStreams; ++s) {
+      const T *xs[R], *ys[R];
+      S out[R];
+      for (int s = 0; s < R; ++s) {
         xs[s] = at(x, b0 + s * q + t);
         ys[s] = at(y, b0 + s * q + t);
       }
-      op.blocks(xs, y ? ys : nullptr, kLoopBlock, out);
-      for (int s = 0; s < kStreams; ++s) st[s * q + t] = out[s];
+      op.template blocks<R>(xs, y ? ys : nullptr, kLoopBlock, out);
+      for (int s = 0; s < R; ++s) st[s * q + t] = out[s];
     }
-    for (int b = kStreams * q; b < w; ++b)
+    for (int b = R * q; b < w; ++b)
       st[b] = op.block(at(x, b0 + b), at(y, b0 + b), kLoopBlock, i0 + (b0 + b) * kLoopBlock, op.identity());
     for (int b = 0; b < w; ++b) cas.push(st[b], op);
     b0 += w;
@@ -170,8 +171,8 @@ typename Op::S reduce_range(const NdShape& inner, NdOperand& x, NdOperand& y, in
     else
       return op.merge(fold, b);
   }
-  if constexpr (streamed_v<Op>) {
-    if (inner.ndim == 1 && contig && hi - lo >= kStreams * kLoopBlock)
+  if constexpr (streamed_runs<Op> > 0) {
+    if (inner.ndim == 1 && contig && hi - lo >= streamed_runs<Op> * kLoopBlock)
       return reduce_streamed(reinterpret_cast<const T*>(x.data) + lo,
                              has_y ? reinterpret_cast<const T*>(y.data) + lo : nullptr, hi - lo, lo, op);
   }

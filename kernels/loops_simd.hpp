@@ -27,13 +27,13 @@ inline double lane_accumulate(const T* x, const T* y, int m, F&& f) {
   return a.total();
 }
 
-/// lane_accumulate of kStreams runs at once, m a multiple of kLanes: out[s]
-/// = lane_accumulate(x[s], y ? y[s] : null, m, f), the same bits.
-template <class T, class F>
+/// lane_accumulate of R runs at once, m a multiple of kLanes: out[s] =
+/// lane_accumulate(x[s], y ? y[s] : null, m, f), the same bits.
+template <int R, class T, class F>
 inline void lane_accumulate_streams(const T* const* x, const T* const* y, int m, F&& f, double* out) {
-  LaneVecs a[kStreams];
-  for_lane_vectors_streams(x, y, m, [&](int s, int j, V4d u, V4d w, int) { a[s].v[j] = f(u, w, a[s].v[j]); });
-  for (int s = 0; s < kStreams; ++s) out[s] = a[s].total();
+  LaneVecs a[R];
+  for_lane_vectors_streams<R>(x, y, m, [&](int s, int j, V4d u, V4d w, int) { a[s].v[j] = f(u, w, a[s].v[j]); });
+  for (int s = 0; s < R; ++s) out[s] = a[s].total();
 }
 
 /// One value group's terms of lane_moments: d = u - p into a, d^2 into b.
@@ -55,14 +55,14 @@ inline void lane_moments(const T* x, int m, double p, double& s1, double& s2) {
   s2 = b.total();
 }
 
-/// lane_moments of kStreams runs at once, run s about p[s], m a multiple of
-/// kLanes: the same bits as each alone.
-template <class T>
+/// lane_moments of R runs at once, run s about p[s], m a multiple of kLanes:
+/// the same bits as each alone.
+template <int R, class T>
 inline void lane_moments_streams(const T* const* x, int m, const double* p, double* s1, double* s2) {
-  LaneVecs a[kStreams], b[kStreams];
-  for_lane_vectors_streams(x, static_cast<const T* const*>(nullptr), m,
-                           [&](int s, int j, V4d u, V4d, int) { add_moments(u, p[s], a[s].v[j], b[s].v[j]); });
-  for (int s = 0; s < kStreams; ++s) {
+  LaneVecs a[R], b[R];
+  for_lane_vectors_streams<R>(x, static_cast<const T* const*>(nullptr), m,
+                              [&](int s, int j, V4d u, V4d, int) { add_moments(u, p[s], a[s].v[j], b[s].v[j]); });
+  for (int s = 0; s < R; ++s) {
     s1[s] = a[s].total();
     s2[s] = b[s].total();
   }

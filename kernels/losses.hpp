@@ -104,18 +104,18 @@ inline void fused_pass(const F& f, const T* x, const T* y, int m, double gscale,
   acc.add_terms(x, y, m, term, [&f, g, gscale](int i, auto u, auto w) { store_as(g + i, f.gradient(u, w) * gscale); });
 }
 
-/// fused_pass over kStreams runs of m values at once (m a multiple of kLanes)
-/// into empty sums acc[s]: the bits of each run alone. The gradient goes to
-/// g[s] where g is set.
-template <class T, class F>
+/// fused_pass over R runs of m values at once (m a multiple of kLanes) into
+/// empty sums acc[s]: the bits of each run alone. The gradient goes to g[s]
+/// where g is set.
+template <int R, class T, class F>
 inline void fused_pass_streams(const F& f, const T* const* x, const T* const* y, int m, double gscale,
                                T* const* g, LaneSum* acc) {
   const auto term = loss_term(f);
   if (!g) {
-    LaneSum::add_terms_streams(x, y, m, term, [](int, int, auto, auto) {}, acc);
+    LaneSum::add_terms_streams<R>(x, y, m, term, [](int, int, auto, auto) {}, acc);
     return;
   }
-  LaneSum::add_terms_streams(x, y, m, term, [&f, g, gscale](int s, int i, auto u, auto w) {
+  LaneSum::add_terms_streams<R>(x, y, m, term, [&f, g, gscale](int s, int i, auto u, auto w) {
     store_as(g[s] + i, f.gradient(u, w) * gscale);
   }, acc);
 }
@@ -194,23 +194,24 @@ std::array<double, 2> loss_sums(const F& loss, ElementwiseArgs& a, double gscale
     out[1] = wacc.total();
   };
   if constexpr (is_pointwise<F>::value) {
-    if (fused && in_place && s.ndim == 1) {  // one contiguous run: kStreams whole chunks read at once
+    if (fused && in_place && s.ndim == 1) {  // one contiguous run: R whole chunks read at once
+      constexpr int R = runs_at_once(2);  // x and y (a gradient written too was no reason for fewer)
       const auto group = [&](int64_t c0, double* out) {
-        if ((c0 + kStreams) * kChunk > n) return false;
-        const T *xs[kStreams], *ys[kStreams];
-        T* gs[kStreams];
-        for (int q = 0; q < kStreams; ++q) {
+        if ((c0 + R) * kChunk > n) return false;
+        const T *xs[R], *ys[R];
+        T* gs[R];
+        for (int q = 0; q < R; ++q) {
           const int64_t at = (c0 + q) * kChunk;
           xs[q] = reinterpret_cast<const T*>(a.input.data) + at;
           ys[q] = reinterpret_cast<const T*>(a.target.data) + at;
           gs[q] = want_grad ? reinterpret_cast<T*>(a.grad.data) + at : nullptr;
         }
-        LaneSum acc[kStreams];
-        fused_pass_streams(loss, xs, ys, static_cast<int>(kChunk), gscale, want_grad ? gs : nullptr, acc);
-        for (int q = 0; q < kStreams; ++q) out[2 * q] = acc[q].total();  // (the weight sums stay +0.0)
+        LaneSum acc[R];
+        fused_pass_streams<R>(loss, xs, ys, static_cast<int>(kChunk), gscale, want_grad ? gs : nullptr, acc);
+        for (int q = 0; q < R; ++q) out[2 * q] = acc[q].total();  // (the weight sums stay +0.0)
         return true;
       };
-      return chunk_sums<2>(num_chunks(n), n * F::kCost, ctx, chunk, kSumBlock, group);
+      return chunk_sums<2, R>(num_chunks(n), n * F::kCost, ctx, chunk, kSumBlock, group);
     }
   }
   return chunk_sums<2>(num_chunks(n), n * F::kCost, ctx, chunk);

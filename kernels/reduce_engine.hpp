@@ -130,11 +130,10 @@ constexpr int64_t kGroupMin = 8 * kStreams;
 /// huge broadcast input neither allocates in proportion to its length nor
 /// delays a cancel by freeing it). `items` is the work estimate of all
 /// chunks (parallel_for's threshold). With a `group`, a block of at least
-/// kGroupMin chunks runs in groups of kStreams: group(c0, out) may write the
-/// values of chunks c0 .. c0 + kStreams - 1 (chunk c0 + s at out[s * K]),
-/// reading them at once, or return false before writing any (then chunk()
-/// runs each).
-template <int K, class F, class G = NoGroup>
+/// kGroupMin chunks runs in groups of R: group(c0, out) may write the values
+/// of chunks c0 .. c0 + R - 1 (chunk c0 + s at out[s * K]), reading them at
+/// once, or return false before writing any (then chunk() runs each).
+template <int K, int R = 1, class F, class G = NoGroup>
 std::array<double, K> chunk_sums(int64_t nchunks, int64_t items, const ExecContext& ctx, F&& chunk,
                                  int64_t block = kSumBlock, G&& group = NoGroup{}) {
   const int64_t bs = std::min(nchunks, block);
@@ -143,7 +142,7 @@ std::array<double, K> chunk_sums(int64_t nchunks, int64_t items, const ExecConte
   Cascade<std::array<double, K>, SumsOp<K>> stream;
   const bool blocks = nchunks > bs;
   // chunks per parallel_for index in a block of cnt chunks
-  const auto per = [](int64_t cnt) -> int64_t { return !std::is_same_v<std::decay_t<G>, NoGroup> && cnt >= kGroupMin ? kStreams : 1; };
+  const auto per = [](int64_t cnt) -> int64_t { return cnt >= kGroupMin ? R : 1; };
   const auto indices = [&per](int64_t cnt) { return (cnt + per(cnt) - 1) / per(cnt); };
   if (blocks && ctx.token)  // progress counts all indices from the start
     ctx.token->add_total(nchunks / bs * indices(bs) + (nchunks % bs ? indices(nchunks % bs) : 0));
@@ -153,8 +152,8 @@ std::array<double, K> chunk_sums(int64_t nchunks, int64_t items, const ExecConte
     const int64_t block_items = nchunks > 0 ? items / nchunks * cnt + (items % nchunks) * cnt / nchunks : 0;
     parallel_for(indices(cnt), block_items, ctx, [&](int64_t i) {
       const int64_t c0 = i * g, c1 = std::min(cnt, c0 + g);
-      double out[kStreams * K] = {};
-      if (c1 - c0 < kStreams || !group(lo + c0, out))
+      double out[R * K] = {};
+      if (c1 - c0 < R || !group(lo + c0, out))
         for (int64_t c = c0; c < c1; ++c) chunk(lo + c, out + (c - c0) * K);
       for (int64_t c = c0; c < c1; ++c)
         for (int k = 0; k < K; ++k) part[static_cast<size_t>(k * bs + c)] = out[(c - c0) * K + k];
