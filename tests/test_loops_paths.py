@@ -266,10 +266,11 @@ def _streamed_values(dtype, n, rng):
     return x.astype(dtype)
 
 
-# around the streamed windows: 4 blocks of 1024 (one block per stream), a
-# leftover whole block and a partial one, a whole chunk (4 streams of 8
-# blocks), chunks with a tail, rows of a 2-d array
-STREAM_SIZES = [4095, 4096, 5 * 1024 + 7, 7 * 1024, 32768, 3 * 32768 + 4500, 100_003]
+# around the streamed windows: 2 blocks of 1024 (one block per run of a
+# two-input op), 4 (one per run of a one-input op), a leftover whole block and
+# a partial one, a whole chunk (4 runs of 8 blocks, or 2 of 16), chunks with a
+# tail, rows of a 2-d array
+STREAM_SIZES = [2048, 3 * 1024 + 5, 4095, 4096, 5 * 1024 + 7, 7 * 1024, 32768, 3 * 32768 + 4500, 100_003]
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int32])
