@@ -66,11 +66,10 @@ struct RowsArgs {
 namespace detail {
 
 constexpr int64_t kClassBlock = 1 << 13;  // classes per block: bounds the scratch per worker
-// nll_loss reads one element per row, a cache miss each; the element this many
-// rows on is prefetched, so more misses are in flight than the out-of-order
-// window holds (one thread, 100 classes: 1e5 rows 3.0 -> 0.53 ms, 1e4 rows
-// 102 -> 62 us; 48 rows ahead is no faster)
-constexpr int64_t kGatherAhead = 16;
+// nll_loss reads one element per row, a cache miss each: the misses of a
+// batch of this many rows are started together, in a loop that does nothing
+// else, before the rows' other work (see gather_targets).
+constexpr int kGatherBatch = 32;
 
 using Arr = Eigen::ArrayXd;
 
@@ -91,6 +90,18 @@ inline double sample_w(const RowsArgs& a, int64_t i) {
 template <class F>
 double sum_row_chunks(const Plan& plan, int64_t items, const ExecContext& ctx, F&& chunk) {
   return chunk_sums<1>(plan.nchunks, items, ctx, [&](int64_t c, double* out) { out[0] = chunk(c); }, kOneBlock)[0];
+}
+
+/// f(std::bool_constant<b>...) for the run-time bools b: the code for each
+/// combination compiled apart, with no test in it for an option it does not use.
+template <class F>
+decltype(auto) with_flags(F&& f) {
+  return f();
+}
+template <class F, class... B>
+decltype(auto) with_flags(F&& f, bool b, B... rest) {
+  if (b) return with_flags([&f](auto... c) { return f(std::true_type{}, c...); }, rest...);
+  return with_flags([&f](auto... c) { return f(std::false_type{}, c...); }, rest...);
 }
 
 /// The out-of-range target error, out of line: the string building would
@@ -301,8 +312,34 @@ double cross_entropy(const RowsArgs& a, const ExecContext& ctx) {
   return a.reduction == Reduction::mean ? total / denom : total;
 }
 
+namespace detail {
+
+/// v[k] = input[i0 + k, target] as a double for the m rows from i0: the loads
+/// alone, so that their cache misses are in flight together (a row's other
+/// work between them holds fewer in the out-of-order window). The targets are
+/// validated; an ignored row reads its class 0.
+template <class T>
+inline void gather_targets(const RowsArgs& a, int64_t i0, int m, double* v) {
+  const int64_t* ti = a.target_index + i0 * a.target_index_stride;
+  const auto col = [&](int k) {
+    const int64_t t = ti[k * a.target_index_stride];
+    return (t == a.ignore_index ? 0 : t) * a.in_cs;
+  };
+  const auto at = [](const char* p) { return static_cast<double>(*reinterpret_cast<const T*>(p)); };
+  if (a.inner == 1) {
+    const char* x = a.input + i0 * a.in_rs;
+    for (int k = 0; k < m; ++k) v[k] = at(x + k * a.in_rs + col(k));
+  } else {
+    for (int k = 0; k < m; ++k) v[k] = at(a.input + a.row_offset(i0 + k, a.in_rs, a.in_is) + col(k));
+  }
+}
+
+}  // namespace detail
+
 /// torch.nn.functional.nll_loss on (N, C) or (N, C, D) log-probabilities. a.grad, when
-/// given, must be zero-filled: only the target entries are written.
+/// given, must be zero-filled: only the target entries are written. The rows'
+/// work is compiled per option (weights, gradient, per-row output): the plain
+/// value runs no test for the others.
 template <class T>
 double nll_loss(const RowsArgs& a, const ExecContext& ctx) {
   using namespace detail;
@@ -310,29 +347,32 @@ double nll_loss(const RowsArgs& a, const ExecContext& ctx) {
   const double denom = index_denominator<T>(a, ctx);
   const double gscale = a.reduction == Reduction::mean ? 1.0 / denom : 1.0;
   const Plan plan = Plan::of_rows(a.n, a.c, kChunk);  // a row is O(1) work
-  const double total = sum_row_chunks(plan, a.n, ctx, [&](int64_t ch) {
-    double acc = 0.0;
-    plan.pieces(ch, [&](int64_t i, int64_t, int64_t) {
-      if (i + kGatherAhead < a.n) {  // one cache line per row: start the loads of later rows now
-        const int64_t j = i + kGatherAhead, tj = a.target_index[j * a.target_index_stride];
-        if (tj >= 0 && tj < a.c) __builtin_prefetch(a.input + a.row_offset(j, a.in_rs, a.in_is) + tj * a.in_cs);
-      }
-      const int64_t t = a.target_index[i * a.target_index_stride];
-      double loss = 0.0;
-      if (t != a.ignore_index) {
-        const double wt = sample_w<T>(a, i) * (a.class_weight ? a.class_weight[t] : 1.0);
-        const char* x = a.input + a.row_offset(i, a.in_rs, a.in_is) + t * a.in_cs;
-        loss = -wt * static_cast<double>(*reinterpret_cast<const T*>(x));
-        if (a.grad) {
-          char* g = a.grad + a.row_offset(i, a.g_rs, a.g_is) + t * a.g_cs;
-          *reinterpret_cast<T*>(g) = static_cast<T>(-wt * gscale);
+  const auto rows = [&](auto weighted, auto with_grad, auto with_out) {
+    return sum_row_chunks(plan, a.n, ctx, [&](int64_t ch) {
+      double acc = 0.0;
+      const int64_t r1 = std::min(a.n, (ch + 1) * plan.rows);
+      for (int64_t i0 = ch * plan.rows; i0 < r1; i0 += kGatherBatch) {
+        const int m = static_cast<int>(std::min<int64_t>(kGatherBatch, r1 - i0));
+        double v[kGatherBatch];
+        gather_targets<T>(a, i0, m, v);
+        for (int k = 0; k < m; ++k) {
+          const int64_t i = i0 + k, t = a.target_index[i * a.target_index_stride];
+          double loss = 0.0;
+          if (t != a.ignore_index) {
+            double wt = 1.0;
+            if constexpr (decltype(weighted)::value) wt = sample_w<T>(a, i) * (a.class_weight ? a.class_weight[t] : 1.0);
+            loss = -wt * v[k];
+            if constexpr (decltype(with_grad)::value)
+              *reinterpret_cast<T*>(a.grad + a.row_offset(i, a.g_rs, a.g_is) + t * a.g_cs) = static_cast<T>(-wt * gscale);
+          }
+          if constexpr (decltype(with_out)::value) *reinterpret_cast<T*>(a.out + i * a.out_stride) = static_cast<T>(loss);
+          acc += loss;
         }
       }
-      if (a.out) *reinterpret_cast<T*>(a.out + i * a.out_stride) = static_cast<T>(loss);
-      acc += loss;
+      return acc;
     });
-    return acc;
-  });
+  };
+  const double total = with_flags(rows, a.sample_weight || a.class_weight, a.grad != nullptr, a.out != nullptr);
   return a.reduction == Reduction::mean ? total / denom : total;
 }
 
