@@ -169,6 +169,33 @@ def test_nll_loss_against_numpy(dtype, reduction, weighted, rng):
     np.testing.assert_allclose(g, want_g, **tolerance(dtype))
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("d", [None, 5])
+def test_nll_loss_batches_and_options_agree(dtype, d, rng):
+    # rows in many batches of the gather, in two chunks, with a partial batch at the
+    # end; the per-option code of each call (plain, gradient, weights, per-row
+    # output) against a formula on the picked elements, and against each other
+    n, c, ign = 2 * 32768 + 45, 7, 3  # an ignore_index that is a valid class
+    shape = (n, c) if d is None else (n // d, c, d)
+    x = -np.abs(rng.normal(size=shape)).astype(dtype)  # log-probabilities: no cancelling sum
+    t = rng.integers(0, c, size=(shape[0],) + shape[2:])
+    rows = np.moveaxis(x, 1, -1).reshape(-1, c)  # row i = (i // d, :, i % d)
+    tf = t.reshape(-1)
+    keep = tf != ign
+    picked = rows[np.arange(tf.size), tf].astype(np.float64)
+    per_row = np.where(keep, -picked, 0.0).astype(dtype)
+    plain = gilfree.nll_loss(x, t, reduction="sum", ignore_index=ign)
+    np.testing.assert_allclose(plain, -np.sum(picked[keep]), **tolerance(dtype))
+    v, g = gilfree.nll_loss(x, t, reduction="sum", ignore_index=ign, return_grad=True)
+    want_g = np.zeros_like(rows)
+    want_g[np.flatnonzero(keep), tf[keep]] = -1
+    assert v == plain
+    np.testing.assert_array_equal(np.moveaxis(g, 1, -1).reshape(-1, c), want_g)
+    assert gilfree.nll_loss(x, t, reduction="sum", ignore_index=ign, class_weight=np.ones(c)) == plain
+    np.testing.assert_array_equal(gilfree.nll_loss(x, t, reduction="none", ignore_index=ign).reshape(-1), per_row)
+    np.testing.assert_allclose(gilfree.nll_loss(x, t, ignore_index=ign), plain / keep.sum(), **tolerance(dtype))
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     shape=st.lists(st.integers(1, 6), min_size=0, max_size=4),
