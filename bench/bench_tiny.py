@@ -100,9 +100,10 @@ def measure(label, name, args, kw, np_fn, loop, k, rounds) -> dict:
 
 
 def threads_cost(k, rounds) -> list[dict]:
-    """Seconds to enter and leave `with gilfree.threads(2):` (nothing inside), with two
+    """Seconds to enter and leave `with gilfree.threads(2):` (nothing inside), with three
     floors measured in the same rounds: a `with` block on a C context manager that does
-    nothing but bookkeeping (`threading.Lock`), and setting and resetting a bare
+    nothing but bookkeeping (`threading.Lock`, made once), the same on one made for each
+    block as `threads(2)` is (`memoryview(b"")`), and setting and resetting a bare
     ContextVar (what `threads(n)` must do so that the count follows `await`)."""
     import contextvars
     import threading
@@ -119,14 +120,23 @@ def threads_cost(k, rounds) -> list[dict]:
             with lock:
                 pass
 
+    def run_view():
+        empty = b""
+        for _ in range(k):
+            with memoryview(empty):
+                pass
+
     def run_var():
         for _ in range(k):
             var.reset(var.set(2))
 
-    s = interleaved({"threads": run_threads, "lock": run_lock, "var": run_var}, rounds=rounds, pause=0.005)
+    s = interleaved(
+        {"threads": run_threads, "lock": run_lock, "view": run_view, "var": run_var}, rounds=rounds, pause=0.005
+    )
     labels = {
         "threads": "with gilfree.threads(2): enter + leave",
         "lock": "floor: with threading.Lock(): enter + leave",
+        "view": "floor: with memoryview(b''): make + enter + leave",
         "var": "floor: ContextVar set + reset",
     }
     return [{"case": labels[c], "seconds": {"gilfree": min(v) / k}} for c, v in s.items()]
