@@ -14,6 +14,8 @@ Results of gilfree and numba are checked against NumPy first (to rounding).
 Printed per kernel and thread count: the median and best seconds of each,
 and the ratios numba / gilfree, NumPy / gilfree and ceiling / gilfree (> 1:
 gilfree faster; ceiling / gilfree is at most ~1), with the load average.
+A run of every kernel at n = 1e7 on 1 and 2 threads is also written to
+bench/results/stream.{json,md} (a partial run is printed only).
 
     .venv/bin/python bench/bench_stream.py                  # all kernels, 15 rounds
     .venv/bin/python bench/bench_stream.py --only mse var --rounds 31
@@ -23,7 +25,9 @@ gilfree faster; ceiling / gilfree is at most ~1), with the load average.
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import platform
 import statistics
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -216,6 +220,7 @@ def main() -> None:
 
         return split
 
+    rows = []
     print(f"n={n:.0e} float64, rounds={args.rounds}, cpus={os.cpu_count()}, load {os.getloadavg()}")
     print("ratio = other time / gilfree time (> 1: gilfree faster), median [best]")
     for name in names:
@@ -239,11 +244,53 @@ def main() -> None:
                     fns["numba"] = lambda: nb[name](a, b)
                 s = interleaved(fns, rounds=args.rounds)
             g_med, g_best = statistics.median(s["gilfree"]), min(s["gilfree"])
+            rows.append(
+                {"kernel": name, "threads": t, "load": os.getloadavg()[0]}
+                | {k: sorted(v) for k, v in s.items()}
+            )
             line = f"{name:7s} t={t}  gilfree {g_med * 1e3:7.3f} ms [{g_best * 1e3:7.3f}]"
             for k in ("numba", "numpy", "ceiling"):
                 if k in s:
                     line += f"  {k} {statistics.median(s[k]) / g_med:5.2f} [{min(s[k]) / g_best:5.2f}]"
             print(line + f"  load {os.getloadavg()[0]:.1f}", flush=True)
+    if n == 10**7 and args.threads == [1, 2] and set(names) == set(GILFREE):
+        save(rows, args.rounds)
+    else:
+        print("a partial run: results not written")
+
+
+def save(rows: list[dict], rounds: int) -> None:
+    """bench/results/stream.json (every round's seconds) and stream.md (the ratios)."""
+    out = Path(__file__).resolve().parent / "results"
+    command = f"python bench/bench_stream.py --rounds {rounds}"
+    meta = {"command": command, "machine": platform.processor() or platform.machine(), "cpus": os.cpu_count()}
+    (out / "stream.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=1))
+    peers = ("numba", "numpy", "ceiling")
+    lines = [
+        "| kernel | threads | gilfree ms, median [best] | "
+        + " | ".join(f"{p} / gilfree" for p in peers)
+        + " |",
+        "|---|---:|---:|" + "---:|" * len(peers),
+    ]
+    for r in rows:
+        g = r["gilfree"]
+        cells = [
+            f"{statistics.median(r[p]) / statistics.median(g):.2f} [{r[p][0] / g[0]:.2f}]" if p in r else ""
+            for p in peers
+        ]
+        lines.append(
+            f"| {r['kernel']} | {r['threads']} | {statistics.median(g) * 1e3:.2f} [{g[0] * 1e3:.2f}] | "
+            + " | ".join(cells)
+            + " |"
+        )
+    lines += [
+        "",
+        f"n = 1e7 float64, {rounds} interleaved rounds, {os.cpu_count()} CPUs; ratio = peer time / gilfree time, "
+        "median [best] (> 1: gilfree faster). numba: prange loops with fastmath, numba.set_num_threads(t); "
+        "NumPy: one thread; ceiling: np.sum over the same bytes on t threads. Reproduce: `" + command + "`",
+    ]
+    (out / "stream.md").write_text("\n".join(lines) + "\n")
+    print(f"wrote {out / 'stream.json'} and {out / 'stream.md'}")
 
 
 if __name__ == "__main__":
