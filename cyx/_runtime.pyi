@@ -1,7 +1,7 @@
 import contextvars
 from collections.abc import Callable, Iterable
 from types import TracebackType
-from typing import TypeVar
+from typing import TypeVar, final
 
 _T = TypeVar("_T")
 
@@ -57,6 +57,7 @@ class CommonCall:
     ) -> None: ...
     def __call__(self, *args: object, **kwargs: object) -> object: ...
 
+@final
 class threads:
     @property
     def n(self) -> int: ...

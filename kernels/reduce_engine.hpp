@@ -136,6 +136,7 @@ constexpr int64_t kGroupMin = 8 * kStreams;
 template <int K, int R = 1, class F, class G = NoGroup>
 std::array<double, K> chunk_sums(int64_t nchunks, int64_t items, const ExecContext& ctx, F&& chunk,
                                  int64_t block = kSumBlock, G&& group = NoGroup{}) {
+  static_assert((R == 1) == std::is_same_v<std::decay_t<G>, NoGroup>, "a group, and only a group, has R > 1");
   const int64_t bs = std::min(nchunks, block);
   std::vector<double> part(static_cast<size_t>(bs * K));
   const SumsOp<K> op;

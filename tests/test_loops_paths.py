@@ -249,7 +249,8 @@ def test_logsumexp_short_rows_batched(dtype, shape, rng):
 
 def _strided(a):
     """a's values with a non-unit stride on the last axis: the block-by-block
-    path (gathered blocks), where a contiguous run is read kStreams blocks at once."""
+    path (gathered blocks), where a contiguous run is read several blocks at once
+    (streamed_runs)."""
     b = np.zeros(a.shape[:-1] + (2 * a.shape[-1],), a.dtype)
     b[..., ::2] = a
     return b[..., ::2]

@@ -172,9 +172,10 @@ def test_nll_loss_against_numpy(dtype, reduction, weighted, rng):
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("d", [None, 5])
 def test_nll_loss_batches_and_options_agree(dtype, d, rng):
-    # rows in many batches of the gather, in two chunks, with a partial batch at the
-    # end; the per-option code of each call (plain, gradient, weights, per-row
-    # output) against a formula on the picked elements, and against each other
+    # rows in many batches of the gather, in three chunks (the last a partial
+    # batch); the per-option code of each call (plain, gradient, weights, per-row
+    # output) against a formula on the picked elements, and against each other,
+    # for 1 and 2 threads
     n, c, ign = 2 * 32768 + 45, 7, 3  # an ignore_index that is a valid class
     shape = (n, c) if d is None else (n // d, c, d)
     x = -np.abs(rng.normal(size=shape)).astype(dtype)  # log-probabilities: no cancelling sum
@@ -194,6 +195,24 @@ def test_nll_loss_batches_and_options_agree(dtype, d, rng):
     assert gilfree.nll_loss(x, t, reduction="sum", ignore_index=ign, class_weight=np.ones(c)) == plain
     np.testing.assert_array_equal(gilfree.nll_loss(x, t, reduction="none", ignore_index=ign).reshape(-1), per_row)
     np.testing.assert_allclose(gilfree.nll_loss(x, t, ignore_index=ign), plain / keep.sum(), **tolerance(dtype))
+    # weights that differ from row to row and class to class, with the gradient and the per-row losses
+    cw, sw = rng.uniform(0.5, 2.0, size=c), rng.uniform(0.5, 2.0, size=t.shape).astype(dtype)
+    swf = sw.reshape(-1).astype(np.float64)  # one weight per row, in target's shape
+    wt = np.where(keep, swf * cw[tf], 0.0)
+    for k in (1, 2):
+        with gilfree.threads(k):
+            out, g = gilfree.nll_loss(
+                x, t, reduction="none", ignore_index=ign, class_weight=cw, sample_weight=sw, return_grad=True
+            )
+            got = gilfree.nll_loss(x, t, reduction="sum", ignore_index=ign, class_weight=cw, sample_weight=sw)
+        np.testing.assert_allclose(out.reshape(-1), -wt * picked, **tolerance(dtype))
+        want_g[:] = 0
+        want_g[np.flatnonzero(keep), tf[keep]] = -wt[keep]
+        np.testing.assert_allclose(np.moveaxis(g, 1, -1).reshape(-1, c), want_g, **tolerance(dtype))
+        np.testing.assert_allclose(got, np.sum(-wt * picked), **tolerance(dtype))
+        if k == 1:
+            first = got
+        assert got == first
 
 
 @settings(max_examples=40, deadline=None)
@@ -274,11 +293,12 @@ POINTWISE_GRADIENTS = {
 
 @pytest.mark.parametrize("name", sorted(POINTWISE_GRADIENTS))
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-# 40 chunks of 2**15 and a tail: a contiguous run read four chunks at once
-@pytest.mark.parametrize("n", [1, 15, 16, 17, 255, 257, 1000, 40 * 32768 + 1001])
+# 40 chunks of 2**15 and a tail: a contiguous run read two chunks at once, the tail
+# alone; 39 and a tail: the last group reaches the partial chunk, read chunk by chunk
+@pytest.mark.parametrize("n", [1, 15, 16, 17, 255, 257, 1000, 39 * 32768 + 1001, 40 * 32768 + 1001])
 def test_pointwise_paths_agree_bit_for_bit(name, dtype, n, rng):
     """A pointwise loss runs in one of three ways: a fused pass over contiguous operands
-    (float32 converted on the fly; a long one four chunks at once), a fused pass over
+    (float32 converted on the fly; a long one two chunks at once), a fused pass over
     converted blocks (strided operands) and the block path (weights). Their values and gradients agree bit for
     bit, the gradient equals its formula evaluated in float64 exactly, NaN, infinities
     and signed zeros included, and the value matches the float64 sum to rounding."""
